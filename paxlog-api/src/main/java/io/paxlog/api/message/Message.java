@@ -1,0 +1,26 @@
+package io.paxlog.api.message;
+
+import io.paxlog.api.Epoch;
+
+/**
+ * A message between two servers: one of the five RPCs of PROTOCOL.md or a reply to one.
+ *
+ * <p>Every message carries an epoch. For a request it is the sender's leadership epoch; for a reply it
+ * is the epoch of the request being answered. Every reply also carries the replying server's
+ * {@code promised}, so a caller learns at once that it was overthrown.
+ *
+ * <p>Handle messages with a switch over {@link #kind()}: the compiler checks it is exhaustive.
+ */
+public sealed interface Message
+        permits Overthrow, OverthrowOk, Rejected, Store, StoreOk, Finalize, FinalizeReply, Read,
+                ReadReply, Query, QueryReply {
+
+    Epoch epoch();
+
+    MessageKind kind();
+
+    /** Bytes this message takes on the wire, roughly; used to bound batches. */
+    default int sizeBytes() {
+        return 32;
+    }
+}

@@ -1,0 +1,60 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Overthrow;
+import io.paxlog.api.message.OverthrowOk;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * PROTOCOL.md "Becoming leader", steps 1-3: send overthrow(e) to every server, itself included, and
+ * wait for a majority of promises.
+ *
+ * <p>Its own promise must be among them. Otherwise a candidate could lead at e while its own promise
+ * of e is not yet durable; after a crash it would pick e again and store different commands in the
+ * same slots under the same epoch.
+ */
+final class Candidate {
+
+    private final Replica replica;
+    private final Epoch epoch;
+    private final Set<Integer> acked = new HashSet<>();
+    private long lastUsedSlotMax;
+    private long resendAt;
+
+    Candidate(Replica replica, Epoch epoch) {
+        this.replica = replica;
+        this.epoch = epoch;
+    }
+
+    Epoch epoch() {
+        return epoch;
+    }
+
+    void begin() {
+        for (int member : replica.config().members()) {
+            replica.out().send(member, new Overthrow(epoch));
+        }
+        resendAt = replica.now() + replica.config().heartbeatIntervalMs();
+    }
+
+    void tick(long now) {
+        if (now < resendAt) {
+            return;
+        }
+        resendAt = now + replica.config().heartbeatIntervalMs();
+        for (int member : replica.config().members()) {
+            if (!acked.contains(member) && member != replica.selfId()) {
+                replica.out().send(member, new Overthrow(epoch));
+            }
+        }
+    }
+
+    void overthrowOk(int from, OverthrowOk ok) {
+        acked.add(from);
+        lastUsedSlotMax = Math.max(lastUsedSlotMax, ok.lastUsedSlot());
+        if (acked.contains(replica.selfId()) && acked.size() >= replica.config().majority()) {
+            replica.becomeLeader(epoch, acked, lastUsedSlotMax);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+
+/** What a server holds for one slot (PROTOCOL.md, "Terms"). Finalized entries never change. */
+public record Entry(Epoch epoch, Command command, boolean finalized) {
+
+    Entry finalizedCopy() {
+        return finalized ? this : new Entry(epoch, command, true);
+    }
+}

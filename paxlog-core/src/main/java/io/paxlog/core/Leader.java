@@ -1,0 +1,346 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Finalize;
+import io.paxlog.api.message.FinalizeReply;
+import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.Query;
+import io.paxlog.api.message.QueryReply;
+import io.paxlog.api.message.ReadReply;
+import io.paxlog.api.message.SlotCommand;
+import io.paxlog.api.message.Store;
+import io.paxlog.api.message.StoreOk;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A server that a majority promised its epoch to (PROTOCOL.md "Becoming leader" and "Normal
+ * operation"). It recovers earlier slots through its {@link Takeover}, assigns new client commands to
+ * slots above them, stores them on every server (itself included, through its own acceptor), finalizes
+ * a slot once a majority stored it, and brings lagging followers up to date from their
+ * {@code query} answers.
+ *
+ * <p>Pipelining: at most {@code inflightSlotsMax} slots past the applied slot are assigned; further
+ * client commands wait in a bounded queue, then are refused as busy. Batching: new slots go out at the
+ * end of each step in stores bounded by slot count and bytes.
+ *
+ * <p>The leader never stores two different commands in one slot under its epoch; that is what makes
+ * {@code finalize(e, slot)} safe.
+ */
+class Leader {
+
+    private final Replica replica;
+    private final Epoch epoch;
+    private final Set<Integer> overthrowAcked;
+    private final Takeover takeover;
+    private final Map<Integer, Peer> peers = new LinkedHashMap<>();
+
+    /** Stored under our epoch, not chosen yet. */
+    private final TreeMap<Long, Proposal> inflight = new TreeMap<>();
+    /** Proposals created in this step, to store at the end of it. */
+    private final List<Proposal> fresh = new ArrayList<>();
+    /** Slots chosen in this step, to finalize on ourselves at the end of it. */
+    private final List<Long> chosenThisStep = new ArrayList<>();
+    /** Client requests waiting for their slot to be applied. */
+    private final Map<Long, Long> waitingBySlot = new HashMap<>();
+    private final ArrayDeque<ClientRequest> queued = new ArrayDeque<>();
+    /** Every slot we assigned so far is below this. */
+    private long nextSlot;
+    private long heartbeatAt;
+
+    Leader(Replica replica, Epoch epoch, Set<Integer> overthrowAcked, long lastUsedSlot) {
+        this.replica = replica;
+        this.epoch = epoch;
+        this.overthrowAcked = new HashSet<>(overthrowAcked);
+        ReplicaConfig config = replica.config();
+        for (int member : config.members()) {
+            if (member != config.selfId()) {
+                peers.put(member, new Peer(member, config.indexOf(member), replica.now()));
+            }
+        }
+        this.nextSlot = Math.max(lastUsedSlot, replica.lastUsedSlot()) + 1;
+        this.takeover = replica.parts().newTakeover(this, lastUsedSlot);
+    }
+
+    Epoch epoch() {
+        return epoch;
+    }
+
+    Replica replica() {
+        return replica;
+    }
+
+    Set<Integer> overthrowAcked() {
+        return Collections.unmodifiableSet(overthrowAcked);
+    }
+
+    void begin() {
+        takeover.begin();
+        heartbeat();
+    }
+
+    // ---- Client commands ----
+
+    void submit(ClientRequest request) {
+        if (queued.size() >= replica.config().pendingCommandsMax()) {
+            replica.out().refuse(new Refusal(request.requestId(), Refusal.Reason.BUSY, replica.selfId()));
+            return;
+        }
+        queued.add(request);
+    }
+
+    boolean hasRoomForProposals() {
+        return nextSlot - 1 - replica.appliedSlot() < replica.config().inflightSlotsMax()
+                && inflight.size() < replica.config().inflightSlotsMax();
+    }
+
+    /** Assigns a slot to a command: stored on every server at the end of this step. */
+    void propose(long slot, Command command, long requestId) {
+        Proposal proposal = new Proposal(slot, command, replica.now());
+        Proposal previous = inflight.put(slot, proposal);
+        if (previous != null) {
+            throw new AssertionError("leader " + epoch + " proposed slot " + slot + " twice");
+        }
+        nextSlot = Math.max(nextSlot, slot + 1);
+        fresh.add(proposal);
+        if (requestId != 0) {
+            waitingBySlot.put(slot, requestId);
+        }
+    }
+
+    long takeWaiting(long slot) {
+        Long requestId = waitingBySlot.remove(slot);
+        return requestId == null ? 0 : requestId;
+    }
+
+    // ---- Replies ----
+
+    void overthrowOk(int from, OverthrowOk ok) {
+        if (overthrowAcked.add(from)) {
+            takeover.overthrowAcked(from);
+        }
+        acked(from);
+    }
+
+    void storeOk(int from, StoreOk ok) {
+        int index = replica.config().indexOf(from);
+        Peer peer = peers.get(from);
+        acked(from);
+        for (long slot : ok.slots()) {
+            Proposal proposal = inflight.get(slot);
+            if (proposal != null) {
+                proposal.ackedMask |= 1 << index;
+                if (proposal.ackCount() >= replica.config().majority()) {
+                    inflight.remove(slot);
+                    chosenThisStep.add(slot);
+                    finalizeOnAckers(proposal);
+                }
+            } else if (peer != null && replica.entry(slot) != null && replica.entry(slot).finalized()) {
+                peer.toFinalize.add(slot); // stored after it was chosen: catch-up or a late ack
+            }
+        }
+    }
+
+    void finalizeReply(int from, FinalizeReply reply) {
+        Peer peer = peers.get(from);
+        if (peer == null) {
+            if (!reply.missing().isEmpty()) {
+                throw new AssertionError("leader " + epoch + " could not finalize its own slots " + reply.missing());
+            }
+            return;
+        }
+        acked(from);
+        peer.firstUnfinalizedSlot = Math.max(peer.firstUnfinalizedSlot, reply.firstUnfinalizedSlot());
+        List<SlotCommand> restore = new ArrayList<>();
+        for (long slot : reply.missing()) {
+            Entry entry = replica.entry(slot);
+            if (entry != null && entry.finalized()) {
+                restore.add(new SlotCommand(slot, entry.command()));
+            }
+        }
+        if (!restore.isEmpty()) {
+            sendStores(from, restore); // store then finalize under our epoch: safe for a chosen command
+        } else if (reply.missing().isEmpty()) {
+            catchUp(peer); // keep going while it is behind
+        }
+    }
+
+    void readReply(int from, ReadReply reply) {
+        acked(from);
+        takeover.readReply(from, reply);
+    }
+
+    void queryReply(int from, QueryReply reply) {
+        Peer peer = peers.get(from);
+        if (peer == null) {
+            return;
+        }
+        acked(from);
+        peer.firstUnfinalizedSlot = reply.firstUnfinalizedSlot();
+        catchUp(peer);
+    }
+
+    /**
+     * Whether to become passive on learning of a higher epoch. Always: PROTOCOL.md says a rejection
+     * with a higher epoch makes the leader passive at once. A hook only so tests can break the rule.
+     */
+    boolean yieldsTo(Epoch higher) {
+        return true;
+    }
+
+    // ---- Timers ----
+
+    void tick(long now) {
+        if (now >= heartbeatAt) {
+            if (!majorityRecentlyAcked(now)) {
+                // Partitioned away from a majority: stop claiming leadership so clients go elsewhere.
+                replica.stepDown(null);
+                return;
+            }
+            heartbeat();
+            resendUnchosen(now);
+            takeover.resend();
+        }
+    }
+
+    private void heartbeat() {
+        heartbeatAt = replica.now() + replica.config().heartbeatIntervalMs();
+        for (Peer peer : peers.values()) {
+            replica.out().send(peer.id, new Query(epoch));
+        }
+    }
+
+    private boolean majorityRecentlyAcked(long now) {
+        int recent = 1; // ourselves
+        for (Peer peer : peers.values()) {
+            if (now - peer.lastAckAt <= replica.config().electionTimeoutMaxMs()) {
+                recent++;
+            }
+        }
+        return recent >= replica.config().majority();
+    }
+
+    private void resendUnchosen(long now) {
+        long resendBefore = now - replica.config().heartbeatIntervalMs();
+        Map<Integer, List<SlotCommand>> perPeer = new HashMap<>();
+        int limit = replica.config().storeBatchSlotsMax();
+        for (Proposal proposal : inflight.values()) {
+            if (proposal.sentAt > resendBefore) {
+                break; // later proposals were sent later still
+            }
+            proposal.sentAt = now;
+            for (Peer peer : peers.values()) {
+                if ((proposal.ackedMask & (1 << peer.index)) == 0) {
+                    List<SlotCommand> list = perPeer.computeIfAbsent(peer.id, id -> new ArrayList<>());
+                    if (list.size() < limit) {
+                        list.add(new SlotCommand(proposal.slot, proposal.command));
+                    }
+                }
+            }
+        }
+        perPeer.forEach(this::sendStores);
+    }
+
+    // ---- Catch-up ----
+
+    /** Finalizes, on a lagging peer, the slots we know are chosen (PROTOCOL.md "Catch-up"). */
+    private void catchUp(Peer peer) {
+        long ownFirstUnfinalized = replica.firstUnfinalizedSlot();
+        if (peer.firstUnfinalizedSlot >= ownFirstUnfinalized) {
+            return;
+        }
+        long to = Math.min(ownFirstUnfinalized - 1, peer.firstUnfinalizedSlot + replica.config().catchUpSlotsMax() - 1);
+        List<Long> slots = new ArrayList<>();
+        for (long slot = peer.firstUnfinalizedSlot; slot <= to; slot++) {
+            slots.add(slot);
+        }
+        replica.out().send(peer.id, new Finalize(epoch, slots));
+    }
+
+    // ---- End of step ----
+
+    /** Admits queued commands, then stores new slots and finalizes chosen ones. */
+    void flush() {
+        takeover.continueIfRoom();
+        while (!queued.isEmpty() && hasRoomForProposals()) {
+            ClientRequest request = queued.poll();
+            propose(nextSlot, request.command(), request.requestId());
+        }
+        if (!fresh.isEmpty()) {
+            List<SlotCommand> batch = new ArrayList<>(fresh.size());
+            for (Proposal proposal : fresh) {
+                batch.add(new SlotCommand(proposal.slot, proposal.command));
+            }
+            fresh.clear();
+            for (int member : replica.config().members()) {
+                sendStores(member, batch);
+            }
+        }
+        if (!chosenThisStep.isEmpty()) {
+            replica.out().send(replica.selfId(), new Finalize(epoch, chosenThisStep));
+            chosenThisStep.clear();
+        }
+        for (Peer peer : peers.values()) {
+            if (!peer.toFinalize.isEmpty()) {
+                replica.out().send(peer.id, new Finalize(epoch, peer.toFinalize));
+                peer.toFinalize.clear();
+            }
+        }
+    }
+
+    /** The leader lost its leadership: tell every waiting client to go elsewhere. */
+    void abandon(int leaderHint) {
+        for (long requestId : waitingBySlot.values()) {
+            replica.out().refuse(new Refusal(requestId, Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        for (ClientRequest request : queued) {
+            replica.out().refuse(new Refusal(request.requestId(), Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        waitingBySlot.clear();
+        queued.clear();
+    }
+
+    private void finalizeOnAckers(Proposal proposal) {
+        for (Peer peer : peers.values()) {
+            if ((proposal.ackedMask & (1 << peer.index)) != 0) {
+                peer.toFinalize.add(proposal.slot);
+            }
+        }
+    }
+
+    private void acked(int from) {
+        Peer peer = peers.get(from);
+        if (peer != null) {
+            peer.lastAckAt = replica.now();
+        }
+    }
+
+    /** Sends stores bounded by slot count and bytes. */
+    private void sendStores(int to, List<SlotCommand> entries) {
+        ReplicaConfig config = replica.config();
+        List<SlotCommand> batch = new ArrayList<>();
+        int bytes = 0;
+        for (SlotCommand entry : entries) {
+            int size = entry.command().sizeBytes();
+            if (!batch.isEmpty() && (batch.size() >= config.storeBatchSlotsMax() || bytes + size > config.storeBatchBytesMax())) {
+                replica.out().send(to, new Store(epoch, batch));
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(entry);
+            bytes += size;
+        }
+        if (!batch.isEmpty()) {
+            replica.out().send(to, new Store(epoch, batch));
+        }
+    }
+}

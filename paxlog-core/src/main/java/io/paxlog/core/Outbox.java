@@ -1,0 +1,153 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.Message;
+import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.StoredEntry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Collects the effects of one step and enforces Rule D: a message whose kind promises durable state
+ * can only be sent through {@link #sendAfterDurable}, which holds it until every write issued before
+ * it was reported durable.
+ *
+ * <p>Messages to this server itself never leave: they go to the local inbox that {@link Replica}
+ * drains within the same step, so the server takes part in its own quorums exactly like a peer.
+ */
+final class Outbox {
+
+    private record Held(long barrier, Envelope envelope) {}
+
+    private final int selfId;
+
+    // The write being assembled in this step.
+    private Epoch promisedWrite;
+    private final List<StoredEntry> entryWrites = new ArrayList<>();
+    private final List<Long> finalizeWrites = new ArrayList<>();
+
+    // Effects of this step.
+    private final List<PersistBatch> persist = new ArrayList<>();
+    private final List<Envelope> send = new ArrayList<>();
+    private final List<Apply> apply = new ArrayList<>();
+    private final List<Refusal> refusals = new ArrayList<>();
+    private final List<Envelope> afterDurableThisStep = new ArrayList<>();
+
+    // Across steps.
+    private final ArrayDeque<Envelope> localInbox = new ArrayDeque<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private long lastIssuedBatch = 0;
+    private long lastDurableBatch = 0;
+
+    Outbox(int selfId) {
+        this.selfId = selfId;
+    }
+
+    void writePromised(Epoch promised) {
+        promisedWrite = promised;
+    }
+
+    void writeEntry(StoredEntry entry) {
+        entryWrites.add(entry);
+    }
+
+    void writeFinalized(long slot) {
+        finalizeWrites.add(slot);
+    }
+
+    /** Sends a message that promises nothing; may leave at once. */
+    void send(int to, Message message) {
+        if (message.kind().promisesDurableState()) {
+            throw new AssertionError("Rule D: " + message.kind() + " may only be sent after a durable write");
+        }
+        route(new Envelope(selfId, to, message));
+    }
+
+    /** Sends a message once every write issued so far (this step's included) is durable. */
+    void sendAfterDurable(int to, Message message) {
+        afterDurableThisStep.add(new Envelope(selfId, to, message));
+    }
+
+    void apply(Apply applied) {
+        apply.add(applied);
+    }
+
+    void refuse(Refusal refusal) {
+        refusals.add(refusal);
+    }
+
+    Envelope pollLocal() {
+        return localInbox.poll();
+    }
+
+    /**
+     * Ends the write of this step: issues it as a batch if anything was written, and releases or
+     * holds the messages that wait for it. Returns true when messages to self became deliverable.
+     */
+    boolean cutBatch() {
+        if (promisedWrite != null || !entryWrites.isEmpty() || !finalizeWrites.isEmpty()) {
+            lastIssuedBatch++;
+            persist.add(new PersistBatch(lastIssuedBatch, promisedWrite, entryWrites, finalizeWrites));
+            promisedWrite = null;
+            entryWrites.clear();
+            finalizeWrites.clear();
+        }
+        for (Envelope envelope : afterDurableThisStep) {
+            if (lastIssuedBatch <= lastDurableBatch) {
+                route(envelope);
+            } else {
+                held.add(new Held(lastIssuedBatch, envelope));
+            }
+        }
+        afterDurableThisStep.clear();
+        return !localInbox.isEmpty();
+    }
+
+    /** Storage reported batches up to {@code batchId} durable: release what waited for them. */
+    void durable(long batchId) {
+        if (batchId > lastIssuedBatch) {
+            throw new AssertionError("batch " + batchId + " reported durable but only " + lastIssuedBatch + " issued");
+        }
+        if (batchId <= lastDurableBatch) {
+            return; // reported twice; harmless
+        }
+        lastDurableBatch = batchId;
+        Iterator<Held> it = held.iterator();
+        while (it.hasNext()) {
+            Held h = it.next();
+            if (h.barrier() > batchId) {
+                break; // barriers are non-decreasing along the queue
+            }
+            it.remove();
+            route(h.envelope());
+        }
+    }
+
+    boolean hasUndurableWrites() {
+        return lastIssuedBatch > lastDurableBatch;
+    }
+
+    Effects drain() {
+        assert afterDurableThisStep.isEmpty() && localInbox.isEmpty() : "drain before the step finished";
+        if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty()) {
+            return Effects.NONE;
+        }
+        Effects effects = new Effects(persist, send, apply, refusals);
+        persist.clear();
+        send.clear();
+        apply.clear();
+        refusals.clear();
+        return effects;
+    }
+
+    private void route(Envelope envelope) {
+        if (envelope.to() == selfId) {
+            localInbox.add(envelope);
+        } else {
+            send.add(envelope);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.paxlog.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a leader knows of one other server. */
+final class Peer {
+
+    final int id;
+    final int index;
+    /** The peer's first unfinalized slot as last reported; a lower bound of its real one. */
+    long firstUnfinalizedSlot = 1;
+    /** When the peer last answered at the leader's epoch (acknowledged it as leader). */
+    long lastAckAt;
+    /** Chosen slots to finalize on this peer at the end of the step. */
+    final List<Long> toFinalize = new ArrayList<>();
+
+    Peer(int id, int index, long now) {
+        this.id = id;
+        this.index = index;
+        this.lastAckAt = now;
+    }
+}

@@ -1,0 +1,394 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.Finalize;
+import io.paxlog.api.message.FinalizeReply;
+import io.paxlog.api.message.Message;
+import io.paxlog.api.message.Overthrow;
+import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.Query;
+import io.paxlog.api.message.QueryReply;
+import io.paxlog.api.message.Read;
+import io.paxlog.api.message.ReadReply;
+import io.paxlog.api.message.Rejected;
+import io.paxlog.api.message.Store;
+import io.paxlog.api.message.StoreOk;
+import io.paxlog.api.storage.RecoveredState;
+import java.util.random.RandomGenerator;
+
+/**
+ * One server's protocol core: a single-threaded, deterministic state machine with no I/O, no clock
+ * and no randomness of its own.
+ *
+ * <p>Events go in ({@link #receive}, {@link #tick}, {@link #persisted}, {@link #submit}); each returns
+ * the {@link Effects} the runtime must carry out. Time arrives as a value, randomness as the injected
+ * generator, storage and network as effects. That is what lets the simulator drive this exact code.
+ *
+ * <p>This class is the dispatcher: it routes requests to the {@link Acceptor} every server runs, and
+ * replies to the role in charge ({@link Candidate} or {@link Leader}), and owns the timers and the
+ * apply position.
+ *
+ * <p>Thread: not thread-safe. One thread owns a replica and calls every method.
+ *
+ * <p>Invariants: {@code appliedSlot < acceptor.log().firstUnfinalizedSlot()}; a candidate or
+ * leader's epoch is never below {@code promised} at the end of a step.
+ */
+public final class Replica {
+
+    private final ReplicaConfig config;
+    private final RandomGenerator random;
+    private final Parts parts;
+    private final Outbox out;
+    private final Acceptor acceptor;
+
+    private Role role = Role.PASSIVE;
+    private Candidate candidate;
+    private Leader leader;
+
+    private long now;
+    /** Passive: when to start an overthrow. Candidate: when to give up and try a higher epoch. */
+    private long electionDeadline;
+    private long highestRoundSeen;
+    private int leaderHint;
+    private long appliedSlot;
+    private boolean started;
+
+    public Replica(ReplicaConfig config, RecoveredState recovered, RandomGenerator random, long now) {
+        this(config, recovered, random, now, new Parts());
+    }
+
+    Replica(ReplicaConfig config, RecoveredState recovered, RandomGenerator random, long now, Parts parts) {
+        this.config = config;
+        this.random = random;
+        this.parts = parts;
+        this.out = new Outbox(config.selfId());
+        this.acceptor = parts.newAcceptor(out, recovered);
+        this.now = now;
+        this.highestRoundSeen = acceptor.promised().round();
+        this.electionDeadline = now + randomElectionTimeout();
+    }
+
+    // ---- Events ----
+
+    /** First step after construction: applies the finalized prefix found on disk. */
+    public Effects start() {
+        if (started) {
+            throw new IllegalStateException("replica already started");
+        }
+        started = true;
+        return finish();
+    }
+
+    public Effects receive(Envelope envelope) {
+        requireStarted();
+        if (envelope.to() != config.selfId()) {
+            throw new IllegalArgumentException("message for " + envelope.to() + " delivered to " + config.selfId());
+        }
+        if (envelope.from() == config.selfId() || config.indexOf(envelope.from()) < 0) {
+            throw new IllegalArgumentException("message from unknown sender " + envelope.from());
+        }
+        dispatch(envelope);
+        return finish();
+    }
+
+    public Effects tick(long now) {
+        requireStarted();
+        if (now < this.now) {
+            throw new IllegalArgumentException("time went backwards: " + now + " < " + this.now);
+        }
+        this.now = now;
+        switch (role) {
+            case PASSIVE -> {
+                if (now >= electionDeadline) {
+                    startOverthrow();
+                }
+            }
+            case CANDIDATE -> {
+                if (now >= electionDeadline) {
+                    startOverthrow();
+                } else {
+                    candidate.tick(now);
+                }
+            }
+            case LEADER -> leader.tick(now);
+        }
+        return finish();
+    }
+
+    /** Storage reports that every batch up to {@code batchId} is durable. */
+    public Effects persisted(long batchId) {
+        requireStarted();
+        out.durable(batchId);
+        return finish();
+    }
+
+    public Effects submit(ClientRequest request) {
+        requireStarted();
+        if (role == Role.LEADER) {
+            leader.submit(request);
+        } else {
+            out.refuse(new Refusal(request.requestId(), Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        return finish();
+    }
+
+    // ---- Read-only views, for the runtime, status pages and the simulator's checks ----
+
+    public int selfId() {
+        return config.selfId();
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public Epoch promised() {
+        return acceptor.promised();
+    }
+
+    /** The epoch this server leads or tries to lead at; null when passive. */
+    public Epoch ownEpoch() {
+        return switch (role) {
+            case PASSIVE -> null;
+            case CANDIDATE -> candidate.epoch();
+            case LEADER -> leader.epoch();
+        };
+    }
+
+    /** The server believed to lead, or 0 when unknown. */
+    public int leaderHint() {
+        return leaderHint;
+    }
+
+    public long firstUnfinalizedSlot() {
+        return acceptor.log().firstUnfinalizedSlot();
+    }
+
+    public long lastUsedSlot() {
+        return acceptor.log().lastUsedSlot();
+    }
+
+    public long appliedSlot() {
+        return appliedSlot;
+    }
+
+    /** What this server holds for a slot, or null. */
+    public Entry entry(long slot) {
+        return acceptor.log().get(slot);
+    }
+
+    public long highestRoundSeen() {
+        return highestRoundSeen;
+    }
+
+    public ReplicaConfig config() {
+        return config;
+    }
+
+    // ---- Package-private services for the roles ----
+
+    long now() {
+        return now;
+    }
+
+    Outbox out() {
+        return out;
+    }
+
+    Acceptor acceptor() {
+        return acceptor;
+    }
+
+    Parts parts() {
+        return parts;
+    }
+
+    // ---- Dispatch ----
+
+    private void dispatch(Envelope envelope) {
+        Message message = envelope.message();
+        int from = envelope.from();
+        noteEpoch(message.epoch());
+        switch (message.kind()) {
+            case OVERTHROW -> {
+                acceptor.overthrow(from, (Overthrow) message);
+                heardFrom(message.epoch());
+            }
+            case STORE -> {
+                acceptor.store(from, (Store) message);
+                heardFrom(message.epoch());
+            }
+            case FINALIZE -> {
+                acceptor.finalize(from, (Finalize) message);
+                heardFrom(message.epoch());
+            }
+            case READ -> {
+                acceptor.read(from, (Read) message);
+                heardFrom(message.epoch());
+            }
+            case QUERY -> {
+                acceptor.query(from, (Query) message);
+                heardFrom(message.epoch());
+            }
+            case OVERTHROW_OK -> {
+                if (candidate != null && message.epoch().equals(candidate.epoch())) {
+                    candidate.overthrowOk(from, (OverthrowOk) message);
+                } else if (leader != null && message.epoch().equals(leader.epoch())) {
+                    leader.overthrowOk(from, (OverthrowOk) message);
+                }
+            }
+            case REJECTED -> replyPromised(((Rejected) message).promised());
+            case STORE_OK -> {
+                if (isLeaderAt(message.epoch())) {
+                    leader.storeOk(from, (StoreOk) message);
+                }
+            }
+            case FINALIZE_REPLY -> {
+                FinalizeReply reply = (FinalizeReply) message;
+                if (replyPromised(reply.promised()) && isLeaderAt(reply.epoch())) {
+                    leader.finalizeReply(from, reply);
+                }
+            }
+            case READ_REPLY -> {
+                ReadReply reply = (ReadReply) message;
+                if (replyPromised(reply.promised()) && isLeaderAt(reply.epoch())) {
+                    leader.readReply(from, reply);
+                }
+            }
+            case QUERY_REPLY -> {
+                QueryReply reply = (QueryReply) message;
+                if (replyPromised(reply.promised()) && isLeaderAt(reply.epoch())) {
+                    leader.queryReply(from, reply);
+                }
+            }
+        }
+        checkNotDeposed();
+    }
+
+    /**
+     * A reply told us the sender's promise. Above our own epoch means someone overthrew us: become
+     * passive at once (PROTOCOL.md, "Normal operation"). Returns whether we are still in charge.
+     */
+    private boolean replyPromised(Epoch promised) {
+        noteEpoch(promised);
+        Epoch own = ownEpoch();
+        if (own != null && promised.isAbove(own)) {
+            if (leader == null || leader.yieldsTo(promised)) {
+                stepDown(promised);
+            }
+            return false;
+        }
+        return own != null;
+    }
+
+    /** A request at {@code epoch}: if it is at least our promise, a leader (or candidate) is alive. */
+    private void heardFrom(Epoch epoch) {
+        if (epoch.isBelow(acceptor.promised()) || epoch.serverId() == config.selfId()) {
+            return;
+        }
+        Epoch own = ownEpoch();
+        if (own != null && epoch.isAbove(own)) {
+            stepDown(epoch);
+        }
+        if (role == Role.PASSIVE) {
+            electionDeadline = now + randomElectionTimeout();
+            leaderHint = epoch.serverId();
+        }
+    }
+
+    private void checkNotDeposed() {
+        Epoch own = ownEpoch();
+        if (own != null && acceptor.promised().isAbove(own)) {
+            stepDown(acceptor.promised());
+        }
+    }
+
+    private boolean isLeaderAt(Epoch epoch) {
+        return leader != null && epoch.equals(leader.epoch());
+    }
+
+    private void noteEpoch(Epoch epoch) {
+        highestRoundSeen = Math.max(highestRoundSeen, epoch.round());
+    }
+
+    // ---- Role changes ----
+
+    private void startOverthrow() {
+        if (leader != null) {
+            throw new AssertionError("a leader does not start an overthrow");
+        }
+        long round = Math.max(highestRoundSeen, acceptor.promised().round()) + 1;
+        Epoch epoch = new Epoch(round, config.selfId());
+        highestRoundSeen = round;
+        role = Role.CANDIDATE;
+        leaderHint = 0;
+        candidate = new Candidate(this, epoch);
+        electionDeadline = now + randomElectionTimeout();
+        candidate.begin();
+    }
+
+    /** Called by the candidate once a majority, itself included, promised its epoch. */
+    void becomeLeader(Epoch epoch, java.util.Set<Integer> acked, long lastUsedSlot) {
+        assert candidate != null && candidate.epoch().equals(epoch);
+        candidate = null;
+        role = Role.LEADER;
+        leaderHint = config.selfId();
+        leader = parts.newLeader(this, epoch, acked, lastUsedSlot);
+        leader.begin();
+    }
+
+    /** Become passive: a higher epoch exists, or (leader) a majority stopped answering. */
+    void stepDown(Epoch seen) {
+        int hint = seen != null && seen.serverId() != config.selfId() ? seen.serverId() : 0;
+        if (leader != null) {
+            leader.abandon(hint);
+        }
+        leader = null;
+        candidate = null;
+        role = Role.PASSIVE;
+        leaderHint = hint;
+        electionDeadline = now + randomElectionTimeout();
+    }
+
+    // ---- End of step ----
+
+    private Effects finish() {
+        do {
+            Envelope local;
+            while ((local = out.pollLocal()) != null) {
+                dispatch(local);
+            }
+            applyFinalized();
+            if (leader != null) {
+                leader.flush();
+            }
+        } while (out.cutBatch());
+        return out.drain();
+    }
+
+    private void applyFinalized() {
+        EntryLog log = acceptor.log();
+        while (log.isFinalized(appliedSlot + 1)) {
+            long slot = ++appliedSlot;
+            long requestId = leader != null ? leader.takeWaiting(slot) : 0;
+            out.apply(new Apply(slot, log.get(slot).command(), requestId));
+        }
+    }
+
+    private long randomElectionTimeout() {
+        return random.nextLong(config.electionTimeoutMinMs(), config.electionTimeoutMaxMs() + 1);
+    }
+
+    private void requireStarted() {
+        if (!started) {
+            throw new IllegalStateException("call start() first");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "server " + config.selfId() + " " + role + " promised=" + acceptor.promised()
+                + " firstUnfinalized=" + firstUnfinalizedSlot() + " applied=" + appliedSlot;
+    }
+}

@@ -1,0 +1,142 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Read;
+import io.paxlog.api.message.ReadReply;
+import io.paxlog.api.message.SlotState;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * PROTOCOL.md "Becoming leader", step 4: for every slot from the leader's first unfinalized slot up
+ * to {@code lastUsedSlot} (the highest slot a majority reported), read it from a majority of servers
+ * that acknowledged this leader's overthrow, pick the command that may have been chosen, and store it
+ * under the new epoch. Reads go in chunks of {@code readSlotsMax} slots, one chunk at a time.
+ *
+ * <p>Only servers that acknowledged overthrow(e) may be read: any other server may still accept an
+ * older leader's store after answering, so reading it can miss a command that is being chosen.
+ */
+class Takeover {
+
+    protected final Leader leader;
+    protected final long lastUsedSlot;
+    private long chunkFrom;
+    private long chunkTo;
+    private final Map<Integer, ReadReply> replies = new HashMap<>();
+    private boolean waitingForRoom;
+
+    Takeover(Leader leader, long lastUsedSlot) {
+        this.leader = leader;
+        this.lastUsedSlot = lastUsedSlot;
+    }
+
+    boolean done() {
+        return chunkFrom > lastUsedSlot;
+    }
+
+    /** Whether a read round is out (as opposed to waiting for pipeline room, or done). */
+    private boolean reading() {
+        return !done() && !waitingForRoom;
+    }
+
+    void begin() {
+        startChunk(leader.replica().firstUnfinalizedSlot());
+    }
+
+    /** A server acknowledged the overthrow after the leader took over: it can be read too. */
+    void overthrowAcked(int server) {
+        if (reading() && !replies.containsKey(server)) {
+            sendRead(server);
+        }
+    }
+
+    /** Re-sends the current read to eligible servers that have not answered (messages get lost). */
+    void resend() {
+        if (!reading()) {
+            return;
+        }
+        for (int server : readTargets()) {
+            if (!replies.containsKey(server)) {
+                sendRead(server);
+            }
+        }
+    }
+
+    void readReply(int from, ReadReply reply) {
+        if (!reading() || reply.fromSlot() != chunkFrom || reply.toSlot() != chunkTo || !readEligible(from)) {
+            return;
+        }
+        replies.put(from, reply);
+        if (replies.size() < leader.replica().config().majority()) {
+            return;
+        }
+        for (long slot = chunkFrom; slot <= chunkTo; slot++) {
+            if (leader.replica().entry(slot) != null && leader.replica().entry(slot).finalized()) {
+                continue; // chosen and known here; catch-up spreads it
+            }
+            leader.propose(slot, choose(slot), 0);
+        }
+        chunkFrom = chunkTo + 1;
+        replies.clear();
+        waitingForRoom = true;
+        continueIfRoom();
+    }
+
+    /** Starts the next read once the pipeline has room, so a far-behind leader stays bounded. */
+    void continueIfRoom() {
+        if (waitingForRoom && leader.hasRoomForProposals()) {
+            waitingForRoom = false;
+            startChunk(chunkFrom);
+        }
+    }
+
+    /** The servers a read may go to: those that acknowledged overthrow(e). */
+    Iterable<Integer> readTargets() {
+        return leader.overthrowAcked();
+    }
+
+    /** Whether a read reply from this server may count. */
+    boolean readEligible(int server) {
+        return leader.overthrowAcked().contains(server);
+    }
+
+    /**
+     * The command that may have been chosen in a slot: a finalized one if any server has it,
+     * otherwise the one accepted at the highest epoch, otherwise a no-op.
+     */
+    Command choose(long slot) {
+        SlotState best = null;
+        for (ReadReply reply : replies.values()) {
+            for (SlotState state : reply.slots()) {
+                if (state.slot() != slot) {
+                    continue;
+                }
+                if (state.finalized()) {
+                    return state.command();
+                }
+                if (best == null || state.acceptedEpoch().isAbove(best.acceptedEpoch())) {
+                    best = state;
+                }
+            }
+        }
+        return best == null ? Command.NOOP : best.command();
+    }
+
+    private void startChunk(long from) {
+        chunkFrom = from;
+        replies.clear();
+        if (done()) {
+            return;
+        }
+        chunkTo = Math.min(lastUsedSlot, from + leader.replica().config().readSlotsMax() - 1);
+        for (int server : readTargets()) {
+            sendRead(server);
+        }
+    }
+
+    private void sendRead(int server) {
+        Epoch epoch = leader.epoch();
+        leader.replica().out().send(server, new Read(epoch, chunkFrom, chunkTo));
+    }
+}
