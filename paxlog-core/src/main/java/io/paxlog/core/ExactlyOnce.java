@@ -1,0 +1,89 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.StateMachine;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sits between the log and the application: applies each {@code (clientId, sequence)} once and
+ * returns the saved result for a repeat (PROTOCOL.md, "Clients and exactly-once").
+ *
+ * <p>A command can reach the log twice: a client retries after a timeout or a leader change, and
+ * both copies get chosen. Its table is part of the replicated state: every server builds the same
+ * one from the same log, so the answer to a retry does not depend on which server gives it.
+ *
+ * <p>Per client it keeps the results of the last {@code windowMax} sequences, so a client may have
+ * up to that many commands outstanding (pipelining) and still retry any of them safely. A sequence
+ * older than the window is answered {@link Outcome.Kind#EXPIRED}: it may or may not have been applied,
+ * and guessing either way would be wrong.
+ *
+ * <p>Thread: owned by the thread that applies commands.
+ */
+public final class ExactlyOnce {
+
+    /** What applying one command did. */
+    public record Outcome(Kind kind, byte[] result) {
+
+        public enum Kind {
+            /** Applied now; {@code result} is the state machine's answer. */
+            APPLIED,
+            /** Applied before; {@code result} is the saved answer. */
+            DUPLICATE,
+            /** Too old to know; the client gave up on it long ago. */
+            EXPIRED,
+            /** A no-op filled a slot; nothing to answer. */
+            NOOP
+        }
+
+        static final Outcome NOOP = new Outcome(Kind.NOOP, new byte[0]);
+        static final Outcome EXPIRED = new Outcome(Kind.EXPIRED, new byte[0]);
+    }
+
+    private static final class Session {
+        long highestSequence;
+        final TreeMap<Long, byte[]> results = new TreeMap<>();
+    }
+
+    private final StateMachine stateMachine;
+    private final int windowMax;
+    private final Map<Long, Session> sessions = new HashMap<>();
+
+    public ExactlyOnce(StateMachine stateMachine, int windowMax) {
+        if (windowMax < 1) {
+            throw new IllegalArgumentException("exactly-once window must be at least 1, was " + windowMax);
+        }
+        this.stateMachine = stateMachine;
+        this.windowMax = windowMax;
+    }
+
+    public Outcome apply(long slot, Command command) {
+        if (command.isNoop()) {
+            return Outcome.NOOP;
+        }
+        Session session = sessions.computeIfAbsent(command.clientId(), id -> new Session());
+        long sequence = command.sequence();
+        byte[] saved = session.results.get(sequence);
+        if (saved != null) {
+            return new Outcome(Outcome.Kind.DUPLICATE, saved);
+        }
+        if (sequence <= session.highestSequence - windowMax) {
+            return Outcome.EXPIRED;
+        }
+        byte[] result = stateMachine.apply(slot, command.payload());
+        if (result == null) {
+            throw new IllegalStateException("state machine returned null for slot " + slot);
+        }
+        session.results.put(sequence, result);
+        session.highestSequence = Math.max(session.highestSequence, sequence);
+        while (session.results.firstKey() <= session.highestSequence - windowMax) {
+            session.results.pollFirstEntry();
+        }
+        return new Outcome(Outcome.Kind.APPLIED, result);
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,16 @@
+package io.paxlog.core.runtime;
+
+import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Refusal;
+
+/**
+ * Delivers answers to the clients of one server. Called on the loop's thread; must not block.
+ */
+public interface Responder {
+
+    /** The command of request {@code requestId} was chosen at {@code slot} and applied. */
+    void applied(long requestId, long slot, ExactlyOnce.Outcome outcome);
+
+    /** The command was not taken; see {@link Refusal}. */
+    void refused(Refusal refusal);
+}
