@@ -1,0 +1,91 @@
+package io.paxlog.storage;
+
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.SlotState;
+import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.StoredEntry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Replays records in log order into a server's durable state (PROTOCOL.md, "Durable state of one
+ * server"): the latest promise, and per slot the latest entry unless the slot was finalized.
+ *
+ * <p>It also checks, on the way back in, the rules the writer and the core keep on the way out, and
+ * refuses a log that breaks them: {@code promised} never decreases; an entry's epoch is at most the
+ * promise before it; a finalize mark follows an entry for its slot; a finalized slot keeps its command.
+ *
+ * <p>Thread: confined to the recovering thread.
+ */
+final class DurableStateBuilder {
+
+    private Epoch promised = Epoch.ZERO;
+    private final Map<Long, SlotState> entries = new HashMap<>();
+    private Epoch lastEpoch = Epoch.ZERO; // shared instance for runs of equal epochs, to save memory
+
+    /**
+     * Applies one record found at {@code offset} of {@code file}.
+     *
+     * @throws WalCorruptedException when the record breaks a rule of the log
+     */
+    void apply(WalRecord record, String file, long offset) {
+        if (record instanceof WalRecord.Promise p) {
+            if (p.promised().isBelow(promised)) {
+                throw damaged(file, offset, "promise went down from " + promised + " to " + p.promised());
+            }
+            promised = p.promised();
+        } else if (record instanceof WalRecord.Entry e) {
+            applyEntry(e.stored(), file, offset);
+        } else if (record instanceof WalRecord.Finalize f) {
+            SlotState current = entries.get(f.slot());
+            if (current == null) {
+                throw damaged(file, offset, "finalize mark for slot " + f.slot() + ", which holds no entry");
+            }
+            if (!current.finalized()) {
+                entries.put(f.slot(), new SlotState(f.slot(), current.acceptedEpoch(), current.command(), true));
+            }
+        } else if (record instanceof WalRecord.SnapshotMarker s) {
+            throw new WalCorruptedException(file, offset, "snapshot marker for slot " + s.slot()
+                    + ": this build cannot load snapshots", WalCorruptedException.Advice.VERSION);
+        } else {
+            throw new AssertionError("unhandled record " + record);
+        }
+    }
+
+    private void applyEntry(StoredEntry stored, String file, long offset) {
+        if (stored.epoch().isAbove(promised)) {
+            throw damaged(file, offset, "entry for slot " + stored.slot() + " at epoch " + stored.epoch()
+                    + " above the promise " + promised);
+        }
+        SlotState current = entries.get(stored.slot());
+        if (current != null && current.finalized()) {
+            // A chosen slot never changes (PROTOCOL.md store); the only correct re-store repeats it.
+            if (!current.command().equals(stored.command())) {
+                throw damaged(file, offset, "slot " + stored.slot() + " is finalized with " + current.command()
+                        + " but a later entry holds " + stored.command());
+            }
+            return;
+        }
+        if (!stored.epoch().equals(lastEpoch)) {
+            lastEpoch = stored.epoch();
+        }
+        entries.put(stored.slot(), new SlotState(stored.slot(), lastEpoch, stored.command(), false));
+    }
+
+    Epoch promised() {
+        return promised;
+    }
+
+    RecoveredState build() {
+        List<SlotState> sorted = new ArrayList<>(entries.values());
+        sorted.sort(Comparator.comparingLong(SlotState::slot));
+        return new RecoveredState(promised, sorted);
+    }
+
+    private static WalCorruptedException damaged(String file, long offset, String problem) {
+        return new WalCorruptedException(file, offset, problem, WalCorruptedException.Advice.DAMAGE);
+    }
+}

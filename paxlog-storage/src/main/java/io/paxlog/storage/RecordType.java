@@ -1,0 +1,32 @@
+package io.paxlog.storage;
+
+/** The kinds of log record and their one-byte codes on disk. Codes are part of the format: never reuse one. */
+enum RecordType {
+    /** The server's new {@code promised} epoch. */
+    PROMISE(1),
+    /** A command stored for a slot at an epoch. */
+    ENTRY(2),
+    /** The slot's entry is chosen; it never changes again. */
+    FINALIZE(3),
+    /**
+     * Reserved for snapshots (slot = last slot the snapshot covers). Nothing writes it yet and recovery
+     * refuses a log that holds one, because this version cannot load the snapshot it points to.
+     */
+    SNAPSHOT_MARKER(4);
+
+    final byte code;
+
+    RecordType(int code) {
+        this.code = (byte) code;
+    }
+
+    /** The type with {@code code}, or null when no type has it. */
+    static RecordType of(byte code) {
+        for (RecordType type : values()) {
+            if (type.code == code) {
+                return type;
+            }
+        }
+        return null;
+    }
+}

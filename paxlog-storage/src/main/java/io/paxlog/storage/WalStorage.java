@@ -1,0 +1,208 @@
+package io.paxlog.storage;
+
+import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A server's durable state in a segmented write-ahead log with group commit (issue 3): the {@link
+ * Storage} the core writes its promise, entries and finalize marks to. Format: {@link WalWriter}.
+ *
+ * <p>Life cycle: {@link #open}, then {@link #recover()} once (it reads the log, repairs an unfinished
+ * last write, and in {@link CommitMode#IO_THREAD} starts the I/O thread), then any number of {@link
+ * #write}s, then {@link #close()}.
+ *
+ * <p>Threads and ownership:
+ * <ul>
+ *   <li>{@code recover()} and {@code close()}: the owner's thread.
+ *   <li>{@code write()}: any thread, but calls must be serialized by the caller in batch id order (the
+ *       core calls from its one loop thread). It touches only the {@link PendingQueue}.
+ *   <li>The committer (the I/O thread, or the thread calling {@link #commitPending()} in manual mode)
+ *       owns the {@link WalWriter}, every open file and the counters' writes; it calls the durable
+ *       callbacks and the fatal error handler.
+ * </ul>
+ *
+ * <p>Backpressure: {@code write()} never waits for the disk while fewer than {@link
+ * WalConfig#queueBatchesMax()} batches and {@link WalConfig#queueBytesMax()} bytes wait (defaults
+ * 65,536 and 256 MiB, far above what the core keeps in flight). Beyond either limit, and only then,
+ * it blocks the caller until the I/O thread has made room: the disk cannot keep up and the queue must
+ * not grow without bound. In manual mode a full queue throws {@link IllegalStateException} instead.
+ */
+public final class WalStorage implements Storage, AutoCloseable {
+
+    private static final long CLOSE_WAIT_MILLIS = 30_000;
+
+    private enum State { NEW, OPEN, CLOSED }
+
+    private final WalConfig config;
+    private final FileLayer files;
+    private final CommitMode mode;
+    private final FatalErrorHandler onFatal;
+    private final WalCounters counters = new WalCounters();
+
+    // Set by recover() before any write and before the I/O thread starts; volatile so that writers on
+    // other threads see them.
+    private volatile State state = State.NEW;
+    private volatile PendingQueue queue;
+    private volatile RecoveryReport report;
+    private WalWriter writer;
+    private GroupCommitter committer;
+    private Thread ioThread;
+
+    private WalStorage(WalConfig config, FileLayer files, CommitMode mode, FatalErrorHandler onFatal) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.files = Objects.requireNonNull(files, "files");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
+    }
+
+    /** A log over {@code files}; reads nothing until {@link #recover()}. */
+    public static WalStorage open(WalConfig config, FileLayer files, CommitMode mode, FatalErrorHandler onFatal) {
+        return new WalStorage(config, files, mode, onFatal);
+    }
+
+    /** A server's log in {@code directory} (created if missing), with an I/O thread; exits on fatal errors. */
+    public static WalStorage open(Path directory, WalConfig config) throws IOException {
+        return new WalStorage(config, new NioFileLayer(directory), CommitMode.IO_THREAD,
+                FatalErrorHandler.exitProcess());
+    }
+
+    /**
+     * Reads the log and returns what was durable (see {@link LogRecovery}).
+     *
+     * @throws WalCorruptedException when the log cannot be trusted; the server must not start
+     * @throws UncheckedIOException  when the files cannot be read or repaired
+     */
+    @Override
+    public synchronized RecoveredState recover() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("recover() is called once, before any write");
+        }
+        LogRecovery.Result result;
+        try {
+            result = LogRecovery.run(files, config.identity(), true, LogRecovery.Listener.NONE);
+            writer = new WalWriter(files, config, result.tail(), result.state().promised(), counters);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot recover the write-ahead log: " + e.getMessage(), e);
+        }
+        report = result.report();
+        PendingQueue pending = new PendingQueue(new BatchSequence(result.state().promised()),
+                config.queueBatchesMax(), config.queueBytesMax(), mode == CommitMode.IO_THREAD);
+        committer = new GroupCommitter(writer, pending, onFatal, counters);
+        queue = pending;
+        state = State.OPEN;
+        if (mode == CommitMode.IO_THREAD) {
+            ioThread = new Thread(this::runIoThread, "paxlog-wal-io-" + config.identity().serverId());
+            // Unacknowledged batches may die with the JVM: they were never reported durable.
+            ioThread.setDaemon(true);
+            ioThread.start();
+        }
+        return result.state();
+    }
+
+    /**
+     * Queues {@code batch}; {@code callback.durable(batch.id())} follows once it is fsynced, from the
+     * committer thread. Does not wait for the disk unless the queue is over its limits (see above).
+     *
+     * @throws WalFatalException     when the log stopped after a fatal error
+     * @throws IllegalStateException before {@link #recover()} or after {@link #close()}
+     * @throws AssertionError        when the batch breaks the core's contract (ids, promise order)
+     */
+    @Override
+    public void write(PersistBatch batch, DurableCallback callback) {
+        Objects.requireNonNull(batch, "batch");
+        Objects.requireNonNull(callback, "callback");
+        PendingQueue pending = queue;
+        if (pending == null) {
+            throw new IllegalStateException("write() before recover()");
+        }
+        pending.put(batch, callback);
+    }
+
+    /**
+     * Manual mode: runs group commits on this thread until nothing is queued, reporting each batch
+     * durable through its callback. Returns how many batches became durable.
+     */
+    public int commitPending() {
+        if (mode != CommitMode.MANUAL) {
+            throw new IllegalStateException("commitPending() is for manual commit mode; the I/O thread commits");
+        }
+        if (state != State.OPEN) {
+            throw new IllegalStateException("commitPending() needs an open log, state is " + state);
+        }
+        int durable = 0;
+        List<PendingQueue.Pending> group;
+        while (!(group = queue.poll(config.groupBytesMax())).isEmpty()) {
+            int committed = committer.commit(group);
+            if (committed == 0) {
+                break; // fatal error, already reported
+            }
+            durable += committed;
+        }
+        return durable;
+    }
+
+    /** Batches written but not yet taken by the committer. */
+    public int pendingBatches() {
+        PendingQueue pending = queue;
+        return pending == null ? 0 : pending.size();
+    }
+
+    public WalMetrics metrics() {
+        return counters.snapshot();
+    }
+
+    /** What {@link #recover()} found and repaired; null before it ran. */
+    public RecoveryReport recoveryReport() {
+        return report;
+    }
+
+    /**
+     * Stops the log. With the I/O thread, everything queued is committed (and reported) first. In
+     * manual mode, batches not yet committed are dropped unreported, as in a crash.
+     */
+    @Override
+    public synchronized void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        State was = state;
+        state = State.CLOSED;
+        if (was == State.NEW) {
+            return;
+        }
+        queue.close();
+        if (ioThread != null && queue.failure() == null) {
+            try {
+                ioThread.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ioThread != null && ioThread.isAlive()) {
+            return; // still finishing, or stuck in the fatal handler: the files stay its own
+        }
+        try {
+            writer.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing the write-ahead log failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void runIoThread() {
+        try {
+            List<PendingQueue.Pending> group;
+            while ((group = queue.take(config.groupBytesMax())) != null) {
+                committer.commit(group);
+            }
+        } catch (Throwable t) {
+            // A bug or a callback that threw: the queue is already failed; make sure someone hears of it.
+            committer.fatal(new WalFatalException("the write-ahead log's I/O thread failed: " + t, t));
+        }
+    }
+}
