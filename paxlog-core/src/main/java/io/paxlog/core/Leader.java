@@ -4,6 +4,7 @@ import io.paxlog.api.Command;
 import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Finalize;
 import io.paxlog.api.message.FinalizeReply;
+import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
 import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
@@ -98,9 +99,17 @@ class Leader {
         queued.add(request);
     }
 
+    /** Room for more unchosen slots in the pipeline. */
     boolean hasRoomForProposals() {
-        return nextSlot - 1 - replica.appliedSlot() < replica.config().inflightSlotsMax()
-                && inflight.size() < replica.config().inflightSlotsMax();
+        return inflight.size() < replica.config().inflightSlotsMax();
+    }
+
+    /**
+     * Room for a client command: the pipeline has room and the new slot is not too far past the
+     * applied slot (which bounds the answers we hold while an earlier slot is still being recovered).
+     */
+    private boolean hasRoomForClients() {
+        return hasRoomForProposals() && nextSlot - 1 - replica.appliedSlot() < replica.config().inflightSlotsMax();
     }
 
     /** Assigns a slot to a command: stored on every server at the end of this step. */
@@ -159,6 +168,7 @@ class Leader {
             return;
         }
         acked(from);
+        boolean progressed = reply.firstUnfinalizedSlot() > peer.firstUnfinalizedSlot;
         peer.firstUnfinalizedSlot = Math.max(peer.firstUnfinalizedSlot, reply.firstUnfinalizedSlot());
         List<SlotCommand> restore = new ArrayList<>();
         for (long slot : reply.missing()) {
@@ -169,8 +179,10 @@ class Leader {
         }
         if (!restore.isEmpty()) {
             sendStores(from, restore); // store then finalize under our epoch: safe for a chosen command
-        } else if (reply.missing().isEmpty()) {
-            catchUp(peer); // keep going while it is behind
+        } else if (progressed) {
+            // Keep going while it is behind. Only on progress: a duplicated reply must not start a
+            // second chain of finalizes (duplicates would multiply without bound).
+            catchUp(peer);
         }
     }
 
@@ -209,6 +221,7 @@ class Leader {
             heartbeat();
             resendUnchosen(now);
             takeover.resend();
+            overthrowStragglers();
         }
     }
 
@@ -216,6 +229,21 @@ class Leader {
         heartbeatAt = replica.now() + replica.config().heartbeatIntervalMs();
         for (Peer peer : peers.values()) {
             replica.out().send(peer.id, new Query(epoch));
+        }
+    }
+
+    /**
+     * Keeps asking servers that have not promised our epoch yet: until they do, they cannot be read
+     * during the takeover, and a majority of them may be needed.
+     */
+    private void overthrowStragglers() {
+        if (takeover.done()) {
+            return;
+        }
+        for (Peer peer : peers.values()) {
+            if (!overthrowAcked.contains(peer.id)) {
+                replica.out().send(peer.id, new Overthrow(epoch));
+            }
         }
     }
 
@@ -271,7 +299,7 @@ class Leader {
     /** Admits queued commands, then stores new slots and finalizes chosen ones. */
     void flush() {
         takeover.continueIfRoom();
-        while (!queued.isEmpty() && hasRoomForProposals()) {
+        while (!queued.isEmpty() && hasRoomForClients()) {
             ClientRequest request = queued.poll();
             propose(nextSlot, request.command(), request.requestId());
         }

@@ -1,0 +1,125 @@
+package io.paxlog.sim;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.SlotState;
+import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.core.Apply;
+import io.paxlog.core.Effects;
+import io.paxlog.core.Entry;
+import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Replica;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The invariants of PROTOCOL.md ("What must always hold"), checked after every step of every server:
+ * agreement and stability of finalized slots (across restarts), durability of acknowledged commands,
+ * equal state for equal applied prefixes, {@code promised} never decreasing. Exactly-once is checked
+ * by {@link AppendMachine}; linearizability by {@link Linearizability} at the end.
+ */
+final class Checker {
+
+    /** slot -> the one command any server ever finalized there. Grows only. */
+    private final Map<Long, Command> chosen = new HashMap<>();
+    /** stateHashAfter.get(slot - 1): state hash after applying slots 1..slot. */
+    private final List<Long> stateHashAfter = new ArrayList<>();
+    private final Map<Integer, Epoch> promisedSeen = new HashMap<>();
+    private long maxAppliedSlot;
+    private long leaderElections;
+
+    void stepped(Replica replica, Effects effects) {
+        int server = replica.selfId();
+        Epoch promised = replica.promised();
+        Epoch before = promisedSeen.get(server);
+        if (before != null && promised.isBelow(before)) {
+            throw new Violation("promised decreased on server " + server + ": " + before + " -> " + promised);
+        }
+        promisedSeen.put(server, promised);
+        for (PersistBatch batch : effects.persist()) {
+            for (long slot : batch.finalizedSlots()) {
+                Entry entry = replica.entry(slot);
+                if (entry == null || !entry.finalized()) {
+                    throw new Violation("server " + server + " wrote a finalize mark for slot " + slot
+                            + " that it does not hold finalized");
+                }
+                agree(server, slot, entry.command());
+            }
+        }
+    }
+
+    /**
+     * A restarted server starts from what its disk kept: the promise it finds may be lower than the
+     * one it held in memory only (never sent), but never below what was durable.
+     */
+    void restarting(int server, Epoch durablePromised) {
+        promisedSeen.put(server, durablePromised);
+    }
+
+    void restarted(Replica replica, Epoch durablePromised, List<SlotState> durableEntries) {
+        int server = replica.selfId();
+        if (replica.promised().isBelow(durablePromised)) {
+            throw new Violation("server " + server + " restarted with promised " + replica.promised()
+                    + " below its durable " + durablePromised);
+        }
+        promisedSeen.put(server, replica.promised());
+        for (SlotState state : durableEntries) {
+            if (state.finalized()) {
+                agree(server, state.slot(), state.command());
+            }
+        }
+    }
+
+    void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome, long stateHash) {
+        agree(replica.selfId(), apply.slot(), apply.command());
+        long slot = apply.slot();
+        if (slot <= stateHashAfter.size()) {
+            long expected = stateHashAfter.get((int) (slot - 1));
+            if (expected != stateHash) {
+                throw new Violation("state diverged: server " + replica.selfId() + " has state hash "
+                        + Long.toHexString(stateHash) + " after slot " + slot + ", another server had "
+                        + Long.toHexString(expected));
+            }
+        } else if (slot == stateHashAfter.size() + 1) {
+            stateHashAfter.add(stateHash);
+        } else {
+            throw new Violation("server " + replica.selfId() + " applied slot " + slot + " before slot "
+                    + (stateHashAfter.size() + 1) + " was applied anywhere");
+        }
+        maxAppliedSlot = Math.max(maxAppliedSlot, slot);
+    }
+
+    /** A client got an answer for its command at {@code slot}: the log must hold it there forever. */
+    void acknowledged(Command command, long slot) {
+        Command atSlot = chosen.get(slot);
+        if (!command.equals(atSlot)) {
+            throw new Violation("client was told " + command + " is at slot " + slot + " but that slot holds " + atSlot);
+        }
+    }
+
+    void becameLeader() {
+        leaderElections++;
+    }
+
+    long leaderElections() {
+        return leaderElections;
+    }
+
+    Map<Long, Command> chosen() {
+        return chosen;
+    }
+
+    long maxAppliedSlot() {
+        return maxAppliedSlot;
+    }
+
+    private void agree(int server, long slot, Command command) {
+        Command previous = chosen.putIfAbsent(slot, command);
+        if (previous != null && !previous.equals(command)) {
+            throw new Violation("agreement: server " + server + " finalized slot " + slot + " with " + command
+                    + " but " + previous + " was finalized there before");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.paxlog.sim;
+
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.SlotState;
+import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Storage;
+import io.paxlog.api.storage.StoredEntry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * One server's disk in the simulation. A written batch becomes durable after a simulated latency, in
+ * write order (like one fsync after another); a crash loses every batch not yet durable. Survives the
+ * server's restarts: it is the only thing that does.
+ *
+ * <p>It also checks the durable side of the invariants: the durable promise never decreases and a
+ * durable finalized slot never changes.
+ */
+final class SimDisk implements Storage {
+
+    interface Scheduler {
+        /** Calls back {@code durable} on the simulation's thread at simulated time {@code at}. */
+        void durableAt(long at, SimDisk disk, long batchId);
+
+        long now();
+
+        long latencyMs();
+    }
+
+    private record Pending(PersistBatch batch, long durableAt) {}
+
+    private final int serverId;
+    private final Scheduler scheduler;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private Epoch promised = Epoch.ZERO;
+    private final TreeMap<Long, SlotState> entries = new TreeMap<>();
+    private long lastDurableAt;
+    private long durableWrites;
+
+    SimDisk(int serverId, Scheduler scheduler) {
+        this.serverId = serverId;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public RecoveredState recover() {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("recover() with writes pending: crash() the disk first");
+        }
+        return new RecoveredState(promised, new ArrayList<>(entries.values()));
+    }
+
+    @Override
+    public void write(PersistBatch batch, DurableCallback callback) {
+        long at = Math.max(lastDurableAt, scheduler.now() + scheduler.latencyMs());
+        lastDurableAt = at;
+        pending.add(new Pending(batch, at));
+        scheduler.durableAt(at, this, batch.id());
+    }
+
+    /** The simulated fsync for this batch completed: make it durable. Returns false if it was lost. */
+    boolean complete(long batchId) {
+        Pending head = pending.peek();
+        if (head == null || head.batch().id() != batchId) {
+            return false; // lost in a crash before it completed
+        }
+        pending.poll();
+        apply(head.batch());
+        durableWrites++;
+        return true;
+    }
+
+    /** The server crashed: whatever was not durable is gone. */
+    void crash() {
+        pending.clear();
+        lastDurableAt = 0;
+    }
+
+    Epoch durablePromised() {
+        return promised;
+    }
+
+    long durableWrites() {
+        return durableWrites;
+    }
+
+    List<SlotState> durableEntries() {
+        return new ArrayList<>(entries.values());
+    }
+
+    private void apply(PersistBatch batch) {
+        if (batch.promised() != null) {
+            if (batch.promised().isBelow(promised)) {
+                throw new Violation("server " + serverId + " durable promised decreased from " + promised
+                        + " to " + batch.promised());
+            }
+            promised = batch.promised();
+        }
+        for (StoredEntry entry : batch.entries()) {
+            SlotState current = entries.get(entry.slot());
+            if (current != null && current.finalized()) {
+                if (!current.command().equals(entry.command())) {
+                    throw new Violation("server " + serverId + " overwrote finalized slot " + entry.slot()
+                            + " on disk: " + current.command() + " -> " + entry.command());
+                }
+                continue;
+            }
+            entries.put(entry.slot(), new SlotState(entry.slot(), entry.epoch(), entry.command(), false));
+        }
+        for (long slot : batch.finalizedSlots()) {
+            SlotState current = entries.get(slot);
+            if (current == null) {
+                throw new Violation("server " + serverId + " wrote a finalize mark for slot " + slot
+                        + " it holds no entry for");
+            }
+            entries.put(slot, new SlotState(slot, current.acceptedEpoch(), current.command(), true));
+        }
+    }
+}

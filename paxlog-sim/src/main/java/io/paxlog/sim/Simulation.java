@@ -1,0 +1,646 @@
+package io.paxlog.sim;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.FinalizeReply;
+import io.paxlog.api.message.Message;
+import io.paxlog.api.message.QueryReply;
+import io.paxlog.api.message.ReadReply;
+import io.paxlog.api.message.Rejected;
+import io.paxlog.api.Epoch;
+import io.paxlog.core.Apply;
+import io.paxlog.core.ClientRequest;
+import io.paxlog.core.Effects;
+import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Refusal;
+import io.paxlog.core.Replica;
+import io.paxlog.core.ReplicaConfig;
+import io.paxlog.core.Role;
+import io.paxlog.core.runtime.ReplicaLoop;
+import io.paxlog.core.runtime.Responder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * One deterministic run of a simulated cluster. A single 64-bit seed fixes everything: cluster size,
+ * faults, delays, the workload and which servers crash when. The servers run the real
+ * {@link ReplicaLoop} and core; disk, network and clock are simulated.
+ *
+ * <p>A run has two phases. Safety: faults on, clients working, every invariant checked after every
+ * event. Liveness: a random majority is restarted and reconnected, faults stop, and within ten
+ * election timeouts every pending command must complete and those servers must reach the same
+ * applied slot. The clients' history is then checked for linearizability.
+ *
+ * <p>Thread: a simulation runs on one thread; different seeds may run on different threads.
+ */
+public final class Simulation {
+
+    static final long TICK_MS = 10;
+    static final long ELECTION_MIN_MS = 150;
+    static final long ELECTION_MAX_MS = 300;
+    static final long HEARTBEAT_MS = 50;
+    static final long CLIENT_TIMEOUT_MS = 400;
+    static final int EXACTLY_ONCE_WINDOW = 16;
+    /** A healthy run keeps a few thousand events queued; far more means messages breed messages. */
+    static final int EVENTS_QUEUED_MAX = 200_000;
+
+    private final long seed;
+    private final SimOptions options;
+    private final SplittableRandom random;
+    private final SplittableRandom networkRandom;
+    private final SplittableRandom clientRandom;
+    private final int n;
+    private final Faults faults;
+    private final ReplicaConfig config;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final SimServer[] servers;
+    private final boolean[][] blocked;
+    private final List<SimClient> clients = new ArrayList<>();
+    private final List<OpRecord> history = new ArrayList<>();
+    private final Map<Long, SimClient> clientByRequest = new HashMap<>();
+    private final Map<Long, Long> sequenceByRequest = new HashMap<>();
+    private final Checker checker = new Checker();
+    private final Trace trace;
+    private long now;
+    private long order;
+    private long nextRequestId = 1;
+    private boolean liveness;
+    private boolean healed;
+    private long livenessDeadline;
+    private int[] healedMajority;
+    private boolean finished;
+    private long commandsCompleted;
+
+    private Simulation(long seed, SimOptions options) {
+        this.seed = seed;
+        this.options = options;
+        SplittableRandom master = new SplittableRandom(seed);
+        this.random = master.split();
+        this.networkRandom = master.split();
+        this.clientRandom = master.split();
+        this.n = options.servers() != 0 ? options.servers() : (random.nextBoolean() ? 3 : 5);
+        this.faults = Faults.draw(random);
+        List<Integer> members = new ArrayList<>();
+        for (int id = 1; id <= n; id++) {
+            members.add(id);
+        }
+        this.config = ReplicaConfig.defaults(1, members)
+                .withTimeouts(ELECTION_MIN_MS, ELECTION_MAX_MS, HEARTBEAT_MS)
+                .withLimits(8 + random.nextInt(120), 1 + random.nextInt(32), 64 + random.nextInt(2048),
+                        1 + random.nextInt(64), 1 + random.nextInt(128), 64);
+        this.servers = new SimServer[n + 1];
+        this.blocked = new boolean[n + 1][n + 1];
+        this.trace = new Trace(options.traceLines());
+    }
+
+    /** Runs one seed to the end (or to the first violation) and reports. */
+    public static SeedResult run(long seed, SimOptions options) {
+        return new Simulation(seed, options).run();
+    }
+
+    private SeedResult run() {
+        String violation = null;
+        try {
+            for (int id = 1; id <= n; id++) {
+                servers[id] = new SimServer(id);
+                servers[id].disk = new SimDisk(id, diskScheduler(id));
+                start(id);
+            }
+            int clientCount = 2 + random.nextInt(4);
+            for (int i = 0; i < clientCount; i++) {
+                clients.add(new SimClient(i, 1000 + i, 1 + random.nextInt(n)));
+                schedule(random.nextLong(50), Event.Type.CLIENT_ISSUE, i, 0, 0, null);
+            }
+            schedule(faults.nemesisEveryMs(), Event.Type.NEMESIS, 0, 0, 0, null);
+            schedule(options.safetyMs(), Event.Type.LIVENESS, 0, 0, 0, null);
+            while (!finished) {
+                Event event = queue.poll();
+                if (event == null) {
+                    throw new Violation("simulation ran out of events");
+                }
+                now = event.time;
+                handle(event);
+                if (queue.size() > EVENTS_QUEUED_MAX) {
+                    throw new Violation("message storm: " + queue.size() + " events queued");
+                }
+            }
+            Linearizability.check(checker.chosen(), checker.maxAppliedSlot(), history);
+        } catch (Violation e) {
+            violation = e.getMessage();
+        } catch (AssertionError | RuntimeException e) {
+            violation = "server code failed: " + e;
+        }
+        return new SeedResult(seed, n, faults.toString(), now, trace.events(), trace.hash(), commandsCompleted,
+                checker.leaderElections(), violation, trace.lastLines());
+    }
+
+    // ---- Event dispatch ----
+
+    private void handle(Event event) {
+        switch (event.type) {
+            case DELIVER -> deliver(event);
+            case TICK -> {
+                SimServer server = servers[event.server];
+                if (server.incarnation != event.incarnation || server.loop == null) {
+                    return;
+                }
+                schedule(TICK_MS, Event.Type.TICK, event.server, event.incarnation, 0, null);
+                if (!server.paused) {
+                    trace.add(now, event.server, "tick", null, 0);
+                    server.loop.tick(now);
+                    afterStep(server);
+                }
+            }
+            case DURABLE -> {
+                SimServer server = servers[event.server];
+                SimDisk disk = (SimDisk) event.payload;
+                if (!disk.complete(event.aux) || server.incarnation != event.incarnation || server.loop == null) {
+                    return;
+                }
+                trace.add(now, event.server, "durable", "batch " + event.aux, event.aux);
+                if (server.paused) {
+                    server.deferred.add(event);
+                } else {
+                    server.loop.persisted(event.aux);
+                    afterStep(server);
+                }
+            }
+            case CLIENT_REQUEST -> {
+                SimServer server = servers[event.server];
+                if (server.loop == null) {
+                    return; // lost: the server is down
+                }
+                if (server.paused) {
+                    server.deferred.add(event);
+                    return;
+                }
+                ClientRequest request = (ClientRequest) event.payload;
+                trace.add(now, event.server, "request", request.command(), request.requestId());
+                server.loop.submit(request);
+                afterStep(server);
+            }
+            case CLIENT_REPLY -> clientReply(clients.get((int) event.aux), (SimClient.Reply) event.payload);
+            case CLIENT_TIMEOUT -> {
+                SimClient client = clients.get(event.server);
+                if (client.busy() && client.currentRequestId == event.aux) {
+                    trace.add(now, 0, "timeout", "client " + client.clientId + " at s" + client.target, event.aux);
+                    client.target = client.target % n + 1;
+                    sendAttempt(client);
+                }
+            }
+            case CLIENT_RETRY -> {
+                SimClient client = clients.get(event.server);
+                if (client.busy() && client.currentRequestId == event.aux) {
+                    sendAttempt(client);
+                }
+            }
+            case CLIENT_ISSUE -> {
+                SimClient client = clients.get(event.server);
+                if (!client.busy() && (!liveness || client.current == null || client.current.completed())) {
+                    Command command = client.next(clientRandom, now);
+                    history.add(client.current);
+                    trace.add(now, 0, "invoke", client.current, command.sequence());
+                    sendAttempt(client);
+                }
+            }
+            case NEMESIS -> {
+                if (!liveness) {
+                    new Nemesis(this).act();
+                    schedule(1 + random.nextLong(2 * faults.nemesisEveryMs()), Event.Type.NEMESIS, 0, 0, 0, null);
+                }
+            }
+            case RESTART -> {
+                SimServer server = servers[event.server];
+                if (server.loop == null && !liveness) {
+                    start(event.server);
+                }
+            }
+            case RESUME -> {
+                if (!liveness) {
+                    resume(event.server);
+                }
+            }
+            case FLAP -> {
+                if (!liveness && event.aux > 0) {
+                    int[] link = (int[]) event.payload;
+                    blocked[link[0]][link[1]] = !blocked[link[0]][link[1]];
+                    trace.add(now, link[0], "flap", link[0] + "->" + link[1] + (blocked[link[0]][link[1]] ? " cut" : " up"), event.aux);
+                    schedule(20 + random.nextLong(300), Event.Type.FLAP, 0, 0, event.aux - 1, link);
+                }
+            }
+            case LIVENESS -> startLiveness();
+            case CHECK -> checkConverged();
+        }
+    }
+
+    private void deliver(Event event) {
+        Envelope envelope = (Envelope) event.payload;
+        SimServer server = servers[envelope.to()];
+        if (server.loop == null) {
+            return;
+        }
+        if (server.paused) {
+            server.deferred.add(event);
+            return;
+        }
+        trace.add(now, envelope.to(), "deliver", envelope, messageHash(envelope));
+        Replica replica = server.loop.replica();
+        Epoch ownBefore = replica.ownEpoch();
+        Epoch higher = ownBefore != null && replica.role() == Role.LEADER ? promisedIn(envelope.message()) : null;
+        server.loop.receive(envelope);
+        afterStep(server);
+        if (higher != null && higher.isAbove(ownBefore) && replica.role() == Role.LEADER
+                && ownBefore.equals(replica.ownEpoch())) {
+            throw new Violation("server " + envelope.to() + " kept leading at " + ownBefore
+                    + " after a reply carrying the higher epoch " + higher);
+        }
+    }
+
+    private static Epoch promisedIn(Message message) {
+        return switch (message.kind()) {
+            case REJECTED -> ((Rejected) message).promised();
+            case FINALIZE_REPLY -> ((FinalizeReply) message).promised();
+            case READ_REPLY -> ((ReadReply) message).promised();
+            case QUERY_REPLY -> ((QueryReply) message).promised();
+            default -> null;
+        };
+    }
+
+    private void afterStep(SimServer server) {
+        if (server.loop != null && server.loop.replica().role() == Role.LEADER && !server.wasLeader) {
+            checker.becameLeader();
+            trace.add(now, server.id, "leader", server.loop.replica().ownEpoch(), 1);
+        }
+        server.wasLeader = server.loop != null && server.loop.replica().role() == Role.LEADER;
+    }
+
+    // ---- Servers ----
+
+    final class SimServer {
+        final int id;
+        SimDisk disk;
+        ReplicaLoop loop;
+        AppendMachine machine;
+        int incarnation;
+        boolean paused;
+        boolean wasLeader;
+        final List<Event> deferred = new ArrayList<>();
+
+        SimServer(int id) {
+            this.id = id;
+        }
+    }
+
+    void start(int id) {
+        SimServer server = servers[id];
+        server.incarnation++;
+        server.paused = false;
+        server.deferred.clear();
+        server.wasLeader = false;
+        server.machine = new AppendMachine(true);
+        AppendMachine machine = server.machine;
+        int incarnation = server.incarnation;
+        ReplicaLoop.Observer observer = new ReplicaLoop.Observer() {
+            @Override
+            public void stepped(Replica replica, Effects effects) {
+                checker.stepped(replica, effects);
+            }
+
+            @Override
+            public void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {
+                checker.applied(replica, apply, outcome, machine.stateHash());
+            }
+        };
+        SplittableRandom coreRandom = new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation);
+        trace.add(now, id, "start", "incarnation " + incarnation, incarnation);
+        checker.restarting(id, server.disk.durablePromised());
+        server.loop = new ReplicaLoop(config.forServer(id), server.disk, batchId -> {}, this::send, machine,
+                EXACTLY_ONCE_WINDOW, responder(id), coreRandom, now, options.factory(), observer);
+        checker.restarted(server.loop.replica(), server.disk.durablePromised(), server.disk.durableEntries());
+        schedule(1 + random.nextLong(TICK_MS), Event.Type.TICK, id, incarnation, 0, null);
+    }
+
+    void crash(int id) {
+        SimServer server = servers[id];
+        if (server.loop == null) {
+            return;
+        }
+        trace.add(now, id, "crash", null, 0);
+        server.loop = null;
+        server.paused = false;
+        server.deferred.clear();
+        server.wasLeader = false;
+        server.disk.crash();
+    }
+
+    void pause(int id, long forMs) {
+        SimServer server = servers[id];
+        if (server.loop == null || server.paused) {
+            return;
+        }
+        trace.add(now, id, "pause", forMs + " ms", forMs);
+        server.paused = true;
+        schedule(forMs, Event.Type.RESUME, id, server.incarnation, 0, null);
+    }
+
+    private void resume(int id) {
+        SimServer server = servers[id];
+        if (!server.paused) {
+            return;
+        }
+        trace.add(now, id, "resume", null, 0);
+        server.paused = false;
+        List<Event> backlog = new ArrayList<>(server.deferred);
+        server.deferred.clear();
+        server.loop.tick(now); // timers fire late
+        afterStep(server);
+        for (Event event : backlog) {
+            if (server.loop == null || server.paused) {
+                break;
+            }
+            if (event.type == Event.Type.DURABLE) {
+                server.loop.persisted(event.aux); // the disk finished while we slept
+                afterStep(server);
+            } else {
+                handle(event);
+            }
+        }
+    }
+
+    private SimDisk.Scheduler diskScheduler(int id) {
+        return new SimDisk.Scheduler() {
+            @Override
+            public void durableAt(long at, SimDisk disk, long batchId) {
+                queue.add(new Event(at, order++, Event.Type.DURABLE, id, servers[id].incarnation, batchId, disk));
+            }
+
+            @Override
+            public long now() {
+                return now;
+            }
+
+            @Override
+            public long latencyMs() {
+                return 1 + random.nextLong(4);
+            }
+        };
+    }
+
+    // ---- Network ----
+
+    private void send(Envelope envelope) {
+        int from = envelope.from();
+        int to = envelope.to();
+        if (blocked[from][to] || networkRandom.nextDouble() < (healed ? 0 : faults.lossRate())) {
+            return;
+        }
+        scheduleDelivery(envelope);
+        if (!healed && networkRandom.nextDouble() < faults.duplicateRate()) {
+            scheduleDelivery(envelope);
+        }
+    }
+
+    private void scheduleDelivery(Envelope envelope) {
+        long delay = 1 + networkRandom.nextLong(5);
+        if (!healed && networkRandom.nextDouble() < faults.delaySpikeRate()) {
+            delay += networkRandom.nextLong(faults.delaySpikeMaxMs());
+        }
+        schedule(delay, Event.Type.DELIVER, envelope.to(), 0, 0, envelope);
+    }
+
+    void block(int from, int to, boolean cut) {
+        blocked[from][to] = cut;
+    }
+
+    void healAllLinks() {
+        for (boolean[] row : blocked) {
+            java.util.Arrays.fill(row, false);
+        }
+    }
+
+    void flap(int from, int to, int toggles) {
+        schedule(0, Event.Type.FLAP, 0, 0, toggles, new int[] {from, to});
+    }
+
+    private static long messageHash(Envelope envelope) {
+        Message message = envelope.message();
+        return ((envelope.from() * 31L + envelope.to()) * 31 + message.kind().ordinal()) * 31
+                + message.epoch().round() * 7 + message.epoch().serverId();
+    }
+
+    // ---- Clients ----
+
+    private Responder responder(int serverId) {
+        return new Responder() {
+            @Override
+            public void applied(long requestId, long slot, ExactlyOnce.Outcome outcome) {
+                replyTo(requestId, new SimClient.Reply(requestId, 0, slot, outcome, null));
+            }
+
+            @Override
+            public void refused(Refusal refusal) {
+                replyTo(refusal.requestId(), new SimClient.Reply(refusal.requestId(), 0, 0, null, refusal));
+            }
+        };
+    }
+
+    private void replyTo(long requestId, SimClient.Reply reply) {
+        SimClient client = clientByRequest.get(requestId);
+        if (client != null) {
+            schedule(1 + networkRandom.nextLong(3), Event.Type.CLIENT_REPLY, 0, 0, client.index, reply);
+        }
+    }
+
+    private void sendAttempt(SimClient client) {
+        long requestId = nextRequestId++;
+        clientByRequest.put(requestId, client);
+        sequenceByRequest.put(requestId, client.current.command.sequence());
+        client.currentRequestId = requestId;
+        client.attempts++;
+        schedule(1 + networkRandom.nextLong(3), Event.Type.CLIENT_REQUEST, client.target, 0, 0,
+                new ClientRequest(requestId, client.current.command));
+        schedule(CLIENT_TIMEOUT_MS, Event.Type.CLIENT_TIMEOUT, client.index, 0, requestId, null);
+    }
+
+    private void clientReply(SimClient client, SimClient.Reply reply) {
+        OpRecord op = client.current;
+        if (op == null || op.completed()) {
+            return;
+        }
+        SimClient requester = clientByRequest.get(reply.requestId());
+        if (reply.outcome() != null) {
+            ExactlyOnce.Outcome outcome = reply.outcome();
+            if (outcome.kind() == ExactlyOnce.Outcome.Kind.EXPIRED || outcome.kind() == ExactlyOnce.Outcome.Kind.NOOP) {
+                throw new Violation("client " + client.clientId + " got " + outcome.kind() + " for " + op);
+            }
+            if (requester != client || sequenceByRequest.get(reply.requestId()) != op.command.sequence()) {
+                return; // an answer to an earlier command of this client, arriving late
+            }
+            // Any attempt of the current command may answer it: all carry the same (clientId, sequence).
+            op.completedAt = now;
+            op.result = outcome.result();
+            op.slot = reply.slot();
+            commandsCompleted++;
+            trace.add(now, 0, "complete", op, reply.slot());
+            checker.acknowledged(op.command, reply.slot());
+            if (!liveness) {
+                schedule(random.nextLong(30), Event.Type.CLIENT_ISSUE, client.index, 0, 0, null);
+            }
+            return;
+        }
+        if (reply.requestId() != client.currentRequestId) {
+            return;
+        }
+        Refusal refusal = reply.refusal();
+        if (refusal.reason() == Refusal.Reason.NOT_LEADER) {
+            client.target = refusal.leaderHint() != 0 ? refusal.leaderHint() : client.target % n + 1;
+        }
+        schedule(5 + random.nextLong(30), Event.Type.CLIENT_RETRY, client.index, 0, client.currentRequestId, null);
+    }
+
+    // ---- Liveness ----
+
+    private void startLiveness() {
+        liveness = true;
+        int[] order = shuffledIds();
+        healedMajority = java.util.Arrays.copyOf(order, n / 2 + 1);
+        java.util.Arrays.sort(healedMajority);
+        trace.add(now, 0, "liveness", java.util.Arrays.toString(healedMajority), 0);
+        healed = true;
+        for (int from = 1; from <= n; from++) {
+            for (int to = 1; to <= n; to++) {
+                blocked[from][to] = !(contains(healedMajority, from) && contains(healedMajority, to));
+            }
+        }
+        for (int id : healedMajority) {
+            if (servers[id].loop == null) {
+                start(id);
+            } else if (servers[id].paused) {
+                resume(id);
+            }
+        }
+        for (SimClient client : clients) {
+            if (!client.busy()) {
+                schedule(random.nextLong(20), Event.Type.CLIENT_ISSUE, client.index, 0, 0, null);
+            }
+        }
+        livenessDeadline = now + 10 * ELECTION_MAX_MS;
+        schedule(20, Event.Type.CHECK, 0, 0, 0, null);
+    }
+
+    private void checkConverged() {
+        boolean clientsDone = clients.stream().noneMatch(SimClient::busy);
+        boolean issuing = queue.stream().anyMatch(e -> e.type == Event.Type.CLIENT_ISSUE);
+        long applied = -1;
+        boolean same = true;
+        for (int id : healedMajority) {
+            SimServer server = servers[id];
+            if (server.loop == null || server.paused) {
+                same = false;
+                break;
+            }
+            Replica replica = server.loop.replica();
+            if (applied == -1) {
+                applied = replica.appliedSlot();
+            }
+            same &= replica.appliedSlot() == applied && replica.firstUnfinalizedSlot() == applied + 1;
+        }
+        if (clientsDone && !issuing && same) {
+            finished = true;
+            return;
+        }
+        if (now >= livenessDeadline) {
+            StringBuilder state = new StringBuilder();
+            for (int id : healedMajority) {
+                SimServer server = servers[id];
+                state.append(server.loop == null ? "s" + id + " down" : server.loop.replica().toString()).append("; ");
+            }
+            long pending = clients.stream().filter(SimClient::busy).count();
+            throw new Violation("liveness: " + 10 * ELECTION_MAX_MS + " ms after healing " + java.util.Arrays.toString(healedMajority)
+                    + ", " + pending + " commands still pending; " + state);
+        }
+        schedule(20, Event.Type.CHECK, 0, 0, 0, null);
+    }
+
+    // ---- Helpers shared with the nemesis ----
+
+    int servers() {
+        return n;
+    }
+
+    Faults faults() {
+        return faults;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    long now() {
+        return now;
+    }
+
+    Trace trace() {
+        return trace;
+    }
+
+    boolean isUp(int id) {
+        return servers[id].loop != null;
+    }
+
+    boolean isPaused(int id) {
+        return servers[id].paused;
+    }
+
+    /** The server that leads at the highest epoch, or 0. */
+    int currentLeader() {
+        int best = 0;
+        Epoch bestEpoch = null;
+        for (int id = 1; id <= n; id++) {
+            SimServer server = servers[id];
+            if (server.loop != null && server.loop.replica().role() == Role.LEADER) {
+                Epoch epoch = server.loop.replica().ownEpoch();
+                if (bestEpoch == null || epoch.isAbove(bestEpoch)) {
+                    best = id;
+                    bestEpoch = epoch;
+                }
+            }
+        }
+        return best;
+    }
+
+    void scheduleRestart(int id, long afterMs) {
+        schedule(afterMs, Event.Type.RESTART, id, 0, 0, null);
+    }
+
+    int[] shuffledIds() {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = i + 1;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = ids[i];
+            ids[i] = ids[j];
+            ids[j] = t;
+        }
+        return ids;
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void schedule(long afterMs, Event.Type type, int server, int incarnation, long aux, Object payload) {
+        queue.add(new Event(now + afterMs, order++, type, server, incarnation, aux, payload));
+    }
+}

@@ -1,0 +1,9 @@
+package io.paxlog.sim;
+
+/** An invariant of PROTOCOL.md broke; the simulation stops at once and reports it. */
+public final class Violation extends RuntimeException {
+
+    public Violation(String message) {
+        super(message);
+    }
+}
