@@ -16,13 +16,15 @@ final class ReadWindow {
 
     private final LogFile file;
     private final long fileSize;
-    private byte[] buffer = new byte[INITIAL_BYTES];
+    private byte[] buffer;
     private long start;
     private int filled;
 
     ReadWindow(LogFile file, long fileSize) {
         this.file = file;
         this.fileSize = fileSize;
+        // Small files (the simulator's, the tests') should not cost a megabyte each to read.
+        this.buffer = new byte[(int) Math.max(64, Math.min(INITIAL_BYTES, fileSize))];
     }
 
     /**

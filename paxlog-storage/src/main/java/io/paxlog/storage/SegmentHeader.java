@@ -23,7 +23,7 @@ record SegmentHeader(int formatVersion, long segmentIndex, SegmentIdentity ident
     private static final int CLUSTER_LENGTH_AT = 28;
     private static final int CLUSTER_AT = 30;
     private static final int RESERVED_AT = CLUSTER_AT + SegmentIdentity.CLUSTER_ID_BYTES_MAX;
-    private static final int CRC_AT = BYTES - 4;
+    static final int CRC_AT = BYTES - 4;
 
     SegmentHeader {
         if (segmentIndex < 1) {
@@ -64,15 +64,17 @@ record SegmentHeader(int formatVersion, long segmentIndex, SegmentIdentity ident
         if (in.getLong(0) != MAGIC) {
             return new HeaderRead.Problem("no segment header (wrong magic number)", true);
         }
+        // Every format version keeps the header checksum where it is, so it is checked before the
+        // version: a header that fails it is damaged or torn, never "from another version".
+        if (in.getInt(CRC_AT) != checksum(bytes)) {
+            return new HeaderRead.Problem("segment header checksum mismatch", true);
+        }
+        // From here on the checksum matched: anything odd was written that way, not torn.
         int version = in.getInt(VERSION_AT);
         if (version != FORMAT_VERSION) {
             return new HeaderRead.Problem("unknown format version " + version + " (this build reads version "
                     + FORMAT_VERSION + ")", false);
         }
-        if (in.getInt(CRC_AT) != checksum(bytes)) {
-            return new HeaderRead.Problem("segment header checksum mismatch", true);
-        }
-        // From here on the checksum matched: anything odd was written that way, not torn.
         int length = in.getInt(LENGTH_AT);
         long index = in.getLong(INDEX_AT);
         int serverId = in.getInt(SERVER_AT);
@@ -94,7 +96,7 @@ record SegmentHeader(int formatVersion, long segmentIndex, SegmentIdentity ident
         }
     }
 
-    private static int checksum(byte[] bytes) {
+    static int checksum(byte[] bytes) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, CRC_AT);
         return (int) crc.getValue();

@@ -27,6 +27,8 @@ import java.nio.ByteBuffer;
  *       30   64  cluster id, n ASCII bytes from [A-Za-z0-9._-], zero padded
  *       94   30  reserved, zero
  *      124    4  CRC-32C of bytes 0..123
+ *   Every format version keeps the magic, the version field and this checksum where they are, so a
+ *   header from another version (valid checksum) is always told from a damaged one (invalid).
  *
  * Record (29-byte frame, then a body for entries)
  *   offset size  field

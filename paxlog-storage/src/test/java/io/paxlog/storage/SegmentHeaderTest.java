@@ -30,7 +30,7 @@ class SegmentHeaderTest {
     }
 
     @Test
-    void an_incomplete_or_foreign_header_could_be_a_torn_creation_but_another_version_never_is() {
+    void an_incomplete_or_damaged_header_could_be_a_torn_creation_but_another_version_never_is() {
         byte[] bytes = SegmentHeader.of(1, ID).encode().array();
 
         assertThat(SegmentHeader.decode(bytes, 100)).isEqualTo(
@@ -40,7 +40,19 @@ class SegmentHeaderTest {
 
         ByteBuffer.wrap(bytes).putInt(SegmentHeader.VERSION_AT, 2);
         assertThat(SegmentHeader.decode(bytes, 128)).isEqualTo(
+                new HeaderRead.Problem("segment header checksum mismatch", true));
+
+        assertThat(SegmentHeader.decode(withVersion(2), 128)).isEqualTo(
                 new HeaderRead.Problem("unknown format version 2 (this build reads version 1)", false));
+    }
+
+    /** A header that another format version could have written: valid checksum, other version. */
+    static byte[] withVersion(int version) {
+        byte[] bytes = SegmentHeader.of(1, ID).encode().array();
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        buffer.putInt(SegmentHeader.VERSION_AT, version);
+        buffer.putInt(SegmentHeader.CRC_AT, SegmentHeader.checksum(bytes));
+        return bytes;
     }
 
     @Test

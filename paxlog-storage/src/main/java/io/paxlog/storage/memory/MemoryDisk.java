@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>a crash before any numbered operation ({@link #crashAtOperation}): that operation and all
  *       later ones throw {@link DiskCrashedException}; {@link #crash(CrashMode)} then builds the disk a
- *       restarted process would find, either without anything unsynced or with the last write torn at
- *       any byte;
+ *       restarted process would find: without anything unsynced, with the last write torn at any
+ *       byte, or, when only the process died, with unsynced data still unsynced;
  *   <li>an {@link IOException} from every operation of one kind after a number of successes ({@link
  *       #failOperations}), e.g. a failing fsync;
  *   <li>a full disk ({@link #capacityBytes}): a write that does not fit writes what fits, then fails
@@ -48,10 +48,26 @@ public final class MemoryDisk implements FileLayer {
         int size;
         byte[] durable = new byte[0];
 
-        Inode copyCurrent() {
+        /** The current content, all of it durable. */
+        static Inode copyCurrent(Inode of) {
             Inode copy = new Inode();
-            copy.data = Arrays.copyOf(data, size);
-            copy.size = size;
+            copy.data = Arrays.copyOf(of.data, of.size);
+            copy.size = of.size;
+            copy.durable = copy.data.clone();
+            return copy;
+        }
+
+        /** The current content with only what was durable durable. */
+        static Inode copyBothViews(Inode of) {
+            Inode copy = copyCurrent(of);
+            copy.durable = of.durable.clone();
+            return copy;
+        }
+
+        static Inode durableOnly(Inode of) {
+            Inode copy = new Inode();
+            copy.data = of.durable.clone();
+            copy.size = copy.data.length;
             copy.durable = copy.data.clone();
             return copy;
         }
@@ -116,33 +132,51 @@ public final class MemoryDisk implements FileLayer {
 
     /**
      * Crashes this disk (if it has not crashed yet) and returns the disk a restarted process finds.
-     * The returned disk has no faults scheduled and everything on it is durable.
+     * The returned disk has no faults scheduled; after a power loss everything on it is durable, after
+     * {@link CrashMode#processOnly()} unsynced data stays unsynced.
      */
     public synchronized MemoryDisk crash(CrashMode mode) {
         crashNow();
         MemoryDisk after = new MemoryDisk();
         after.capacityBytes = capacityBytes;
-        if (!mode.keepUnsynced()) {
-            for (Map.Entry<String, Inode> e : durableNames.entrySet()) {
-                Inode inode = new Inode();
-                inode.data = e.getValue().durable.clone();
-                inode.size = inode.data.length;
-                inode.durable = inode.data.clone();
-                after.names.put(e.getKey(), inode);
+        switch (mode.kind()) {
+            case DROP_UNSYNCED -> {
+                for (Map.Entry<String, Inode> e : durableNames.entrySet()) {
+                    after.names.put(e.getKey(), Inode.durableOnly(e.getValue()));
+                }
+                after.durableNames.putAll(after.names);
             }
-        } else {
-            Map<Inode, Inode> copies = new java.util.IdentityHashMap<>();
-            for (Map.Entry<String, Inode> e : names.entrySet()) {
-                Inode copy = e.getValue().copyCurrent();
-                copies.put(e.getValue(), copy);
-                after.names.put(e.getKey(), copy);
+            case TEAR_LAST_WRITE, TEAR_LAST_WRITE_WITH_GARBAGE -> {
+                Map<Inode, Inode> copies = copyNames(after, Inode::copyCurrent);
+                if (lastWrite != null && copies.containsKey(lastWrite.inode)) {
+                    tear(copies.get(lastWrite.inode), mode);
+                }
+                after.durableNames.putAll(after.names);
             }
-            if (lastWrite != null && copies.containsKey(lastWrite.inode)) {
-                tear(copies.get(lastWrite.inode), mode);
+            case PROCESS_ONLY -> {
+                Map<Inode, Inode> copies = copyNames(after, Inode::copyBothViews);
+                for (Map.Entry<String, Inode> e : durableNames.entrySet()) {
+                    Inode copy = copies.computeIfAbsent(e.getValue(), Inode::copyBothViews);
+                    after.durableNames.put(e.getKey(), copy);
+                }
+                if (lastWrite != null && copies.containsKey(lastWrite.inode)) {
+                    LastWrite w = lastWrite;
+                    after.lastWrite = new LastWrite(copies.get(w.inode), w.position, w.length, w.previous,
+                            w.previousSize);
+                }
             }
         }
-        after.durableNames.putAll(after.names);
         return after;
+    }
+
+    /** Copies every named file into {@code target}; returns the copy of each original inode. */
+    private Map<Inode, Inode> copyNames(MemoryDisk target, java.util.function.UnaryOperator<Inode> copier) {
+        Map<Inode, Inode> copies = new java.util.IdentityHashMap<>();
+        for (Map.Entry<String, Inode> e : names.entrySet()) {
+            Inode copy = copies.computeIfAbsent(e.getValue(), copier);
+            target.names.put(e.getKey(), copy);
+        }
+        return copies;
     }
 
     /** An independent disk holding what this one holds now (unsynced data included, all of it durable). */
@@ -150,7 +184,7 @@ public final class MemoryDisk implements FileLayer {
         MemoryDisk copy = new MemoryDisk();
         copy.capacityBytes = capacityBytes;
         for (Map.Entry<String, Inode> e : names.entrySet()) {
-            copy.names.put(e.getKey(), e.getValue().copyCurrent());
+            copy.names.put(e.getKey(), Inode.copyCurrent(e.getValue()));
         }
         copy.durableNames.putAll(copy.names);
         return copy;
@@ -161,7 +195,7 @@ public final class MemoryDisk implements FileLayer {
         int kept = Math.min(mode.keptBytes(), w.length);
         int from = w.position + kept;
         int to = w.position + w.length;
-        if (mode.garbage()) {
+        if (mode.kind() == CrashMode.Kind.TEAR_LAST_WRITE_WITH_GARBAGE) {
             SplittableRandom random = new SplittableRandom(mode.garbageSeed());
             for (int i = from; i < to; i++) {
                 copy.data[i] = (byte) random.nextInt(256);
