@@ -168,21 +168,27 @@ class Leader {
             return;
         }
         acked(from);
-        boolean progressed = reply.firstUnfinalizedSlot() > peer.firstUnfinalizedSlot;
         peer.firstUnfinalizedSlot = Math.max(peer.firstUnfinalizedSlot, reply.firstUnfinalizedSlot());
         List<SlotCommand> restore = new ArrayList<>();
+        long chunkEnd = 0;
         for (long slot : reply.missing()) {
+            chunkEnd = Math.max(chunkEnd, slot);
             Entry entry = replica.entry(slot);
             if (entry != null && entry.finalized()) {
                 restore.add(new SlotCommand(slot, entry.command()));
             }
         }
+        for (long slot : reply.finalized()) {
+            chunkEnd = Math.max(chunkEnd, slot);
+        }
         if (!restore.isEmpty()) {
             sendStores(from, restore); // store then finalize under our epoch: safe for a chosen command
-        } else if (progressed) {
-            // Keep going while it is behind. Only on progress: a duplicated reply must not start a
-            // second chain of finalizes (duplicates would multiply without bound).
-            catchUp(peer);
+        }
+        // Pipelined catch-up: the answer to the newest chunk sends the next one, without waiting for
+        // the restored slots. Only the newest: a duplicated or older answer must not start a second
+        // chain (duplicates would multiply without bound).
+        if (chunkEnd >= peer.catchUpSentTo && peer.catchUpSentTo > 0) {
+            catchUp(peer, Math.max(chunkEnd + 1, peer.firstUnfinalizedSlot));
         }
     }
 
@@ -198,7 +204,10 @@ class Leader {
         }
         acked(from);
         peer.firstUnfinalizedSlot = reply.firstUnfinalizedSlot();
-        catchUp(peer);
+        boolean chainIdle = replica.now() - peer.catchUpAt >= replica.config().heartbeatIntervalMs();
+        if (peer.firstUnfinalizedSlot > peer.catchUpSentTo || chainIdle) {
+            catchUp(peer, peer.firstUnfinalizedSlot); // start, or restart a chain whose messages were lost
+        }
     }
 
     /**
@@ -280,17 +289,23 @@ class Leader {
 
     // ---- Catch-up ----
 
-    /** Finalizes, on a lagging peer, the slots we know are chosen (PROTOCOL.md "Catch-up"). */
-    private void catchUp(Peer peer) {
+    /**
+     * Finalizes, on a lagging peer, the chosen slots from {@code from} on (PROTOCOL.md "Catch-up"); it
+     * answers with the slots it is missing, which we then store and finalize.
+     */
+    private void catchUp(Peer peer, long from) {
         long ownFirstUnfinalized = replica.firstUnfinalizedSlot();
-        if (peer.firstUnfinalizedSlot >= ownFirstUnfinalized) {
+        if (from >= ownFirstUnfinalized) {
+            peer.catchUpSentTo = 0; // caught up: no chain running
             return;
         }
-        long to = Math.min(ownFirstUnfinalized - 1, peer.firstUnfinalizedSlot + replica.config().catchUpSlotsMax() - 1);
+        long to = Math.min(ownFirstUnfinalized - 1, from + replica.config().catchUpSlotsMax() - 1);
         List<Long> slots = new ArrayList<>();
-        for (long slot = peer.firstUnfinalizedSlot; slot <= to; slot++) {
+        for (long slot = from; slot <= to; slot++) {
             slots.add(slot);
         }
+        peer.catchUpSentTo = to;
+        peer.catchUpAt = replica.now();
         replica.out().send(peer.id, new Finalize(epoch, slots));
     }
 

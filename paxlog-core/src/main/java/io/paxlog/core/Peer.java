@@ -12,6 +12,10 @@ final class Peer {
     long firstUnfinalizedSlot = 1;
     /** When the peer last answered at the leader's epoch (acknowledged it as leader). */
     long lastAckAt;
+    /** Highest slot of the newest catch-up finalize sent; only its answer continues the catch-up. */
+    long catchUpSentTo;
+    /** When the newest catch-up finalize was sent. */
+    long catchUpAt = Long.MIN_VALUE;
     /** Chosen slots to finalize on this peer at the end of the step. */
     final List<Long> toFinalize = new ArrayList<>();
 

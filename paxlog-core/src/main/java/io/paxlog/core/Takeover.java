@@ -75,7 +75,7 @@ class Takeover {
             if (leader.replica().entry(slot) != null && leader.replica().entry(slot).finalized()) {
                 continue; // chosen and known here; catch-up spreads it
             }
-            leader.propose(slot, choose(slot), 0);
+            recover(slot, choose(slot));
         }
         chunkFrom = chunkTo + 1;
         replies.clear();
@@ -89,6 +89,11 @@ class Takeover {
             waitingForRoom = false;
             startChunk(chunkFrom);
         }
+    }
+
+    /** Stores the chosen (or no-op) command of a read slot under our epoch, so no hole is left. */
+    void recover(long slot, Command command) {
+        leader.propose(slot, command, 0);
     }
 
     /** The servers a read may go to: those that acknowledged overthrow(e). */

@@ -27,8 +27,57 @@ final class Checker {
     /** stateHashAfter.get(slot - 1): state hash after applying slots 1..slot. */
     private final List<Long> stateHashAfter = new ArrayList<>();
     private final Map<Integer, Epoch> promisedSeen = new HashMap<>();
+    /** slot -> epoch -> servers that durably accepted that slot's command at that epoch. */
+    private final Map<Long, Map<Epoch, Accepted>> accepted = new HashMap<>();
+    /** slot -> the first (epoch, command) a majority durably accepted: chosen, in Paxos terms. */
+    private final Map<Long, Accepted> chosenByMajority = new HashMap<>();
+    private final int majority;
     private long maxAppliedSlot;
     private long leaderElections;
+
+    private static final class Accepted {
+        final Epoch epoch;
+        final Command command;
+        int servers;
+
+        Accepted(Epoch epoch, Command command) {
+            this.epoch = epoch;
+            this.command = command;
+        }
+    }
+
+    Checker(int servers) {
+        this.majority = servers / 2 + 1;
+    }
+
+    /**
+     * A store became durable on a server. Tracks when a command becomes chosen (a majority durably
+     * accepted it at one epoch) and checks the heart of Paxos: once chosen, no store at a higher
+     * epoch carries a different command for that slot. This catches a wrong takeover even when no
+     * server ever finalizes the overwritten command.
+     */
+    void durablyAccepted(int server, long slot, Epoch epoch, Command command) {
+        Accepted chosenHere = chosenByMajority.get(slot);
+        if (chosenHere != null && epoch.isAbove(chosenHere.epoch) && !command.equals(chosenHere.command)) {
+            throw new Violation("server " + server + " accepted " + command + " at " + epoch + " for slot " + slot
+                    + " but " + chosenHere.command + " was chosen there at " + chosenHere.epoch);
+        }
+        Map<Epoch, Accepted> byEpoch = accepted.computeIfAbsent(slot, s -> new HashMap<>());
+        Accepted at = byEpoch.computeIfAbsent(epoch, e -> new Accepted(epoch, command));
+        if (!at.command.equals(command)) {
+            throw new Violation("two commands stored in slot " + slot + " under the same epoch " + epoch + ": "
+                    + at.command + " and " + command);
+        }
+        at.servers |= 1 << server;
+        if (Integer.bitCount(at.servers) >= majority) {
+            if (chosenHere == null) {
+                chosenByMajority.put(slot, at);
+            } else if (!chosenHere.command.equals(command)) {
+                throw new Violation("two commands chosen in slot " + slot + ": " + chosenHere.command + " at "
+                        + chosenHere.epoch + " and " + command + " at " + epoch);
+            }
+        }
+    }
 
     void stepped(Replica replica, Effects effects) {
         int server = replica.selfId();

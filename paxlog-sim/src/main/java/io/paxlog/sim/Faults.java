@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
  * Which faults one seed turns on, and how hard (swarm testing: each seed draws its own mix, so some
  * seeds hammer one fault while others combine several).
  *
+ * @param delayMaxMs      a message takes 1..delayMaxMs to arrive (wide ranges reorder more)
  * @param lossRate        chance a message is dropped
  * @param duplicateRate   chance a message is delivered twice
  * @param delaySpikeRate  chance a message is delayed by up to {@code delaySpikeMaxMs}
@@ -13,8 +14,12 @@ import java.util.SplittableRandom;
  * @param crashes         crash any server at any moment (losing writes not yet durable), restart later
  * @param pauses          stop a server for seconds; its timers then fire late
  * @param nemesisEveryMs  mean time between two fault actions
+ * @param slowKind        one kind of message that travels slower than the others (or null): a
+ *                        processing or queueing asymmetry that opens races between RPCs
+ * @param slowKindExtraMs up to how much extra delay that kind gets
  */
 public record Faults(
+        long delayMaxMs,
         double lossRate,
         double duplicateRate,
         double delaySpikeRate,
@@ -22,11 +27,15 @@ public record Faults(
         boolean partitions,
         boolean crashes,
         boolean pauses,
-        long nemesisEveryMs) {
+        long nemesisEveryMs,
+        io.paxlog.api.message.MessageKind slowKind,
+        long slowKindExtraMs) {
 
-    public static final Faults NONE = new Faults(0, 0, 0, 0, false, false, false, 1_000);
+    public static final Faults NONE = new Faults(5, 0, 0, 0, 0, false, false, false, 1_000, null, 0);
 
     static Faults draw(SplittableRandom random) {
+        long[] delays = {5, 5, 15, 40};
+        long delayMax = delays[random.nextInt(delays.length)];
         double loss = random.nextBoolean() ? random.nextDouble() * 0.15 : 0;
         double dup = random.nextBoolean() ? random.nextDouble() * 0.10 : 0;
         double spike = random.nextBoolean() ? random.nextDouble() * 0.05 : 0;
@@ -38,12 +47,16 @@ public record Faults(
             crashes = true; // every seed gets at least one fault that forces leader changes
         }
         long every = 200 + random.nextLong(1800);
-        return new Faults(loss, dup, spike, spikeMax, partitions, crashes, pauses, every);
+        io.paxlog.api.message.MessageKind[] kinds = io.paxlog.api.message.MessageKind.values();
+        io.paxlog.api.message.MessageKind slow = random.nextBoolean() ? kinds[random.nextInt(kinds.length)] : null;
+        long slowExtra = 10 + random.nextLong(150);
+        return new Faults(delayMax, loss, dup, spike, spikeMax, partitions, crashes, pauses, every, slow, slowExtra);
     }
 
     @Override
     public String toString() {
-        return String.format("loss=%.3f dup=%.3f spikes=%.3f(<=%dms) partitions=%s crashes=%s pauses=%s nemesis~%dms",
-                lossRate, duplicateRate, delaySpikeRate, delaySpikeMaxMs, partitions, crashes, pauses, nemesisEveryMs);
+        return String.format("delay<=%dms loss=%.3f dup=%.3f spikes=%.3f(<=%dms) partitions=%s crashes=%s pauses=%s nemesis~%dms slow=%s(+%dms)",
+                delayMaxMs, lossRate, duplicateRate, delaySpikeRate, delaySpikeMaxMs, partitions, crashes, pauses, nemesisEveryMs,
+                slowKind, slowKindExtraMs);
     }
 }

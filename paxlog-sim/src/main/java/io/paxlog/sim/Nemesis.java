@@ -51,7 +51,7 @@ final class Nemesis {
 
     private void partition() {
         int n = sim.servers();
-        int kind = random.nextInt(7);
+        int kind = random.nextInt(8);
         String what;
         switch (kind) {
             case 0 -> {
@@ -115,6 +115,17 @@ final class Nemesis {
                 sim.flap(from, to, 2 + random.nextInt(20));
                 sim.flap(to, from, 2 + random.nextInt(20));
                 what = "flapping " + from + "<->" + to;
+            }
+            case 6 -> {
+                // The leader still reaches a majority, but one follower stops hearing it and starts
+                // an election while the old leader keeps storing: the classic duel.
+                int leader = sim.currentLeader();
+                int follower = 1 + random.nextInt(n);
+                if (leader == 0 || follower == leader) {
+                    return;
+                }
+                sim.block(leader, follower, true);
+                what = "deafen " + follower + " to leader " + leader;
             }
             default -> {
                 int id = sim.currentLeader() != 0 && random.nextBoolean() ? sim.currentLeader() : 1 + random.nextInt(n);

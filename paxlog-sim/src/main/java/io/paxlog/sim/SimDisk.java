@@ -34,15 +34,17 @@ final class SimDisk implements Storage {
 
     private final int serverId;
     private final Scheduler scheduler;
+    private final Checker checker;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private Epoch promised = Epoch.ZERO;
     private final TreeMap<Long, SlotState> entries = new TreeMap<>();
     private long lastDurableAt;
     private long durableWrites;
 
-    SimDisk(int serverId, Scheduler scheduler) {
+    SimDisk(int serverId, Scheduler scheduler, Checker checker) {
         this.serverId = serverId;
         this.scheduler = scheduler;
+        this.checker = checker;
     }
 
     @Override
@@ -109,6 +111,7 @@ final class SimDisk implements Storage {
                 continue;
             }
             entries.put(entry.slot(), new SlotState(entry.slot(), entry.epoch(), entry.command(), false));
+            checker.durablyAccepted(serverId, entry.slot(), entry.epoch(), entry.command());
         }
         for (long slot : batch.finalizedSlots()) {
             SlotState current = entries.get(slot);

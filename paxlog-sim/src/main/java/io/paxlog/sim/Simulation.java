@@ -63,7 +63,7 @@ public final class Simulation {
     private final List<OpRecord> history = new ArrayList<>();
     private final Map<Long, SimClient> clientByRequest = new HashMap<>();
     private final Map<Long, Long> sequenceByRequest = new HashMap<>();
-    private final Checker checker = new Checker();
+    private final Checker checker;
     private final Trace trace;
     private long now;
     private long order;
@@ -91,10 +91,11 @@ public final class Simulation {
         this.config = ReplicaConfig.defaults(1, members)
                 .withTimeouts(ELECTION_MIN_MS, ELECTION_MAX_MS, HEARTBEAT_MS)
                 .withLimits(8 + random.nextInt(120), 1 + random.nextInt(32), 64 + random.nextInt(2048),
-                        1 + random.nextInt(64), 1 + random.nextInt(128), 64);
+                        8 + random.nextInt(120), 16 + random.nextInt(240), 64);
         this.servers = new SimServer[n + 1];
         this.blocked = new boolean[n + 1][n + 1];
         this.trace = new Trace(options.traceLines());
+        this.checker = new Checker(n);
     }
 
     /** Runs one seed to the end (or to the first violation) and reports. */
@@ -107,10 +108,10 @@ public final class Simulation {
         try {
             for (int id = 1; id <= n; id++) {
                 servers[id] = new SimServer(id);
-                servers[id].disk = new SimDisk(id, diskScheduler(id));
+                servers[id].disk = new SimDisk(id, diskScheduler(id), checker);
                 start(id);
             }
-            int clientCount = 2 + random.nextInt(4);
+            int clientCount = 2 + random.nextInt(11);
             for (int i = 0; i < clientCount; i++) {
                 clients.add(new SimClient(i, 1000 + i, 1 + random.nextInt(n)));
                 schedule(random.nextLong(50), Event.Type.CLIENT_ISSUE, i, 0, 0, null);
@@ -356,8 +357,12 @@ public final class Simulation {
         server.paused = false;
         List<Event> backlog = new ArrayList<>(server.deferred);
         server.deferred.clear();
-        server.loop.tick(now); // timers fire late
-        afterStep(server);
+        // After a pause, timers and queued input race: the order is up to the seed.
+        boolean tickFirst = random.nextBoolean();
+        if (tickFirst) {
+            server.loop.tick(now); // timers fire late
+            afterStep(server);
+        }
         for (Event event : backlog) {
             if (server.loop == null || server.paused) {
                 break;
@@ -368,6 +373,10 @@ public final class Simulation {
             } else {
                 handle(event);
             }
+        }
+        if (!tickFirst && server.loop != null && !server.paused) {
+            server.loop.tick(now);
+            afterStep(server);
         }
     }
 
@@ -405,7 +414,10 @@ public final class Simulation {
     }
 
     private void scheduleDelivery(Envelope envelope) {
-        long delay = 1 + networkRandom.nextLong(5);
+        long delay = 1 + networkRandom.nextLong(faults.delayMaxMs());
+        if (!healed && envelope.message().kind() == faults.slowKind()) {
+            delay += networkRandom.nextLong(faults.slowKindExtraMs());
+        }
         if (!healed && networkRandom.nextDouble() < faults.delaySpikeRate()) {
             delay += networkRandom.nextLong(faults.delaySpikeMaxMs());
         }

@@ -1,0 +1,151 @@
+package io.paxlog.core;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+import io.paxlog.api.storage.RecoveredState;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Deliberately broken variants of the protocol's easy-to-get-wrong rules, each injected through
+ * {@link Parts} from test code only. The simulator must catch every one of them.
+ */
+public enum BrokenRules {
+
+    /** finalize(e, slot) by slot alone, ignoring the accepted epoch. */
+    FINALIZE_BY_SLOT_ALONE {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
+                    return new Acceptor(out, recovered) {
+                        @Override
+                        boolean canFinalize(Entry current, Epoch e) {
+                            return current != null;
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /** A new leader reads from any server, not only those that acknowledged its overthrow. */
+    READ_FROM_ANY_SERVER {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Takeover newTakeover(Leader leader, long lastUsedSlot) {
+                    return new Takeover(leader, lastUsedSlot) {
+                        @Override
+                        Iterable<Integer> readTargets() {
+                            return leader.replica().config().members();
+                        }
+
+                        @Override
+                        boolean readEligible(int server) {
+                            return true;
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /** A slot nobody remembers is left empty instead of getting a no-op: the log has a hole. */
+    NO_NOOP_IN_FORGOTTEN_SLOTS {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Takeover newTakeover(Leader leader, long lastUsedSlot) {
+                    return new Takeover(leader, lastUsedSlot) {
+                        @Override
+                        void recover(long slot, Command command) {
+                            if (!command.isNoop()) {
+                                super.recover(slot, command);
+                            }
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /** The takeover ignores earlier leaders' stored commands unless finalized, filling no-ops. */
+    IGNORE_REMEMBERED_COMMANDS {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Takeover newTakeover(Leader leader, long lastUsedSlot) {
+                    return new Takeover(leader, lastUsedSlot) {
+                        @Override
+                        Command choose(long slot) {
+                            Command chosen = super.choose(slot);
+                            Entry own = leader.replica().entry(slot);
+                            return own != null && own.finalized() ? chosen : Command.NOOP;
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /** overthrow(e) is accepted even below the promise, so promised can decrease. */
+    PROMISED_DECREASES {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
+                    return new Acceptor(out, recovered) {
+                        @Override
+                        boolean acceptsOverthrow(Epoch e) {
+                            return true;
+                        }
+
+                        @Override
+                        void raisePromise(Epoch e) {
+                            if (!e.equals(promised)) {
+                                promised = e;
+                                out.writePromised(e);
+                            }
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /** A leader ignores replies that carry a higher epoch instead of becoming passive. */
+    LEADER_IGNORES_HIGHER_EPOCH {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Leader newLeader(Replica replica, Epoch epoch, Set<Integer> acked, long lastUsedSlot) {
+                    return new Leader(replica, epoch, acked, lastUsedSlot) {
+                        @Override
+                        boolean yieldsTo(Epoch higher) {
+                            return false;
+                        }
+                    };
+                }
+            };
+        }
+    };
+
+    abstract Parts parts();
+
+    /** A factory that builds every server with this rule broken. */
+    public ReplicaFactory factory() {
+        Parts parts = parts();
+        return (config, recovered, random, now) -> new Replica(config, recovered, random, now, parts);
+    }
+
+    public static List<BrokenRules> all() {
+        return List.of(values());
+    }
+}

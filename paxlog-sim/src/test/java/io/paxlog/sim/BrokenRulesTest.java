@@ -1,0 +1,38 @@
+package io.paxlog.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paxlog.core.BrokenRules;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The checks have teeth: break one easy-to-get-wrong rule of PROTOCOL.md and the simulator reports a
+ * violation within 200 seeds. Seeds run until the first violation, so a caught rule costs little.
+ */
+class BrokenRulesTest {
+
+    private static final int SEEDS_MAX = 200;
+
+    @ParameterizedTest
+    @EnumSource(BrokenRules.class)
+    void simulatorCatchesTheBrokenRuleWithin200Seeds(BrokenRules rule) {
+        SimOptions options = SimOptions.defaults().withSafetyMs(20_000).withFactory(rule.factory());
+        SeedResult firstFailure = null;
+        int seedsRun = 0;
+        for (long seed = 1; seed <= SEEDS_MAX && firstFailure == null; seed++) {
+            SeedResult result = Simulation.run(seed, options);
+            seedsRun++;
+            if (!result.passed()) {
+                firstFailure = result;
+            }
+        }
+        assertThat(firstFailure)
+                .as("breaking %s must be caught within %d seeds", rule, SEEDS_MAX)
+                .isNotNull();
+        System.out.printf("%s caught at seed %d after %d seeds: %s%n", rule, firstFailure.seed(), seedsRun,
+                firstFailure.violation());
+    }
+}
