@@ -164,6 +164,11 @@ final class SegmentScanner {
     }
 
     private boolean allZeros(long from) throws IOException {
+        return nextNonZero(from) == size;
+    }
+
+    /** Offset of the first non-zero byte at or after {@code from}, or the file size if there is none. */
+    private long nextNonZero(long from) throws IOException {
         long position = from;
         while (position < size) {
             int count = window.load(position, 1 << 20);
@@ -171,12 +176,12 @@ final class SegmentScanner {
             int at = window.at(position);
             for (int i = 0; i < count; i++) {
                 if (bytes[at + i] != 0) {
-                    return false;
+                    return position + i;
                 }
             }
             position += count;
         }
-        return true;
+        return size;
     }
 
     /** Offset of the first valid record starting at or after {@code from}, or -1. Checks every byte offset. */
@@ -185,6 +190,13 @@ final class SegmentScanner {
             window.load(q, RecordCodec.FRAME_BYTES);
             byte[] bytes = window.array();
             int length = RecordCodec.lengthAt(bytes, window.at(q));
+            if (length == 0) {
+                // No record has length 0, nor does any offset whose length field lies in these zeros:
+                // jump to the first offset whose length field reaches the next non-zero byte z.
+                long z = nextNonZero(q + Integer.BYTES);
+                q = z - Integer.BYTES; // the loop's q++ makes it z - 3
+                continue;
+            }
             if (!RecordCodec.plausibleFrame(bytes, window.at(q), length) || q + length > size) {
                 continue;
             }

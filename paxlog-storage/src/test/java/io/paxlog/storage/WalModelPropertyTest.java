@@ -18,7 +18,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Recovery of any sequence of writes, commits, restarts and crashes equals a model of what was durable. */
-class WalModelProperties {
+class WalModelPropertyTest {
 
     private static final int WRITE_MAX = 5;
     private static final int COMMIT_MAX = 7;

@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
-class RecordCodecProperties {
+class RecordCodecPropertyTest {
 
     @Property
     void every_record_type_decodes_to_what_was_encoded(@ForAll("records") WalRecord record,
