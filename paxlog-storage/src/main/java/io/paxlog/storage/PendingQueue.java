@@ -26,24 +26,22 @@ final class PendingQueue {
     private final BatchSequence sequence;
     private final int batchesMax;
     private final long bytesMax;
-    private final boolean writersMayWait;
     private long bytes;
     private WalFatalException failure;
     private boolean closed;
 
-    /** With {@code writersMayWait} false (manual commits) a full queue throws instead of waiting. */
-    PendingQueue(BatchSequence sequence, int batchesMax, long bytesMax, boolean writersMayWait) {
+    PendingQueue(BatchSequence sequence, int batchesMax, long bytesMax) {
         this.sequence = sequence;
         this.batchesMax = batchesMax;
         this.bytesMax = bytesMax;
-        this.writersMayWait = writersMayWait;
     }
 
     /**
-     * Queues a batch. Waits only while the queue is over its limits (a batch always enters an empty
-     * queue, however large). Throws once the log failed or closed.
+     * Queues a batch. While the queue is over its limits (a batch always enters an empty queue, however
+     * large) it waits if {@code mayWait}, else throws {@link IllegalStateException}: waiting is wrong
+     * when no other thread will make room. Throws once the log failed or closed.
      */
-    void put(PersistBatch batch, Storage.DurableCallback callback) {
+    void put(PersistBatch batch, Storage.DurableCallback callback, boolean mayWait) {
         List<WalRecord> records = BatchSequence.records(batch);
         long size = 0;
         for (WalRecord record : records) {
@@ -58,9 +56,10 @@ final class PendingQueue {
         try {
             throwIfStopped();
             while (!items.isEmpty() && (items.size() >= batchesMax || bytes + size > bytesMax)) {
-                if (!writersMayWait) {
+                if (!mayWait) {
                     throw new IllegalStateException("write queue full (" + items.size() + " batches, " + bytes
-                            + " bytes): in manual commit mode the owner must call commitPending() in time");
+                            + " bytes) and no other thread would make room: in manual commit mode the owner"
+                            + " must call commitPending() in time; a durable callback must not write that much");
                 }
                 changed.awaitUninterruptibly(); // dropping the batch is not an option, so no interrupt
                 throwIfStopped();

@@ -31,7 +31,8 @@ import java.util.Objects;
  * WalConfig#queueBatchesMax()} batches and {@link WalConfig#queueBytesMax()} bytes wait (defaults
  * 65,536 and 256 MiB, far above what the core keeps in flight). Beyond either limit, and only then,
  * it blocks the caller until the I/O thread has made room: the disk cannot keep up and the queue must
- * not grow without bound. In manual mode a full queue throws {@link IllegalStateException} instead.
+ * not grow without bound. Where no other thread would make room (manual mode, or a write from a
+ * durable callback on the I/O thread) a full queue throws {@link IllegalStateException} instead.
  */
 public final class WalStorage implements Storage, AutoCloseable {
 
@@ -52,7 +53,7 @@ public final class WalStorage implements Storage, AutoCloseable {
     private volatile RecoveryReport report;
     private WalWriter writer;
     private GroupCommitter committer;
-    private Thread ioThread;
+    private volatile Thread ioThread;
 
     private WalStorage(WalConfig config, FileLayer files, CommitMode mode, FatalErrorHandler onFatal) {
         this.config = Objects.requireNonNull(config, "config");
@@ -92,7 +93,7 @@ public final class WalStorage implements Storage, AutoCloseable {
         }
         report = result.report();
         PendingQueue pending = new PendingQueue(new BatchSequence(result.state().promised()),
-                config.queueBatchesMax(), config.queueBytesMax(), mode == CommitMode.IO_THREAD);
+                config.queueBatchesMax(), config.queueBytesMax());
         committer = new GroupCommitter(writer, pending, onFatal, counters);
         queue = pending;
         state = State.OPEN;
@@ -121,7 +122,9 @@ public final class WalStorage implements Storage, AutoCloseable {
         if (pending == null) {
             throw new IllegalStateException("write() before recover()");
         }
-        pending.put(batch, callback);
+        // Only another thread's commits make room: not in manual mode, nor inside a durable callback.
+        boolean mayWait = mode == CommitMode.IO_THREAD && Thread.currentThread() != ioThread;
+        pending.put(batch, callback, mayWait);
     }
 
     /**
@@ -163,8 +166,11 @@ public final class WalStorage implements Storage, AutoCloseable {
     }
 
     /**
-     * Stops the log. With the I/O thread, everything queued is committed (and reported) first. In
-     * manual mode, batches not yet committed are dropped unreported, as in a crash.
+     * Stops the log. With the I/O thread, everything queued is committed (and reported) first; the
+     * thread then closes the files and ends. In manual mode, batches not yet committed are dropped
+     * unreported, as in a crash.
+     *
+     * @throws IllegalStateException if the I/O thread has not finished within 30 s (and has not failed)
      */
     @Override
     public synchronized void close() {
@@ -177,16 +183,26 @@ public final class WalStorage implements Storage, AutoCloseable {
             return;
         }
         queue.close();
-        if (ioThread != null && queue.failure() == null) {
-            try {
-                ioThread.join(CLOSE_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (mode == CommitMode.MANUAL) {
+            closeWriter(); // this thread is the committer
+            return;
         }
-        if (ioThread != null && ioThread.isAlive()) {
-            return; // still finishing, or stuck in the fatal handler: the files stay its own
+        if (Thread.currentThread() == ioThread || queue.failure() != null) {
+            return; // called from a durable callback, or the log failed: the I/O thread ends on its own
         }
+        try {
+            ioThread.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (ioThread.isAlive() && queue.failure() == null) {
+            throw new IllegalStateException("the write-ahead log's I/O thread did not finish its queue within "
+                    + CLOSE_WAIT_MILLIS / 1000 + " s (" + queue.size() + " batches left)");
+        }
+    }
+
+    private void closeWriter() {
         try {
             writer.close();
         } catch (IOException e) {
@@ -194,6 +210,7 @@ public final class WalStorage implements Storage, AutoCloseable {
         }
     }
 
+    /** The I/O thread: commits groups until the log closes (queue drained) or fails, then closes the files. */
     private void runIoThread() {
         try {
             List<PendingQueue.Pending> group;
@@ -203,6 +220,11 @@ public final class WalStorage implements Storage, AutoCloseable {
         } catch (Throwable t) {
             // A bug or a callback that threw: the queue is already failed; make sure someone hears of it.
             committer.fatal(new WalFatalException("the write-ahead log's I/O thread failed: " + t, t));
+        }
+        try {
+            writer.close();
+        } catch (IOException e) {
+            committer.fatal(new WalFatalException("closing the write-ahead log failed: " + e.getMessage(), e));
         }
     }
 }

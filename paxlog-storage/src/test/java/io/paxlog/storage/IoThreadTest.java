@@ -98,6 +98,32 @@ class IoThreadTest {
         assertThat(Logs.recoverOnce(disk, CONFIG)).isEqualTo(FatalErrorTest.stateAfter(50, 20));
     }
 
+    @Test
+    void a_durable_callback_may_write_and_close_on_the_io_thread_without_waiting_for_itself() throws Exception {
+        CountDownLatch done = new CountDownLatch(2); // batch 1's callback has finished, batch 2 is durable
+        MemoryDisk disk = new MemoryDisk();
+        WalStorage wal = WalStorage.open(CONFIG.withQueueLimits(1, 1 << 20), disk, CommitMode.IO_THREAD,
+                Logs.NO_FATAL);
+        wal.recover();
+        List<Throwable> thrown = Collections.synchronizedList(new ArrayList<>());
+        wal.write(FatalErrorTest.batch(1, 20), id -> {
+            durable.add(id);
+            write(wal, 2, done); // queue empty: enters
+            try {
+                write(wal, 3, done); // queue full, and only this thread could make room
+            } catch (IllegalStateException e) {
+                thrown.add(e);
+            }
+            wal.close(); // must not join this very thread
+            done.countDown();
+        });
+
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(thrown).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("no other thread"));
+        assertThat(durable).containsExactly(1L, 2L);
+        assertThat(Logs.recoverOnce(disk, CONFIG)).isEqualTo(FatalErrorTest.stateAfter(2, 20));
+    }
+
     /** Waits, bounded, until {@code thread} blocks (it waits for room in the queue). */
     private static void awaitWaiting(Thread thread) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
