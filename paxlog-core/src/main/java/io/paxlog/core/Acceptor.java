@@ -132,6 +132,24 @@ class Acceptor {
         out.send(from, new QueryReply(request.epoch(), promised, log.firstUnfinalizedSlot()));
     }
 
+    /**
+     * Records a command known to be chosen (some server holds it finalized) as finalized here, with
+     * the epoch it was accepted at. Used by a new leader that reads a finalized slot it lacks.
+     */
+    void learnChosen(long slot, Epoch acceptedEpoch, io.paxlog.api.Command command) {
+        Entry current = log.get(slot);
+        if (current != null && current.finalized()) {
+            if (!current.command().equals(command)) {
+                throw new AssertionError("agreement: slot " + slot + " is finalized with " + current.command()
+                        + " but a server reports " + command + " finalized");
+            }
+            return;
+        }
+        log.put(slot, new Entry(acceptedEpoch, command, true));
+        out.writeEntry(new StoredEntry(slot, acceptedEpoch, command));
+        out.writeFinalized(slot);
+    }
+
     // ---- The rules, one method each, so tests can prove that breaking any one is caught. ----
 
     /** PROTOCOL.md overthrow: accept when {@code e >= promised} (equal: a duplicated message). */

@@ -75,6 +75,14 @@ class Takeover {
             if (leader.replica().entry(slot) != null && leader.replica().entry(slot).finalized()) {
                 continue; // chosen and known here; catch-up spreads it
             }
+            SlotState finalized = finalizedIn(slot);
+            if (finalized != null) {
+                // Finalized anywhere means chosen: learn it now rather than store it again under our
+                // epoch and wait for a majority (PROTOCOL.md step 4 does the latter; both are safe,
+                // this one spares a leader that was far behind a round trip per slot).
+                leader.replica().acceptor().learnChosen(slot, finalized.acceptedEpoch(), finalized.command());
+                continue;
+            }
             recover(slot, choose(slot));
         }
         chunkFrom = chunkTo + 1;
@@ -89,6 +97,17 @@ class Takeover {
             waitingForRoom = false;
             startChunk(chunkFrom);
         }
+    }
+
+    private SlotState finalizedIn(long slot) {
+        for (ReadReply reply : replies.values()) {
+            for (SlotState state : reply.slots()) {
+                if (state.slot() == slot && state.finalized()) {
+                    return state;
+                }
+            }
+        }
+        return null;
     }
 
     /** Stores the chosen (or no-op) command of a read slot under our epoch, so no hole is left. */

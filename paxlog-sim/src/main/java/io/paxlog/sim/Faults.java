@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
  * @param partitions      random halves, isolated leader, one-way links, overlapping majorities, flapping
  * @param crashes         crash any server at any moment (losing writes not yet durable), restart later
  * @param pauses          stop a server for seconds; its timers then fire late
+ * @param congestion      make random links slow for a while, so messages overtake each other
  * @param nemesisEveryMs  mean time between two fault actions
  * @param slowKind        one kind of message that travels slower than the others (or null): a
  *                        processing or queueing asymmetry that opens races between RPCs
@@ -27,22 +28,26 @@ public record Faults(
         boolean partitions,
         boolean crashes,
         boolean pauses,
+        boolean congestion,
         long nemesisEveryMs,
         io.paxlog.api.message.MessageKind slowKind,
         long slowKindExtraMs) {
 
-    public static final Faults NONE = new Faults(5, 0, 0, 0, 0, false, false, false, 1_000, null, 0);
+    public static final Faults NONE = new Faults(5, 0, 0, 0, 0, false, false, false, false, 1_000, null, 0);
 
     static Faults draw(SplittableRandom random) {
-        long[] delays = {5, 5, 15, 40};
+        // The last one is chaos: delays near the election timeout, so leaders duel constantly and
+        // messages of different rounds interleave in every order.
+        long[] delays = {5, 5, 15, 40, 120};
         long delayMax = delays[random.nextInt(delays.length)];
         double loss = random.nextBoolean() ? random.nextDouble() * 0.15 : 0;
         double dup = random.nextBoolean() ? random.nextDouble() * 0.10 : 0;
-        double spike = random.nextBoolean() ? random.nextDouble() * 0.05 : 0;
+        double spike = random.nextBoolean() ? random.nextDouble() * 0.25 : 0;
         long spikeMax = 50 + random.nextLong(950);
         boolean partitions = random.nextBoolean();
         boolean crashes = random.nextBoolean();
         boolean pauses = random.nextInt(3) == 0;
+        boolean congestion = random.nextBoolean();
         if (!partitions && !crashes && !pauses && loss == 0) {
             crashes = true; // every seed gets at least one fault that forces leader changes
         }
@@ -50,13 +55,14 @@ public record Faults(
         io.paxlog.api.message.MessageKind[] kinds = io.paxlog.api.message.MessageKind.values();
         io.paxlog.api.message.MessageKind slow = random.nextBoolean() ? kinds[random.nextInt(kinds.length)] : null;
         long slowExtra = 10 + random.nextLong(150);
-        return new Faults(delayMax, loss, dup, spike, spikeMax, partitions, crashes, pauses, every, slow, slowExtra);
+        return new Faults(delayMax, loss, dup, spike, spikeMax, partitions, crashes, pauses, congestion, every, slow,
+                slowExtra);
     }
 
     @Override
     public String toString() {
-        return String.format("delay<=%dms loss=%.3f dup=%.3f spikes=%.3f(<=%dms) partitions=%s crashes=%s pauses=%s nemesis~%dms slow=%s(+%dms)",
-                delayMaxMs, lossRate, duplicateRate, delaySpikeRate, delaySpikeMaxMs, partitions, crashes, pauses, nemesisEveryMs,
+        return String.format("delay<=%dms loss=%.3f dup=%.3f spikes=%.3f(<=%dms) partitions=%s crashes=%s pauses=%s congestion=%s nemesis~%dms slow=%s(+%dms)",
+                delayMaxMs, lossRate, duplicateRate, delaySpikeRate, delaySpikeMaxMs, partitions, crashes, pauses, congestion, nemesisEveryMs,
                 slowKind, slowKindExtraMs);
     }
 }

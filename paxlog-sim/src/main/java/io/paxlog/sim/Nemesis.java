@@ -19,7 +19,8 @@ final class Nemesis {
 
     void act() {
         Faults faults = sim.faults();
-        int choices = (faults.crashes() ? 1 : 0) + (faults.pauses() ? 1 : 0) + (faults.partitions() ? 2 : 0);
+        int choices = (faults.crashes() ? 1 : 0) + (faults.pauses() ? 1 : 0) + (faults.partitions() ? 2 : 0)
+                + (faults.congestion() ? 2 : 0);
         if (choices == 0) {
             return;
         }
@@ -28,6 +29,8 @@ final class Nemesis {
             crash();
         } else if (faults.pauses() && pick-- == 0) {
             pause();
+        } else if (faults.congestion() && pick < 2) {
+            congest();
         } else {
             partition();
         }
@@ -47,6 +50,23 @@ final class Nemesis {
         if (sim.isUp(id) && !sim.isPaused(id)) {
             sim.pause(id, 300 + random.nextLong(4_000));
         }
+    }
+
+    /** Some links get slow for a while: messages on them overtake each other and arrive late. */
+    private void congest() {
+        int n = sim.servers();
+        long forMs = 100 + random.nextLong(1_000);
+        StringBuilder links = new StringBuilder();
+        for (int from = 1; from <= n; from++) {
+            for (int to = 1; to <= n; to++) {
+                if (from != to && random.nextInt(3) == 0) {
+                    sim.slowLink(from, to, forMs);
+                    links.append(from).append("->").append(to).append(' ');
+                }
+            }
+        }
+        String what = "congest " + forMs + "ms " + links;
+        sim.trace().add(sim.now(), 0, "network", what, what.hashCode());
     }
 
     private void partition() {

@@ -45,6 +45,9 @@ public final class Simulation {
     static final long HEARTBEAT_MS = 50;
     static final long CLIENT_TIMEOUT_MS = 400;
     static final int EXACTLY_ONCE_WINDOW = 16;
+    static final long SLOW_LINK_EXTRA_MS = 150;
+    /** Once healed, the network is a healthy LAN again. */
+    static final long HEALED_DELAY_MAX_MS = 15;
     /** A healthy run keeps a few thousand events queued; far more means messages breed messages. */
     static final int EVENTS_QUEUED_MAX = 200_000;
 
@@ -59,6 +62,8 @@ public final class Simulation {
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final SimServer[] servers;
     private final boolean[][] blocked;
+    /** Until when each directed link is congested: messages on it get a random extra delay. */
+    private final long[][] slowUntil;
     private final List<SimClient> clients = new ArrayList<>();
     private final List<OpRecord> history = new ArrayList<>();
     private final Map<Long, SimClient> clientByRequest = new HashMap<>();
@@ -94,6 +99,7 @@ public final class Simulation {
                         8 + random.nextInt(120), 16 + random.nextInt(240), 64);
         this.servers = new SimServer[n + 1];
         this.blocked = new boolean[n + 1][n + 1];
+        this.slowUntil = new long[n + 1][n + 1];
         this.trace = new Trace(options.traceLines());
         this.checker = new Checker(n);
     }
@@ -414,7 +420,13 @@ public final class Simulation {
     }
 
     private void scheduleDelivery(Envelope envelope) {
-        long delay = 1 + networkRandom.nextLong(faults.delayMaxMs());
+        // Heavy-tailed: most messages are fast, some take up to the seed's maximum. Reorders more
+        // than a uniform delay of the same mean.
+        long delayMax = healed ? Math.min(faults.delayMaxMs(), HEALED_DELAY_MAX_MS) : faults.delayMaxMs();
+        long delay = networkRandom.nextInt(4) == 0 ? 1 + networkRandom.nextLong(delayMax) : 1 + networkRandom.nextLong(3);
+        if (!healed && slowUntil[envelope.from()][envelope.to()] > now) {
+            delay += networkRandom.nextLong(SLOW_LINK_EXTRA_MS);
+        }
         if (!healed && envelope.message().kind() == faults.slowKind()) {
             delay += networkRandom.nextLong(faults.slowKindExtraMs());
         }
@@ -426,6 +438,10 @@ public final class Simulation {
 
     void block(int from, int to, boolean cut) {
         blocked[from][to] = cut;
+    }
+
+    void slowLink(int from, int to, long forMs) {
+        slowUntil[from][to] = now + forMs;
     }
 
     void healAllLinks() {

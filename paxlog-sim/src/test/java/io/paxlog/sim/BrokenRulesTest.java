@@ -3,21 +3,23 @@ package io.paxlog.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paxlog.core.BrokenRules;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The checks have teeth: break one easy-to-get-wrong rule of PROTOCOL.md and the simulator reports a
  * violation within 200 seeds. Seeds run until the first violation, so a caught rule costs little.
+ *
+ * <p>{@link BrokenRules#READ_FROM_ANY_SERVER} is the exception: its interleaving is rare under random
+ * faults (in our hunts, at most one seed in a thousand), so {@link ReadFromAnyServerTest} plays it
+ * through the same checker deterministically.
  */
 class BrokenRulesTest {
 
     private static final int SEEDS_MAX = 200;
 
     @ParameterizedTest
-    @EnumSource(BrokenRules.class)
+    @EnumSource(value = BrokenRules.class, names = "READ_FROM_ANY_SERVER", mode = EnumSource.Mode.EXCLUDE)
     void simulatorCatchesTheBrokenRuleWithin200Seeds(BrokenRules rule) {
         SimOptions options = SimOptions.defaults().withSafetyMs(20_000).withFactory(rule.factory());
         SeedResult firstFailure = null;
