@@ -137,13 +137,11 @@ class Leader {
         if (overthrowAcked.add(from)) {
             takeover.overthrowAcked(from);
         }
-        acked(from);
     }
 
     void storeOk(int from, StoreOk ok) {
         int index = replica.config().indexOf(from);
         Peer peer = peers.get(from);
-        acked(from);
         for (long slot : ok.slots()) {
             Proposal proposal = inflight.get(slot);
             if (proposal != null) {
@@ -167,7 +165,6 @@ class Leader {
             }
             return;
         }
-        acked(from);
         peer.firstUnfinalizedSlot = Math.max(peer.firstUnfinalizedSlot, reply.firstUnfinalizedSlot());
         List<SlotCommand> restore = new ArrayList<>();
         long chunkEnd = 0;
@@ -193,7 +190,6 @@ class Leader {
     }
 
     void readReply(int from, ReadReply reply) {
-        acked(from);
         takeover.readReply(from, reply);
     }
 
@@ -202,7 +198,6 @@ class Leader {
         if (peer == null) {
             return;
         }
-        acked(from);
         peer.firstUnfinalizedSlot = reply.firstUnfinalizedSlot();
         boolean chainIdle = replica.now() - peer.catchUpAt >= replica.config().heartbeatIntervalMs();
         if (peer.firstUnfinalizedSlot > peer.catchUpSentTo || chainIdle) {
@@ -348,8 +343,6 @@ class Leader {
         for (ClientRequest request : queued) {
             replica.out().refuse(new Refusal(request.requestId(), Refusal.Reason.NOT_LEADER, leaderHint));
         }
-        waitingBySlot.clear();
-        queued.clear();
     }
 
     private void finalizeOnAckers(Proposal proposal) {
@@ -360,7 +353,8 @@ class Leader {
         }
     }
 
-    private void acked(int from) {
+    /** A reply at our epoch: the sender still acknowledges us as leader (for check-quorum). */
+    void acked(int from) {
         Peer peer = peers.get(from);
         if (peer != null) {
             peer.lastAckAt = replica.now();

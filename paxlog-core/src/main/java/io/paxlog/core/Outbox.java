@@ -126,10 +126,6 @@ final class Outbox {
         }
     }
 
-    boolean hasUndurableWrites() {
-        return lastIssuedBatch > lastDurableBatch;
-    }
-
     Effects drain() {
         assert afterDurableThisStep.isEmpty() && localInbox.isEmpty() : "drain before the step finished";
         if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty()) {

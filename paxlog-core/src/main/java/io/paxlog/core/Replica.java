@@ -5,6 +5,7 @@ import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.Finalize;
 import io.paxlog.api.message.FinalizeReply;
 import io.paxlog.api.message.Message;
+import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
 import io.paxlog.api.message.Query;
@@ -210,82 +211,89 @@ public final class Replica {
         Message message = envelope.message();
         int from = envelope.from();
         noteEpoch(message.epoch());
-        switch (message.kind()) {
+        // A switch expression, so the compiler checks that every kind is handled.
+        Epoch promisedThere = switch (message.kind()) {
             case OVERTHROW -> {
                 acceptor.overthrow(from, (Overthrow) message);
-                heardFrom(message.epoch());
+                yield heardFrom(message.epoch());
             }
             case STORE -> {
                 acceptor.store(from, (Store) message);
-                heardFrom(message.epoch());
+                yield heardFrom(message.epoch());
             }
             case FINALIZE -> {
                 acceptor.finalize(from, (Finalize) message);
-                heardFrom(message.epoch());
+                yield heardFrom(message.epoch());
             }
             case READ -> {
                 acceptor.read(from, (Read) message);
-                heardFrom(message.epoch());
+                yield heardFrom(message.epoch());
             }
             case QUERY -> {
                 acceptor.query(from, (Query) message);
-                heardFrom(message.epoch());
+                yield heardFrom(message.epoch());
             }
-            case OVERTHROW_OK -> {
-                if (candidate != null && message.epoch().equals(candidate.epoch())) {
-                    candidate.overthrowOk(from, (OverthrowOk) message);
-                } else if (leader != null && message.epoch().equals(leader.epoch())) {
-                    leader.overthrowOk(from, (OverthrowOk) message);
-                }
-            }
-            case REJECTED -> replyPromised(((Rejected) message).promised());
-            case STORE_OK -> {
-                if (isLeaderAt(message.epoch())) {
-                    leader.storeOk(from, (StoreOk) message);
-                }
-            }
-            case FINALIZE_REPLY -> {
-                FinalizeReply reply = (FinalizeReply) message;
-                if (replyPromised(reply.promised()) && isLeaderAt(reply.epoch())) {
-                    leader.finalizeReply(from, reply);
-                }
-            }
-            case READ_REPLY -> {
-                ReadReply reply = (ReadReply) message;
-                if (replyPromised(reply.promised()) && isLeaderAt(reply.epoch())) {
-                    leader.readReply(from, reply);
-                }
-            }
-            case QUERY_REPLY -> {
-                QueryReply reply = (QueryReply) message;
-                if (replyPromised(reply.promised()) && isLeaderAt(reply.epoch())) {
-                    leader.queryReply(from, reply);
-                }
-            }
+            case OVERTHROW_OK, STORE_OK -> message.epoch(); // the sender promised exactly that epoch
+            case REJECTED -> ((Rejected) message).promised();
+            case FINALIZE_REPLY -> ((FinalizeReply) message).promised();
+            case READ_REPLY -> ((ReadReply) message).promised();
+            case QUERY_REPLY -> ((QueryReply) message).promised();
+        };
+        if (promisedThere != null) {
+            reply(from, message, promisedThere);
         }
-        checkNotDeposed();
+        Epoch own = ownEpoch();
+        if (own != null && acceptor.promised().isAbove(own)) {
+            // Every request that raises our promise above our own epoch passed through heardFrom.
+            throw new AssertionError("server " + config.selfId() + " still leads at " + own + " after promising "
+                    + acceptor.promised());
+        }
     }
 
     /**
-     * A reply told us the sender's promise. Above our own epoch means someone overthrew us: become
-     * passive at once (PROTOCOL.md, "Normal operation"). Returns whether we are still in charge.
+     * A reply: it tells us the sender's promise. Above our own epoch means someone overthrew us:
+     * become passive at once (PROTOCOL.md, "Normal operation"). Otherwise a reply to our current
+     * epoch goes to the role in charge, and counts as the sender acknowledging our leadership.
      */
-    private boolean replyPromised(Epoch promised) {
-        noteEpoch(promised);
+    private void reply(int from, Message message, Epoch promisedThere) {
+        noteEpoch(promisedThere);
         Epoch own = ownEpoch();
-        if (own != null && promised.isAbove(own)) {
-            if (leader == null || leader.yieldsTo(promised)) {
-                stepDown(promised);
-            }
-            return false;
+        if (own == null) {
+            return;
         }
-        return own != null;
+        if (promisedThere.isAbove(own)) {
+            if (leader == null || leader.yieldsTo(promisedThere)) {
+                stepDown(promisedThere);
+            }
+            return;
+        }
+        if (!message.epoch().equals(own)) {
+            return; // answers an attempt of ours that is over
+        }
+        if (candidate != null) {
+            if (message.kind() == MessageKind.OVERTHROW_OK) {
+                candidate.overthrowOk(from, (OverthrowOk) message);
+            }
+            return;
+        }
+        leader.acked(from);
+        switch (message.kind()) {
+            case OVERTHROW_OK -> leader.overthrowOk(from, (OverthrowOk) message);
+            case STORE_OK -> leader.storeOk(from, (StoreOk) message);
+            case FINALIZE_REPLY -> leader.finalizeReply(from, (FinalizeReply) message);
+            case READ_REPLY -> leader.readReply(from, (ReadReply) message);
+            case QUERY_REPLY -> leader.queryReply(from, (QueryReply) message);
+            default -> { } // a rejection at or below our epoch answers an older request of ours
+        }
     }
 
-    /** A request at {@code epoch}: if it is at least our promise, a leader (or candidate) is alive. */
-    private void heardFrom(Epoch epoch) {
+    /**
+     * A request at {@code epoch}: if it is at least our promise, a leader (or candidate) is alive.
+     * Returns null: a request carries no promise of its sender for {@link #reply} to act on.
+     */
+    private Epoch heardFrom(Epoch epoch) {
         if (epoch.isBelow(acceptor.promised()) || epoch.serverId() == config.selfId()) {
-            return;
+            return null;
         }
         Epoch own = ownEpoch();
         if (own != null && epoch.isAbove(own)) {
@@ -295,13 +303,7 @@ public final class Replica {
             electionDeadline = now + randomElectionTimeout();
             leaderHint = epoch.serverId();
         }
-    }
-
-    private void checkNotDeposed() {
-        Epoch own = ownEpoch();
-        if (own != null && acceptor.promised().isAbove(own)) {
-            stepDown(acceptor.promised());
-        }
+        return null;
     }
 
     private boolean isLeaderAt(Epoch epoch) {

@@ -1,0 +1,202 @@
+package io.paxlog.core;
+
+import static io.paxlog.core.Fixture.ELECTION_MAX;
+import static io.paxlog.core.Fixture.ELECTION_MIN;
+import static io.paxlog.core.Fixture.HEARTBEAT;
+import static io.paxlog.core.Fixture.config;
+import static io.paxlog.core.Fixture.leader;
+import static io.paxlog.core.Fixture.sent;
+import static io.paxlog.core.Fixture.settle;
+import static io.paxlog.core.Fixture.started;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.Finalize;
+import io.paxlog.api.message.Message;
+import io.paxlog.api.message.Overthrow;
+import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.Query;
+import io.paxlog.api.message.QueryReply;
+import io.paxlog.api.message.Read;
+import io.paxlog.api.message.SlotCommand;
+import io.paxlog.api.message.Store;
+import io.paxlog.api.storage.RecoveredState;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Election timeouts, heartbeats, re-sends and check-quorum: the time-driven half of the core. */
+class TimersTest {
+
+    private static final Epoch LEADER_3 = new Epoch(1, 3);
+
+    @Test
+    void aReplicaMustBeStartedBeforeAnyEvent() {
+        Replica replica = new Replica(config(1, 3), RecoveredState.EMPTY, new SplittableRandom(1), 0);
+        assertThatThrownBy(() -> replica.tick(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> replica.persisted(1)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> replica.receive(new Envelope(2, 1, new Query(LEADER_3))))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> replica.submit(new ClientRequest(1, new Command(1, 1, new byte[0]))))
+                .isInstanceOf(IllegalStateException.class);
+        replica.start();
+        assertThatThrownBy(replica::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void electionTimeoutsAreDrawnFromTheWholeConfiguredRange() {
+        Set<Long> seen = new HashSet<>();
+        for (int seed = 0; seed < 200; seed++) {
+            Replica replica = new Replica(config(1, 3), RecoveredState.EMPTY, new SplittableRandom(seed), 1_000);
+            replica.start();
+            long t = 1_000;
+            while (replica.role() == Role.PASSIVE) {
+                replica.tick(++t);
+            }
+            long timeout = t - 1_000;
+            assertThat(timeout).isBetween(ELECTION_MIN, ELECTION_MAX);
+            seen.add(timeout);
+        }
+        assertThat(seen).as("randomized, so servers do not wake together").hasSizeGreaterThan(50);
+    }
+
+    static Stream<Function<Epoch, Message>> leaderMessages() {
+        return Stream.of(Query::new, e -> new Finalize(e, List.of(1L)), e -> new Read(e, 1, 1),
+                e -> new Store(e, List.of(new SlotCommand(1, new Command(4, 1, new byte[0])))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("leaderMessages")
+    void anyMessageFromALiveLeaderKeepsAPassiveServerFromOverthrowing(Function<Epoch, Message> fromLeader) {
+        Replica replica = started(config(1, 3));
+        for (long t = HEARTBEAT; t <= 10 * ELECTION_MAX; t += HEARTBEAT) {
+            settle(replica, replica.receive(new Envelope(3, 1, fromLeader.apply(LEADER_3))));
+            replica.tick(t);
+            assertThat(replica.role()).as("at %d ms", t).isEqualTo(Role.PASSIVE);
+        }
+        assertThat(replica.leaderHint()).isEqualTo(3);
+    }
+
+    @Test
+    void aMessageFromADeposedLeaderDoesNotKeepAServerWaiting() {
+        Replica replica = started(config(1, 3));
+        settle(replica, replica.receive(new Envelope(2, 1, new Overthrow(new Epoch(5, 2)))));
+        long t = 0;
+        while (replica.role() == Role.PASSIVE && t < 10 * ELECTION_MAX) {
+            t += HEARTBEAT;
+            replica.receive(new Envelope(3, 1, new Query(LEADER_3)));
+            replica.tick(t);
+        }
+        assertThat(replica.role()).isEqualTo(Role.CANDIDATE);
+    }
+
+    @Test
+    void aCandidatePicksARoundAboveEveryRoundItHasSeen() {
+        Replica replica = started(config(1, 3));
+        replica.receive(new Envelope(3, 1, new Query(new Epoch(7, 3))));
+        assertThat(replica.highestRoundSeen()).isEqualTo(7);
+        long t = 0;
+        while (replica.role() == Role.PASSIVE) {
+            replica.tick(t += 10);
+        }
+        assertThat(replica.ownEpoch()).isEqualTo(new Epoch(8, 1));
+    }
+
+    @Test
+    void aServerTimesOutAtItsDeadlineNotAfter() {
+        Replica replica = started(config(1, 3));
+        long t = 0;
+        while (replica.role() == Role.PASSIVE) {
+            replica.tick(++t);
+        }
+        Replica twin = started(config(1, 3));
+        twin.tick(t - 1);
+        assertThat(twin.role()).isEqualTo(Role.PASSIVE);
+        twin.tick(t);
+        assertThat(twin.role()).isEqualTo(Role.CANDIDATE);
+    }
+
+    @Test
+    void aCandidateResendsItsOverthrowOnlyToServersThatHaveNotPromised() {
+        Replica replica = started(config(1, 5));
+        List<Effects> first = settle(replica, replica.tick(ELECTION_MAX));
+        Epoch epoch = replica.ownEpoch();
+        assertThat(sent(first, Overthrow.class, 2)).hasSize(1);
+        replica.receive(new Envelope(2, 1, new OverthrowOk(epoch, 0)));
+        assertThat(replica.tick(ELECTION_MAX + HEARTBEAT - 1).send()).as("not before a heartbeat interval").isEmpty();
+        List<Envelope> resent = replica.tick(ELECTION_MAX + HEARTBEAT).send();
+        assertThat(resent).extracting(Envelope::to).containsExactlyInAnyOrder(3, 4, 5);
+        assertThat(resent).extracting(Envelope::message).containsOnly(new Overthrow(epoch));
+        assertThat(replica.role()).isEqualTo(Role.CANDIDATE);
+    }
+
+    @Test
+    void aCandidateWithoutAMajorityTriesAgainAtAHigherRoundAfterItsTimeout() {
+        Replica replica = started(config(1, 3));
+        settle(replica, replica.tick(ELECTION_MAX));
+        Epoch first = replica.ownEpoch();
+        long t = ELECTION_MAX;
+        while (first.equals(replica.ownEpoch())) {
+            replica.tick(t += 10);
+        }
+        assertThat(t - ELECTION_MAX).isBetween(ELECTION_MIN, ELECTION_MAX + 10);
+        assertThat(replica.ownEpoch().round()).isEqualTo(first.round() + 1);
+    }
+
+    @Test
+    void aLeaderHeartbeatsEveryPeerEveryInterval() {
+        Replica replica = leader(config(1, 3));
+        long t = ELECTION_MAX + HEARTBEAT;
+        List<Envelope> heartbeat = replica.tick(t).send();
+        assertThat(heartbeat).extracting(Envelope::message).contains(new Query(replica.ownEpoch()));
+        assertThat(heartbeat.stream().filter(e -> e.message() instanceof Query).map(Envelope::to))
+                .containsExactlyInAnyOrder(2, 3);
+        assertThat(replica.tick(t + HEARTBEAT - 1).send()).isEmpty();
+    }
+
+    @Test
+    void aLeaderThatKeepsHearingFromAMajorityKeepsLeading() {
+        Replica replica = leader(config(1, 3));
+        Epoch epoch = replica.ownEpoch();
+        for (long t = ELECTION_MAX; t <= 20 * ELECTION_MAX; t += HEARTBEAT) {
+            replica.tick(t);
+            replica.receive(new Envelope(2, 1, new QueryReply(epoch, epoch, 1)));
+        }
+        assertThat(replica.role()).isEqualTo(Role.LEADER);
+    }
+
+    @Test
+    void aLeaderStepsDownWhenAnotherLeaderAtAHigherEpochQueriesIt() {
+        Replica replica = leader(config(1, 3));
+        replica.receive(new Envelope(3, 1, new Query(new Epoch(9, 3))));
+        assertThat(replica.role()).isEqualTo(Role.PASSIVE);
+        assertThat(replica.leaderHint()).isEqualTo(3);
+    }
+
+    @Test
+    void aLeaderResendsAnUnchosenStoreOnlyToThePeersThatHaveNotStoredIt() {
+        Replica replica = leader(config(1, 5));
+        Epoch epoch = replica.ownEpoch();
+        Command command = new Command(4, 1, new byte[] {7});
+        List<Effects> submitted = settle(replica, replica.submit(new ClientRequest(1, command)));
+        assertThat(sent(submitted, Store.class, 2)).hasSize(1);
+        long slot = replica.lastUsedSlot();
+        replica.receive(new Envelope(2, 1, new io.paxlog.api.message.StoreOk(epoch, List.of(slot))));
+        assertThat(replica.entry(slot).finalized()).as("2 of 5 is no majority").isFalse();
+        assertThat(replica.tick(ELECTION_MAX + HEARTBEAT - 1).send()).as("not before a heartbeat interval").isEmpty();
+        List<Envelope> resent = new ArrayList<>(replica.tick(ELECTION_MAX + HEARTBEAT).send());
+        resent.removeIf(e -> !(e.message() instanceof Store));
+        assertThat(resent).extracting(Envelope::to).containsExactlyInAnyOrder(3, 4, 5);
+        assertThat(resent.get(0).message()).isEqualTo(new Store(epoch, List.of(new SlotCommand(slot, command))));
+    }
+}
