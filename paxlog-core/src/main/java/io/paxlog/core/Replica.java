@@ -306,10 +306,6 @@ public final class Replica {
         return null;
     }
 
-    private boolean isLeaderAt(Epoch epoch) {
-        return leader != null && epoch.equals(leader.epoch());
-    }
-
     private void noteEpoch(Epoch epoch) {
         highestRoundSeen = Math.max(highestRoundSeen, epoch.round());
     }
