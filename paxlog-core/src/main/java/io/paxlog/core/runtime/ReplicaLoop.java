@@ -49,12 +49,17 @@ public final class ReplicaLoop {
     /**
      * Recovers durable state from {@code storage} and starts the core; applies the finalized prefix
      * found there to {@code stateMachine}, which must be empty.
+     *
+     * @param durableCallback what storage calls when a batch is durable. Null when storage reports
+     *     durability on the loop's own thread (an in-memory storage): the loop then steps at once.
+     *     A storage with its own I/O thread needs a callback that hands the report to the loop's
+     *     thread, which then calls {@link #persisted}.
      */
     public ReplicaLoop(ReplicaConfig config, Storage storage, Storage.DurableCallback durableCallback,
             Transport transport, StateMachine stateMachine, int exactlyOnceWindow, Responder responder,
             RandomGenerator random, long now, ReplicaFactory factory, Observer observer) {
         this.storage = storage;
-        this.durableCallback = durableCallback;
+        this.durableCallback = durableCallback != null ? durableCallback : this::persisted;
         this.transport = transport;
         this.exactlyOnce = new ExactlyOnce(stateMachine, exactlyOnceWindow);
         this.responder = responder;
