@@ -36,7 +36,7 @@ public final class WalTool {
     }
 
     /** Runs the tool; returns its exit status. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length < 2 || !(args[0].equals("dump") || args[0].equals("verify"))) {
             err.println(USAGE_TEXT);
             return USAGE;
