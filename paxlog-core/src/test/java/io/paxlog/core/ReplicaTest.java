@@ -9,9 +9,7 @@ import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.Rejected;
-import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -24,18 +22,6 @@ class ReplicaTest {
                 RecoveredState.EMPTY, new SplittableRandom(id), 0);
         replica.start();
         return replica;
-    }
-
-    /** Persists every batch at once, as a disk with no latency would, collecting all effects. */
-    private static List<Effects> settle(Replica replica, Effects effects) {
-        List<Effects> all = new ArrayList<>();
-        all.add(effects);
-        for (int i = 0; i < all.size(); i++) {
-            for (PersistBatch batch : all.get(i).persist()) {
-                all.add(replica.persisted(batch.id()));
-            }
-        }
-        return all;
     }
 
     @Test
@@ -52,10 +38,10 @@ class ReplicaTest {
     @Test
     void aSingleServerClusterLeadsAndAppliesAClientCommandOnceItsOwnDiskIsDurable() {
         Replica replica = server(1, List.of(1));
-        settle(replica, replica.tick(200));
+        Fixture.settle(replica, replica.tick(200));
         assertThat(replica.role()).isEqualTo(Role.LEADER);
         Command command = new Command(5, 1, new byte[] {9});
-        List<Effects> effects = settle(replica, replica.submit(new ClientRequest(42, command)));
+        List<Effects> effects = Fixture.settle(replica, replica.submit(new ClientRequest(42, command)));
         List<Apply> applied = effects.stream().flatMap(e -> e.apply().stream()).toList();
         assertThat(applied).containsExactly(new Apply(1, command, 42));
         assertThat(replica.appliedSlot()).isEqualTo(1);
@@ -85,12 +71,8 @@ class ReplicaTest {
 
     @Test
     void aLeaderBecomesPassiveAtOnceOnARejectionWithAHigherEpochAndRefusesItsWaitingClients() {
-        Replica replica = server(1, List.of(1, 2, 3));
-        Effects overthrow = replica.tick(200);
+        Replica replica = Fixture.leader(Fixture.config(1, 3));
         Epoch epoch = replica.ownEpoch();
-        replica.persisted(overthrow.persist().get(0).id());
-        replica.receive(new Envelope(2, 1, new io.paxlog.api.message.OverthrowOk(epoch, 0)));
-        assertThat(replica.role()).isEqualTo(Role.LEADER);
         replica.submit(new ClientRequest(7, new Command(3, 1, new byte[0])));
         Epoch higher = new Epoch(epoch.round() + 5, 3);
         Effects rejected = replica.receive(new Envelope(2, 1, new Rejected(epoch, higher, MessageKind.STORE)));
@@ -102,12 +84,8 @@ class ReplicaTest {
 
     @Test
     void aLeaderCutOffFromAMajorityStepsDownAfterTheElectionTimeout() {
-        Replica replica = server(1, List.of(1, 2, 3));
-        Effects overthrow = replica.tick(200);
+        Replica replica = Fixture.leader(Fixture.config(1, 3));
         Epoch epoch = replica.ownEpoch();
-        replica.persisted(overthrow.persist().get(0).id());
-        replica.receive(new Envelope(2, 1, new io.paxlog.api.message.OverthrowOk(epoch, 0)));
-        assertThat(replica.role()).isEqualTo(Role.LEADER);
         long t = 200;
         while (replica.role() == Role.LEADER && t < 1_000) {
             t += 20;
