@@ -6,7 +6,7 @@ final class Event implements Comparable<Event> {
     enum Type {
         DELIVER,          // payload: Envelope
         TICK,             // server's timer
-        DURABLE,          // aux: batch id; payload: SimDisk
+        DURABLE,          // aux: the disk's fsync token (a batch id once deferred); payload: SimStorage
         CLIENT_REQUEST,   // payload: ClientRequest, to server
         CLIENT_REPLY,     // payload: SimClient.Reply, to client aux
         CLIENT_TIMEOUT,   // aux: request id, client index in server field

@@ -4,7 +4,6 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.SlotState;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
-import io.paxlog.api.storage.Storage;
 import io.paxlog.api.storage.StoredEntry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,23 +11,15 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * One server's disk in the simulation. A written batch becomes durable after a simulated latency, in
- * write order (like one fsync after another); a crash loses every batch not yet durable. Survives the
- * server's restarts: it is the only thing that does.
+ * A model of one server's disk, for {@link SimOptions.DiskModel#MODEL}: a written batch becomes
+ * durable after a simulated latency, in write order (like one fsync after another); a crash loses every
+ * batch not yet durable, and nothing is ever torn. Much simpler than the real log ({@link WalDisk}, the
+ * default), so a failure that shows up with one disk and not the other points at the storage layer.
  *
  * <p>It also checks the durable side of the invariants: the durable promise never decreases and a
  * durable finalized slot never changes.
  */
-final class SimDisk implements Storage {
-
-    interface Scheduler {
-        /** Calls back {@code durable} on the simulation's thread at simulated time {@code at}. */
-        void durableAt(long at, SimDisk disk, long batchId);
-
-        long now();
-
-        long latencyMs();
-    }
+final class SimDisk implements SimStorage {
 
     private record Pending(PersistBatch batch, long durableAt) {}
 
@@ -63,25 +54,30 @@ final class SimDisk implements Storage {
         scheduler.durableAt(at, this, batch.id());
     }
 
-    /** The simulated fsync for this batch completed: make it durable. Returns false if it was lost. */
-    boolean complete(long batchId) {
+    /** The simulated fsync for this batch (the token is its id) completed: make it durable. */
+    @Override
+    public long complete(long batchId) {
         Pending head = pending.peek();
         if (head == null || head.batch().id() != batchId) {
-            return false; // lost in a crash before it completed
+            return 0; // lost in a crash before it completed
         }
         pending.poll();
         apply(head.batch());
         durableWrites++;
-        return true;
+        return batchId;
     }
 
     /** The server crashed: whatever was not durable is gone. */
-    void crash() {
+    @Override
+    public String crash() {
+        int lost = pending.size();
         pending.clear();
         lastDurableAt = 0;
+        return "lost " + lost + " batch(es) not yet durable";
     }
 
-    Epoch durablePromised() {
+    @Override
+    public Epoch durablePromised() {
         return promised;
     }
 
@@ -89,7 +85,8 @@ final class SimDisk implements Storage {
         return durableWrites;
     }
 
-    List<SlotState> durableEntries() {
+    @Override
+    public List<SlotState> durableEntries() {
         return new ArrayList<>(entries.values());
     }
 

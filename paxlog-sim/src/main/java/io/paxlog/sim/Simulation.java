@@ -28,7 +28,8 @@ import java.util.SplittableRandom;
 /**
  * One deterministic run of a simulated cluster. A single 64-bit seed fixes everything: cluster size,
  * faults, delays, the workload and which servers crash when. The servers run the real
- * {@link ReplicaLoop} and core; disk, network and clock are simulated.
+ * {@link ReplicaLoop} and core, and by default the real write-ahead log over an in-memory disk that
+ * crashes, tears writes and recovers for real ({@link WalDisk}); network and clock are simulated.
  *
  * <p>A run has two phases. Safety: faults on, clients working, every invariant checked after every
  * event. Liveness: a random majority is restarted and reconnected, faults stop, and within ten
@@ -56,6 +57,8 @@ public final class Simulation {
     private final SplittableRandom random;
     private final SplittableRandom networkRandom;
     private final SplittableRandom clientRandom;
+    /** Split once per server for its disk's fault choices (where a crash lands, what it tears). */
+    private final SplittableRandom diskRandom;
     private final int n;
     private final Faults faults;
     private final ReplicaConfig config;
@@ -80,14 +83,19 @@ public final class Simulation {
     private boolean finished;
     private long commandsCompleted;
 
-    private Simulation(long seed, SimOptions options) {
+    /** A run of {@code seed}; package-private for tests that look inside (disk statistics). */
+    Simulation(long seed, SimOptions options) {
         this.seed = seed;
         this.options = options;
         SplittableRandom master = new SplittableRandom(seed);
         this.random = master.split();
         this.networkRandom = master.split();
         this.clientRandom = master.split();
-        this.n = options.servers() != 0 ? options.servers() : (random.nextBoolean() ? 3 : 5);
+        this.diskRandom = master.split();
+        // Drawn even when the size is given, so that the replay command (which names the size) replays
+        // exactly the run the seed gave when it chose the size itself.
+        int drawnServers = random.nextBoolean() ? 3 : 5;
+        this.n = options.servers() != 0 ? options.servers() : drawnServers;
         this.faults = Faults.draw(random);
         List<Integer> members = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
@@ -109,12 +117,15 @@ public final class Simulation {
         return new Simulation(seed, options).run();
     }
 
-    private SeedResult run() {
+    /** Runs this seed to the end (or to the first violation) and reports; call once. */
+    SeedResult run() {
         String violation = null;
         try {
             for (int id = 1; id <= n; id++) {
                 servers[id] = new SimServer(id);
-                servers[id].disk = new SimDisk(id, diskScheduler(id), checker);
+                servers[id].disk = options.disk() == SimOptions.DiskModel.WAL
+                        ? new WalDisk(id, diskScheduler(id), checker, diskRandom.split())
+                        : new SimDisk(id, diskScheduler(id), checker);
                 start(id);
             }
             int clientCount = 2 + random.nextInt(11);
@@ -164,15 +175,18 @@ public final class Simulation {
             }
             case DURABLE -> {
                 SimServer server = servers[event.server];
-                SimDisk disk = (SimDisk) event.payload;
-                if (!disk.complete(event.aux) || server.incarnation != event.incarnation || server.loop == null) {
+                SimStorage disk = (SimStorage) event.payload;
+                long batchId = disk.complete(event.aux);
+                if (batchId == 0 || server.incarnation != event.incarnation || server.loop == null) {
                     return;
                 }
-                trace.add(now, event.server, "durable", "batch " + event.aux, event.aux);
+                trace.add(now, event.server, "durable", "batch " + batchId, batchId);
                 if (server.paused) {
-                    server.deferred.add(event);
+                    // The disk finished while the process sleeps; the loop hears of it on resume.
+                    server.deferred.add(new Event(event.time, event.order, event.type, event.server,
+                            event.incarnation, batchId, disk));
                 } else {
-                    server.loop.persisted(event.aux);
+                    server.loop.persisted(batchId);
                     afterStep(server);
                 }
             }
@@ -289,7 +303,7 @@ public final class Simulation {
 
     final class SimServer {
         final int id;
-        SimDisk disk;
+        SimStorage disk;
         ReplicaLoop loop;
         AppendMachine machine;
         int incarnation;
@@ -325,8 +339,13 @@ public final class Simulation {
         SplittableRandom coreRandom = new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation);
         trace.add(now, id, "start", "incarnation " + incarnation, incarnation);
         checker.restarting(id, server.disk.durablePromised());
+        // Durability reaches the loop through DURABLE events (see SimStorage), not this callback.
         server.loop = new ReplicaLoop(config.forServer(id), server.disk, batchId -> {}, this::send, machine,
                 EXACTLY_ONCE_WINDOW, responder(id), coreRandom, now, options.factory(), observer);
+        String recovery = server.disk.lastRecovery();
+        if (recovery != null) {
+            trace.add(now, id, "recovered", recovery, recovery.hashCode());
+        }
         checker.restarted(server.loop.replica(), server.disk.durablePromised(), server.disk.durableEntries());
         schedule(1 + random.nextLong(TICK_MS), Event.Type.TICK, id, incarnation, 0, null);
     }
@@ -336,12 +355,12 @@ public final class Simulation {
         if (server.loop == null) {
             return;
         }
-        trace.add(now, id, "crash", null, 0);
         server.loop = null;
         server.paused = false;
         server.deferred.clear();
         server.wasLeader = false;
-        server.disk.crash();
+        String what = server.disk.crash();
+        trace.add(now, id, "crash", what, what.hashCode());
     }
 
     void pause(int id, long forMs) {
@@ -386,11 +405,11 @@ public final class Simulation {
         }
     }
 
-    private SimDisk.Scheduler diskScheduler(int id) {
-        return new SimDisk.Scheduler() {
+    private SimStorage.Scheduler diskScheduler(int id) {
+        return new SimStorage.Scheduler() {
             @Override
-            public void durableAt(long at, SimDisk disk, long batchId) {
-                queue.add(new Event(at, order++, Event.Type.DURABLE, id, servers[id].incarnation, batchId, disk));
+            public void durableAt(long at, SimStorage disk, long token) {
+                queue.add(new Event(at, order++, Event.Type.DURABLE, id, servers[id].incarnation, token, disk));
             }
 
             @Override
@@ -592,6 +611,17 @@ public final class Simulation {
                     + ", " + pending + " commands still pending; " + state);
         }
         schedule(20, Event.Type.CHECK, 0, 0, 0, null);
+    }
+
+    /** What the servers' disks went through so far, summed; for tests and reports. */
+    WalDisk.Stats diskStats() {
+        WalDisk.Stats sum = new WalDisk.Stats();
+        for (int id = 1; id <= n; id++) {
+            if (servers[id] != null) {
+                sum.add(servers[id].disk.stats());
+            }
+        }
+        return sum;
     }
 
     // ---- Helpers shared with the nemesis ----
