@@ -21,8 +21,11 @@ enum RecordType {
     }
 
     /** The type with {@code code}, or null when no type has it. */
+    /** values() copies the array on every call; decoding asks once per record. */
+    private static final RecordType[] ALL = values();
+
     static RecordType of(byte code) {
-        for (RecordType type : values()) {
+        for (RecordType type : ALL) {
             if (type.code == code) {
                 return type;
             }

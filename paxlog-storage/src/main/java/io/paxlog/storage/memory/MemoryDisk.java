@@ -340,7 +340,8 @@ public final class MemoryDisk implements FileLayer {
         int length = src.remaining();
         int end = pos + length;
         long growth = Math.max(0, end - inode.size);
-        long free = capacityBytes - usedBytes();
+        // Summing every file costs a walk per write; only a disk with a capacity needs it.
+        long free = capacityBytes == Long.MAX_VALUE ? Long.MAX_VALUE : capacityBytes - usedBytes();
         if (growth > free) {
             end = (int) Math.max(pos, inode.size + free);
             length = end - pos;
