@@ -3,12 +3,11 @@ package io.paxlog.sim;
 import io.paxlog.api.Epoch;
 import io.paxlog.api.message.SlotState;
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.core.storage.DurableImage;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.storage.StoredEntry;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * A model of one server's disk, for {@link SimOptions.DiskModel#MODEL}: a written batch becomes
@@ -27,8 +26,7 @@ final class SimDisk implements SimStorage {
     private final Scheduler scheduler;
     private final Checker checker;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    private Epoch promised = Epoch.ZERO;
-    private final TreeMap<Long, SlotState> entries = new TreeMap<>();
+    private final DurableImage image = new DurableImage();
     private long lastDurableAt;
     private long durableWrites;
 
@@ -43,7 +41,7 @@ final class SimDisk implements SimStorage {
         if (!pending.isEmpty()) {
             throw new IllegalStateException("recover() with writes pending: crash() the disk first");
         }
-        return new RecoveredState(promised, new ArrayList<>(entries.values()));
+        return image.recovered();
     }
 
     @Override
@@ -78,7 +76,7 @@ final class SimDisk implements SimStorage {
 
     @Override
     public Epoch durablePromised() {
-        return promised;
+        return image.promised();
     }
 
     long durableWrites() {
@@ -87,36 +85,16 @@ final class SimDisk implements SimStorage {
 
     @Override
     public List<SlotState> durableEntries() {
-        return new ArrayList<>(entries.values());
+        return image.entries();
     }
 
     private void apply(PersistBatch batch) {
-        if (batch.promised() != null) {
-            if (batch.promised().isBelow(promised)) {
-                throw new Violation("server " + serverId + " durable promised decreased from " + promised
-                        + " to " + batch.promised());
+        try {
+            for (StoredEntry entry : image.apply(batch)) {
+                checker.durablyAccepted(serverId, entry.slot(), entry.epoch(), entry.command());
             }
-            promised = batch.promised();
-        }
-        for (StoredEntry entry : batch.entries()) {
-            SlotState current = entries.get(entry.slot());
-            if (current != null && current.finalized()) {
-                if (!current.command().equals(entry.command())) {
-                    throw new Violation("server " + serverId + " overwrote finalized slot " + entry.slot()
-                            + " on disk: " + current.command() + " -> " + entry.command());
-                }
-                continue;
-            }
-            entries.put(entry.slot(), new SlotState(entry.slot(), entry.epoch(), entry.command(), false));
-            checker.durablyAccepted(serverId, entry.slot(), entry.epoch(), entry.command());
-        }
-        for (long slot : batch.finalizedSlots()) {
-            SlotState current = entries.get(slot);
-            if (current == null) {
-                throw new Violation("server " + serverId + " wrote a finalize mark for slot " + slot
-                        + " it holds no entry for");
-            }
-            entries.put(slot, new SlotState(slot, current.acceptedEpoch(), current.command(), true));
+        } catch (IllegalStateException e) {
+            throw new Violation("server " + serverId + ": " + e.getMessage());
         }
     }
 }

@@ -4,11 +4,9 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.SlotState;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
-import io.paxlog.api.storage.StoredEntry;
+import io.paxlog.core.storage.DurableImage;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * One server's disk in a scenario. A written batch stays pending until the script (or the cluster, in
@@ -23,8 +21,7 @@ final class ScenarioDisk {
 
     private final int serverId;
     private final ArrayDeque<PersistBatch> pending = new ArrayDeque<>();
-    private final TreeMap<Long, SlotState> entries = new TreeMap<>();
-    private Epoch promised = Epoch.ZERO;
+    private final DurableImage image = new DurableImage();
     /** When true, the cluster makes every batch durable right after the step that wrote it. */
     boolean automatic = true;
 
@@ -66,47 +63,27 @@ final class ScenarioDisk {
         if (!pending.isEmpty()) {
             throw new AssertionError("server " + serverId + " restarts with pending writes; crash it first");
         }
-        return new RecoveredState(promised, new ArrayList<>(entries.values()));
+        return image.recovered();
     }
 
     Epoch promised() {
-        return promised;
+        return image.promised();
     }
 
     /** The durable state of a slot, or null. */
     SlotState entry(long slot) {
-        return entries.get(slot);
+        return image.entry(slot);
     }
 
     List<SlotState> entries() {
-        return new ArrayList<>(entries.values());
+        return image.entries();
     }
 
     private void apply(PersistBatch batch) {
-        if (batch.promised() != null) {
-            if (batch.promised().isBelow(promised)) {
-                throw new AssertionError("server " + serverId + ": durable promised decreased from " + promised
-                        + " to " + batch.promised());
-            }
-            promised = batch.promised();
-        }
-        for (StoredEntry entry : batch.entries()) {
-            SlotState current = entries.get(entry.slot());
-            if (current != null && current.finalized()) {
-                if (!current.command().equals(entry.command())) {
-                    throw new AssertionError("server " + serverId + " overwrote finalized slot " + entry.slot()
-                            + " on disk: " + current.command() + " -> " + entry.command());
-                }
-                continue;
-            }
-            entries.put(entry.slot(), new SlotState(entry.slot(), entry.epoch(), entry.command(), false));
-        }
-        for (long slot : batch.finalizedSlots()) {
-            SlotState current = entries.get(slot);
-            if (current == null) {
-                throw new AssertionError("server " + serverId + " wrote a finalize mark for empty slot " + slot);
-            }
-            entries.put(slot, new SlotState(slot, current.acceptedEpoch(), current.command(), true));
+        try {
+            image.apply(batch);
+        } catch (IllegalStateException e) {
+            throw new AssertionError("server " + serverId + ": " + e.getMessage(), e);
         }
     }
 }
