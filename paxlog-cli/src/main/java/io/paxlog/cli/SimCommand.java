@@ -37,12 +37,17 @@ final class SimCommand implements Callable<Integer> {
             defaultValue = "60")
     long seconds;
 
+    @Option(names = "--disk", description = "What each server's disk runs: WAL (the real write-ahead log over a "
+            + "crashing in-memory disk) or MODEL (a simpler model, faster). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "WAL")
+    SimOptions.DiskModel disk;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
         SimOptions options;
         try {
-            options = SimOptions.defaults().withServers(servers).withSafetyMs(seconds * 1000);
+            options = SimOptions.defaults().withServers(servers).withSafetyMs(seconds * 1000).withDisk(disk);
         } catch (IllegalArgumentException e) {
             System.err.println("paxlog sim: " + e.getMessage());
             return 2;

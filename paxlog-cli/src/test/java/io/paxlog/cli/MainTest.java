@@ -46,6 +46,13 @@ class MainTest {
     }
 
     @Test
+    void theModelDiskIsAvailableForFasterRuns() {
+        Run run = run("sim", "--seeds", "2", "--seconds", "5", "--parallel", "1", "--disk", "model");
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).contains("seeds=2 ");
+    }
+
+    @Test
     void aBadClusterSizeIsAClearUsageError() {
         Run run = run("sim", "--servers", "4");
         assertThat(run.status()).isEqualTo(2);
