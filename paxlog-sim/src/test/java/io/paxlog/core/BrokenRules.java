@@ -5,6 +5,7 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.storage.RecoveredState;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Deliberately broken variants of the protocol's easy-to-get-wrong rules, each injected through
@@ -16,17 +17,12 @@ public enum BrokenRules {
     FINALIZE_BY_SLOT_ALONE {
         @Override
         Parts parts() {
-            return new Parts() {
+            return withAcceptor((out, recovered) -> new Acceptor(out, recovered) {
                 @Override
-                Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
-                    return new Acceptor(out, recovered) {
-                        @Override
-                        boolean canFinalize(Entry current, Epoch e) {
-                            return current != null;
-                        }
-                    };
+                boolean canFinalize(Entry current, Epoch e) {
+                    return current != null;
                 }
-            };
+            });
         }
     },
 
@@ -34,22 +30,17 @@ public enum BrokenRules {
     READ_FROM_ANY_SERVER {
         @Override
         Parts parts() {
-            return new Parts() {
+            return withTakeover((leader, lastUsedSlot) -> new Takeover(leader, lastUsedSlot) {
                 @Override
-                Takeover newTakeover(Leader leader, long lastUsedSlot) {
-                    return new Takeover(leader, lastUsedSlot) {
-                        @Override
-                        Iterable<Integer> readTargets() {
-                            return leader.replica().config().members();
-                        }
-
-                        @Override
-                        boolean readEligible(int server) {
-                            return true;
-                        }
-                    };
+                Iterable<Integer> readTargets() {
+                    return leader.replica().config().members();
                 }
-            };
+
+                @Override
+                boolean readEligible(int server) {
+                    return true;
+                }
+            });
         }
     },
 
@@ -57,19 +48,14 @@ public enum BrokenRules {
     NO_NOOP_IN_FORGOTTEN_SLOTS {
         @Override
         Parts parts() {
-            return new Parts() {
+            return withTakeover((leader, lastUsedSlot) -> new Takeover(leader, lastUsedSlot) {
                 @Override
-                Takeover newTakeover(Leader leader, long lastUsedSlot) {
-                    return new Takeover(leader, lastUsedSlot) {
-                        @Override
-                        void recover(long slot, Command command) {
-                            if (!command.isNoop()) {
-                                super.recover(slot, command);
-                            }
-                        }
-                    };
+                void recover(long slot, Command command) {
+                    if (!command.isNoop()) {
+                        super.recover(slot, command);
+                    }
                 }
-            };
+            });
         }
     },
 
@@ -77,19 +63,14 @@ public enum BrokenRules {
     IGNORE_REMEMBERED_COMMANDS {
         @Override
         Parts parts() {
-            return new Parts() {
+            return withTakeover((leader, lastUsedSlot) -> new Takeover(leader, lastUsedSlot) {
                 @Override
-                Takeover newTakeover(Leader leader, long lastUsedSlot) {
-                    return new Takeover(leader, lastUsedSlot) {
-                        @Override
-                        Command choose(long slot) {
-                            Command chosen = super.choose(slot);
-                            Entry own = leader.replica().entry(slot);
-                            return own != null && own.finalized() ? chosen : Command.NOOP;
-                        }
-                    };
+                Command choose(long slot) {
+                    Command chosen = super.choose(slot);
+                    Entry own = leader.replica().entry(slot);
+                    return own != null && own.finalized() ? chosen : Command.NOOP;
                 }
-            };
+            });
         }
     },
 
@@ -97,25 +78,20 @@ public enum BrokenRules {
     PROMISED_DECREASES {
         @Override
         Parts parts() {
-            return new Parts() {
+            return withAcceptor((out, recovered) -> new Acceptor(out, recovered) {
                 @Override
-                Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
-                    return new Acceptor(out, recovered) {
-                        @Override
-                        boolean acceptsOverthrow(Epoch e) {
-                            return true;
-                        }
-
-                        @Override
-                        void raisePromise(Epoch e) {
-                            if (!e.equals(promised)) {
-                                promised = e;
-                                out.writePromised(e);
-                            }
-                        }
-                    };
+                boolean acceptsOverthrow(Epoch e) {
+                    return true;
                 }
-            };
+
+                @Override
+                void raisePromise(Epoch e) {
+                    if (!e.equals(promised)) {
+                        promised = e;
+                        out.writePromised(e);
+                    }
+                }
+            });
         }
     },
 
@@ -147,5 +123,23 @@ public enum BrokenRules {
 
     public static List<BrokenRules> all() {
         return List.of(values());
+    }
+
+    private static Parts withAcceptor(BiFunction<Outbox, RecoveredState, Acceptor> broken) {
+        return new Parts() {
+            @Override
+            Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
+                return broken.apply(out, recovered);
+            }
+        };
+    }
+
+    private static Parts withTakeover(BiFunction<Leader, Long, Takeover> broken) {
+        return new Parts() {
+            @Override
+            Takeover newTakeover(Leader leader, long lastUsedSlot) {
+                return broken.apply(leader, lastUsedSlot);
+            }
+        };
     }
 }
