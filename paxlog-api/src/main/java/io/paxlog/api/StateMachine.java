@@ -21,4 +21,17 @@ public interface StateMachine {
      * @return the result; never null (use an empty array for "nothing")
      */
     byte[] apply(long slot, byte[] payload);
+
+    /**
+     * The whole state, serialized, as it stands after the last applied command. Called between two
+     * {@link #apply} calls, never during one. Must be deterministic: two replicas that applied the
+     * same commands return the same bytes.
+     */
+    byte[] snapshot();
+
+    /**
+     * Replaces the whole state with one produced by {@link #snapshot()} (on this or another server).
+     * Throws {@link IllegalArgumentException} if the bytes are not a snapshot it understands.
+     */
+    void restore(byte[] snapshot);
 }

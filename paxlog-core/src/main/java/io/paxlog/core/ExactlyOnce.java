@@ -86,4 +86,64 @@ public final class ExactlyOnce {
     public int sessionCount() {
         return sessions.size();
     }
+
+    private static final int SNAPSHOT_MAGIC = 0x50584551; // "PXEQ"
+    private static final int SNAPSHOT_VERSION = 1;
+
+    /**
+     * The replicated state: this layer's table and the state machine's own snapshot, in one
+     * checksummed frame. Deterministic: clients in id order, results in sequence order.
+     *
+     * <pre>
+     * magic:int version:byte windowMax:int sessions:int
+     *   (clientId:long highestSequence:long results:int (sequence:long result:bytes)*)*
+     * stateMachine:bytes crc32c:int            (bytes = length:int followed by the bytes)
+     * </pre>
+     */
+    public byte[] snapshot() {
+        SnapshotCodec.Writer out = new SnapshotCodec.Writer()
+                .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_VERSION).putInt(windowMax).putInt(sessions.size());
+        for (Map.Entry<Long, Session> client : new TreeMap<>(sessions).entrySet()) {
+            Session session = client.getValue();
+            out.putLong(client.getKey()).putLong(session.highestSequence).putInt(session.results.size());
+            for (Map.Entry<Long, byte[]> result : session.results.entrySet()) {
+                out.putLong(result.getKey()).putBytes(result.getValue());
+            }
+        }
+        return out.putBytes(stateMachine.snapshot()).finishWithChecksum();
+    }
+
+    /** Replaces the table and the state machine's state with a {@link #snapshot()}, or throws. */
+    public void restore(byte[] snapshot) {
+        SnapshotCodec.Reader in = new SnapshotCodec.Reader(snapshot, "exactly-once snapshot");
+        if (in.getInt() != SNAPSHOT_MAGIC) {
+            throw new IllegalArgumentException("not an exactly-once snapshot (bad magic)");
+        }
+        int version = in.getByte();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IllegalArgumentException("exactly-once snapshot version " + version + " is not " + SNAPSHOT_VERSION);
+        }
+        int window = in.getInt();
+        if (window != windowMax) {
+            throw new IllegalArgumentException("snapshot was taken with an exactly-once window of " + window
+                    + ", this server uses " + windowMax + ": the window must match across the cluster");
+        }
+        Map<Long, Session> restored = new HashMap<>();
+        int count = in.getInt();
+        for (int i = 0; i < count; i++) {
+            long clientId = in.getLong();
+            Session session = new Session();
+            session.highestSequence = in.getLong();
+            int results = in.getInt();
+            for (int r = 0; r < results; r++) {
+                session.results.put(in.getLong(), in.getBytes());
+            }
+            restored.put(clientId, session);
+        }
+        byte[] machine = in.getBytes();
+        in.expectEnd();
+        stateMachine.restore(machine);
+        sessions.clear();
+        sessions.putAll(restored);
+    }
 }

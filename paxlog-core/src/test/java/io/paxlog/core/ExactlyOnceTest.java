@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.paxlog.api.Command;
 import io.paxlog.api.StateMachine;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,13 +13,29 @@ import org.junit.jupiter.api.Test;
 class ExactlyOnceTest {
 
     /** Counts what reaches it and answers with the count. */
-    private static final class Counter implements StateMachine {
+    private static class Counter implements StateMachine {
         final List<Long> slots = new ArrayList<>();
 
         @Override
         public byte[] apply(long slot, byte[] payload) {
             slots.add(slot);
             return new byte[] {(byte) slots.size()};
+        }
+
+        @Override
+        public byte[] snapshot() {
+            ByteBuffer out = ByteBuffer.allocate(8 * slots.size());
+            slots.forEach(out::putLong);
+            return out.array();
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            slots.clear();
+            ByteBuffer in = ByteBuffer.wrap(snapshot);
+            while (in.hasRemaining()) {
+                slots.add(in.getLong());
+            }
         }
     }
 
@@ -68,8 +85,62 @@ class ExactlyOnceTest {
 
     @Test
     void aStateMachineAnsweringNullIsRefused() {
-        ExactlyOnce layer = new ExactlyOnce((slot, payload) -> null, 2);
+        ExactlyOnce layer = new ExactlyOnce(new Counter() {
+            @Override
+            public byte[] apply(long slot, byte[] payload) {
+                return null;
+            }
+        }, 2);
         assertThatThrownBy(() -> layer.apply(1, new Command(1, 1, new byte[0])))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aSnapshotCarriesTheTableAndTheStateToAnotherServer() {
+        ExactlyOnce original = new ExactlyOnce(new Counter(), 3);
+        for (long sequence = 1; sequence <= 5; sequence++) {
+            original.apply(sequence, new Command(1, sequence, new byte[0]));
+        }
+        original.apply(6, new Command(2, 1, new byte[0]));
+        byte[] snapshot = original.snapshot();
+
+        Counter machine = new Counter();
+        ExactlyOnce restored = new ExactlyOnce(machine, 3);
+        restored.restore(snapshot);
+        assertThat(machine.slots).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(restored.sessionCount()).isEqualTo(2);
+        ExactlyOnce.Outcome retry = restored.apply(7, new Command(1, 5, new byte[0]));
+        assertThat(retry.kind()).isEqualTo(ExactlyOnce.Outcome.Kind.DUPLICATE);
+        assertThat(retry.result()).containsExactly(5);
+        assertThat(restored.apply(8, new Command(1, 2, new byte[0])).kind()).isEqualTo(ExactlyOnce.Outcome.Kind.EXPIRED);
+        ExactlyOnce again = new ExactlyOnce(new Counter(), 3);
+        again.restore(snapshot);
+        assertThat(again.snapshot()).as("restore then snapshot gives the same bytes").isEqualTo(snapshot);
+    }
+
+    @Test
+    void everyDamagedByteOfASnapshotIsRefusedAndChangesNothing() {
+        ExactlyOnce original = new ExactlyOnce(new Counter(), 3);
+        original.apply(1, new Command(1, 1, new byte[] {9}));
+        byte[] snapshot = original.snapshot();
+        Counter machine = new Counter();
+        machine.apply(42, new byte[0]);
+        ExactlyOnce target = new ExactlyOnce(machine, 3);
+        for (int i = 0; i < snapshot.length; i++) {
+            byte[] damaged = snapshot.clone();
+            damaged[i] ^= 0x10;
+            assertThatThrownBy(() -> target.restore(damaged)).as("byte %d", i).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> target.restore(java.util.Arrays.copyOf(snapshot, snapshot.length - 5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(machine.slots).containsExactly(42L);
+        assertThat(target.sessionCount()).isZero();
+    }
+
+    @Test
+    void aSnapshotFromAClusterWithAnotherWindowIsRefused() {
+        byte[] snapshot = new ExactlyOnce(new Counter(), 3).snapshot();
+        assertThatThrownBy(() -> new ExactlyOnce(new Counter(), 4).restore(snapshot))
+                .hasMessageContaining("window");
     }
 }

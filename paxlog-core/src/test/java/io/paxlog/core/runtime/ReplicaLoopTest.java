@@ -30,6 +30,17 @@ class ReplicaLoopTest {
             text.append(new String(payload, StandardCharsets.UTF_8));
             return text.toString().getBytes(StandardCharsets.UTF_8);
         }
+
+        @Override
+        public byte[] snapshot() {
+            return text.toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            text.setLength(0);
+            text.append(new String(snapshot, StandardCharsets.UTF_8));
+        }
     }
 
     private static final class Answers implements Responder {
