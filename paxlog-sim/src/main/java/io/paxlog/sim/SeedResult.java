@@ -8,6 +8,8 @@ import java.util.List;
  * @param violation   null when every check passed, else what broke
  * @param traceHash   hash of every event; equal for two runs of the same seed
  * @param lastEvents  the last events before the end (or the violation), one line each
+ * @param replayOptions the options besides seed and size that this run used, as {@code paxlog sim}
+ *                    flags, so the printed replay command replays exactly this run
  */
 public record SeedResult(
         long seed,
@@ -19,7 +21,8 @@ public record SeedResult(
         long commandsCompleted,
         long leaderElections,
         String violation,
-        List<String> lastEvents) {
+        List<String> lastEvents,
+        String replayOptions) {
 
     public boolean passed() {
         return violation == null;
@@ -27,7 +30,7 @@ public record SeedResult(
 
     /** The one command that replays this seed. */
     public String replayCommand() {
-        return "./paxlog sim --seed " + seed + " --servers " + servers;
+        return "./paxlog sim --seed " + seed + " --servers " + servers + replayOptions;
     }
 
     public String report() {

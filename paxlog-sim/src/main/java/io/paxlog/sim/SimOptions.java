@@ -45,6 +45,21 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         return new SimOptions(servers, safetyMs, factory, traceLines, disk);
     }
 
+    /** These options as {@code paxlog sim} flags, beyond seed and size; empty for the defaults. */
+    String asFlags() {
+        StringBuilder flags = new StringBuilder();
+        if (safetyMs != defaults().safetyMs()) {
+            flags.append(" --seconds ").append(safetyMs / 1000);
+        }
+        if (disk != DiskModel.WAL) {
+            flags.append(" --disk ").append(disk.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (factory != ReplicaFactory.DEFAULT) {
+            flags.append("   (with a test's own core: replay it from that test)");
+        }
+        return flags.toString();
+    }
+
     public SimOptions withDisk(DiskModel disk) {
         return new SimOptions(servers, safetyMs, factory, traceLines, disk);
     }

@@ -153,7 +153,7 @@ public final class Simulation {
             violation = "server code failed: " + e;
         }
         return new SeedResult(seed, n, faults.toString(), now, trace.events(), trace.hash(), commandsCompleted,
-                checker.leaderElections(), violation, trace.lastLines());
+                checker.leaderElections(), violation, trace.lastLines(), options.asFlags());
     }
 
     // ---- Event dispatch ----

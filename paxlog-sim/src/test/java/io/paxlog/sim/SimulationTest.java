@@ -43,12 +43,20 @@ class SimulationTest {
     @Test
     void failureReportNamesTheSeedAndTheReplayCommand() {
         SeedResult failed = new SeedResult(77, 3, "loss=0.1", 1234, 10, 99, 5, 1, "agreement: slot 4",
-                java.util.List.of("      1000 ms  s1  deliver    2->1 store(...)"));
+                java.util.List.of("      1000 ms  s1  deliver    2->1 store(...)"), " --seconds 10");
         assertThat(failed.report())
                 .contains("seed=77")
-                .contains("./paxlog sim --seed 77 --servers 3")
+                .contains("./paxlog sim --seed 77 --servers 3 --seconds 10")
                 .contains("agreement: slot 4")
                 .contains("deliver    2->1");
+    }
+
+    @Test
+    void theReplayCommandCarriesTheOptionsTheRunUsed() {
+        SeedResult result = Simulation.run(2, SHORT.withDisk(SimOptions.DiskModel.MODEL));
+        assertThat(result.replayCommand())
+                .isEqualTo("./paxlog sim --seed 2 --servers " + result.servers() + " --seconds 10 --disk model");
+        assertThat(SimOptions.defaults().asFlags()).as("defaults need no flags").isEmpty();
     }
 
     @Test
