@@ -75,7 +75,8 @@ final class SimCommand implements Callable<Integer> {
             System.err.println("paxlog sim: --parallel must be at least 1");
             return 2;
         }
-        SimRunner.Summary summary = SimRunner.run(firstSeed, seeds, threads, options, out);
+        SimRunner.Summary summary = SimRunner.run(firstSeed, seeds, threads, options, out,
+                seeds >= 1000 ? System.err : null);
         out.printf("events=%d commands=%d elections=%d wall_s=%.1f%n", summary.events(), summary.commands(),
                 summary.elections(), summary.wallMs() / 1000.0);
         out.println(summary.line());

@@ -31,7 +31,19 @@ public final class SimRunner {
      * printed to {@code out} as they happen.
      */
     public static Summary run(long firstSeed, long count, int parallel, SimOptions options, PrintStream out) {
+        return run(firstSeed, count, parallel, options, out, null);
+    }
+
+    /**
+     * As above; when {@code progress} is not null, a line goes there each time another twentieth of
+     * the seeds is done, so a long hunt shows it is alive.
+     */
+    public static Summary run(long firstSeed, long count, int parallel, SimOptions options, PrintStream out,
+            PrintStream progress) {
         long started = System.nanoTime();
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long step = Math.max(1, count / 20);
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallel), runnable -> {
             Thread thread = new Thread(runnable, "sim");
             thread.setDaemon(true);
@@ -53,6 +65,16 @@ public final class SimRunner {
                         }
                     }
                     results.add(result);
+                    if (!result.passed()) {
+                        failed.incrementAndGet();
+                    }
+                    long finished = done.incrementAndGet();
+                    if (progress != null && finished % step == 0 && finished < count) {
+                        synchronized (progress) {
+                            progress.printf("progress: %d/%d seeds, %d violations, %.0f s%n", finished, count,
+                                    failed.get(), (System.nanoTime() - started) / 1e9);
+                        }
+                    }
                 }
                 return results;
             }));
