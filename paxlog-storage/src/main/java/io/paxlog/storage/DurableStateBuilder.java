@@ -18,9 +18,27 @@ import java.util.Map;
  * refuses a log that breaks them: {@code promised} never decreases; an entry's epoch is at most the
  * promise before it; a finalize mark follows an entry for its slot; a finalized slot keeps its command.
  *
+ * <p>Records for slots at or below {@code floor} (the slot of the snapshot recovery starts from) are
+ * ignored, finalize marks included: those slots are finalized and live in the snapshot, and their
+ * entries may have gone with a deleted segment while a later segment still holds a mark for them.
+ *
  * <p>Thread: confined to the recovering thread.
  */
 final class DurableStateBuilder {
+
+    private final long floor;
+
+    /** A builder ignoring slots at or below {@code floor} (0: none). */
+    DurableStateBuilder(long floor) {
+        if (floor < 0) {
+            throw new AssertionError("snapshot slot must be >= 0, was " + floor);
+        }
+        this.floor = floor;
+    }
+
+    DurableStateBuilder() {
+        this(0);
+    }
 
     private Epoch promised = Epoch.ZERO;
     private final Map<Long, SlotState> entries = new HashMap<>();
@@ -32,6 +50,9 @@ final class DurableStateBuilder {
      * @throws WalCorruptedException when the record breaks a rule of the log
      */
     void apply(WalRecord record, String file, long offset) {
+        if (record.slot() > 0 && record.slot() <= floor && !(record instanceof WalRecord.SnapshotMarker)) {
+            return; // covered by the snapshot
+        }
         if (record instanceof WalRecord.Promise p) {
             if (p.promised().isBelow(promised)) {
                 throw damaged(file, offset, "promise went down from " + promised + " to " + p.promised());
@@ -49,7 +70,7 @@ final class DurableStateBuilder {
             }
         } else if (record instanceof WalRecord.SnapshotMarker s) {
             throw new WalCorruptedException(file, offset, "snapshot marker for slot " + s.slot()
-                    + ": this build cannot load snapshots", WalCorruptedException.Advice.VERSION);
+                    + ": this build never writes snapshot markers (snapshots are files of their own)", WalCorruptedException.Advice.VERSION);
         } else {
             throw new AssertionError("unhandled record " + record);
         }

@@ -1,8 +1,10 @@
 package io.paxlog.storage;
 
+import io.paxlog.api.storage.Snapshot;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * One group commit step: write every record of a group of batches, fsync once, then report the
@@ -23,8 +25,15 @@ final class GroupCommitter {
     private final WalCounters counters;
     private boolean reported;
 
-    GroupCommitter(WalWriter writer, PendingQueue queue, FatalErrorHandler handler, WalCounters counters) {
+    private final SnapshotFiles snapshots;
+    private final Consumer<Snapshot> saved;
+
+    /** {@code saved} hears of each snapshot once it is durable, before its callback. */
+    GroupCommitter(WalWriter writer, SnapshotFiles snapshots, Consumer<Snapshot> saved, PendingQueue queue,
+            FatalErrorHandler handler, WalCounters counters) {
         this.writer = writer;
+        this.snapshots = snapshots;
+        this.saved = saved;
         this.queue = queue;
         this.handler = handler;
         this.counters = counters;
@@ -34,6 +43,9 @@ final class GroupCommitter {
     int commit(List<PendingQueue.Pending> group) {
         if (group.isEmpty()) {
             return 0;
+        }
+        if (group.get(0).snapshot() != null) {
+            return commitSnapshot(group);
         }
         try {
             for (PendingQueue.Pending pending : group) {
@@ -59,6 +71,50 @@ final class GroupCommitter {
             throw e;
         }
         return group.size();
+    }
+
+    /**
+     * Saves a snapshot durably, reports it, then deletes what it makes redundant: older snapshot files
+     * first, then the log segments wholly at or below its slot (order explained on {@link SnapshotFiles}).
+     * An I/O error at any step is fatal like a failed batch: the log stops.
+     */
+    private int commitSnapshot(List<PendingQueue.Pending> group) {
+        if (group.size() != 1) {
+            throw new AssertionError("a snapshot must be a group of its own, got " + group.size() + " items");
+        }
+        PendingQueue.Pending pending = group.get(0);
+        Snapshot snapshot = pending.snapshot();
+        try {
+            snapshots.save(snapshot);
+        } catch (IOException e) {
+            fatal(new WalFatalException("cannot make the snapshot at slot " + snapshot.slot() + " durable: "
+                    + e.getMessage() + ". It was not acknowledged; this server must stop. Check the disk, then"
+                    + " restart: recovery starts from the previous snapshot and the log, which are intact.", e));
+            return 0;
+        } catch (RuntimeException | Error e) {
+            queue.fail(new WalFatalException("the write-ahead log stopped: " + e, e));
+            throw e;
+        }
+        try {
+            saved.accept(snapshot);
+            pending.callback().durable(snapshot.slot());
+        } catch (RuntimeException | Error e) {
+            queue.fail(new WalFatalException("a durable callback threw, so later batches cannot be reported: " + e, e));
+            throw e;
+        }
+        try {
+            snapshots.deleteOthers(snapshot.slot());
+            writer.compact(snapshot.slot());
+        } catch (IOException e) {
+            fatal(new WalFatalException("deleting what the snapshot at slot " + snapshot.slot() + " covers failed: "
+                    + e.getMessage() + ". The snapshot is durable; this server must stop. Check the disk, then"
+                    + " restart: recovery starts from the snapshot and the log above it.", e));
+            return 0;
+        } catch (RuntimeException | Error e) {
+            queue.fail(new WalFatalException("the write-ahead log stopped: " + e, e));
+            throw e;
+        }
+        return 1;
     }
 
     /** Stops the log for good (if not already stopped) and tells the handler, once. */

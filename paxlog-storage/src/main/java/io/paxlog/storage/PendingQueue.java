@@ -1,6 +1,7 @@
 package io.paxlog.storage;
 
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.Snapshot;
 import io.paxlog.api.storage.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PendingQueue {
 
-    record Pending(PersistBatch batch, Storage.DurableCallback callback, List<WalRecord> records, long bytes) {}
+    /**
+     * A queued batch, or a snapshot to save ({@code batch} null, {@code snapshot} set, no records). A
+     * snapshot is always a group of its own, so it is saved after every batch queued before it is durable.
+     */
+    record Pending(PersistBatch batch, Snapshot snapshot, Storage.DurableCallback callback, List<WalRecord> records,
+            long bytes) {}
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever the queue or its state changes; writers and the committer both wait on it. */
@@ -29,9 +35,12 @@ final class PendingQueue {
     private long bytes;
     private WalFatalException failure;
     private boolean closed;
+    /** Slot of the newest snapshot recovered or queued; each new one must be above it. */
+    private long snapshotSlot;
 
-    PendingQueue(BatchSequence sequence, int batchesMax, long bytesMax) {
+    PendingQueue(BatchSequence sequence, int batchesMax, long bytesMax, long recoveredSnapshotSlot) {
         this.sequence = sequence;
+        this.snapshotSlot = recoveredSnapshotSlot;
         this.batchesMax = batchesMax;
         this.bytesMax = bytesMax;
     }
@@ -65,8 +74,39 @@ final class PendingQueue {
                 throwIfStopped();
             }
             sequence.admit(batch);
-            items.add(new Pending(batch, callback, records, size));
+            items.add(new Pending(batch, null, callback, records, size));
             bytes += size;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues a snapshot to save, behind every batch queued so far. It counts as one item against the
+     * batch limit (and waits, or throws, as {@link #put} does); its bytes are the caller's array, not
+     * copied, so they do not count against the byte limit.
+     *
+     * @throws IllegalArgumentException when {@code snapshot} is not above the newest one recovered or queued
+     */
+    void putSnapshot(Snapshot snapshot, Storage.DurableCallback callback, boolean mayWait) {
+        lock.lock();
+        try {
+            throwIfStopped();
+            if (snapshot.slot() <= snapshotSlot) {
+                throw new IllegalArgumentException("a snapshot at slot " + snapshot.slot()
+                        + " is not newer than the one at slot " + snapshotSlot);
+            }
+            while (!items.isEmpty() && items.size() >= batchesMax) {
+                if (!mayWait) {
+                    throw new IllegalStateException("write queue full (" + items.size() + " items) and no other"
+                            + " thread would make room: in manual commit mode the owner must call commitPending()");
+                }
+                changed.awaitUninterruptibly();
+                throwIfStopped();
+            }
+            snapshotSlot = snapshot.slot();
+            items.add(new Pending(null, snapshot, callback, List.of(), 0));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -106,7 +146,14 @@ final class PendingQueue {
         List<Pending> group = new ArrayList<>();
         long groupBytes = 0;
         while (!items.isEmpty() && (group.isEmpty() || groupBytes + items.peek().bytes() <= groupBytesMax)) {
+            if (items.peek().snapshot() != null && !group.isEmpty()) {
+                break; // a snapshot is a group of its own
+            }
             Pending next = items.poll();
+            if (next.snapshot() != null) {
+                group.add(next);
+                break;
+            }
             group.add(next);
             groupBytes += next.bytes();
             bytes -= next.bytes();

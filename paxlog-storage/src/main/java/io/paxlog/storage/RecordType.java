@@ -9,8 +9,9 @@ enum RecordType {
     /** The slot's entry is chosen; it never changes again. */
     FINALIZE(3),
     /**
-     * Reserved for snapshots (slot = last slot the snapshot covers). Nothing writes it yet and recovery
-     * refuses a log that holds one, because this version cannot load the snapshot it points to.
+     * Reserved for snapshots (slot = last slot the snapshot covers). Nothing writes it: a snapshot is a
+     * file of its own that names its slot ({@link SnapshotFiles}). Recovery refuses a log that holds one,
+     * since it would come from a build with other snapshot rules.
      */
     SNAPSHOT_MARKER(4);
 

@@ -2,16 +2,25 @@ package io.paxlog.storage;
 
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.api.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A server's durable state in a segmented write-ahead log with group commit (issue 3): the {@link
  * Storage} the core writes its promise, entries and finalize marks to. Format: {@link WalWriter}.
+ *
+ * <p>It is also the server's {@link SnapshotStore}: {@link #saveSnapshot} queues a snapshot behind the
+ * batches written before it; the committer writes it to its own file, reports it durable, then deletes
+ * older snapshots and the segments it makes redundant (format and order: {@link SnapshotFiles}).
+ * {@link #recover()} starts from the newest snapshot that verifies and returns only the entries above
+ * it (rules: {@link LogRecovery}); {@link #newestSnapshot()} gives that snapshot.
  *
  * <p>Life cycle: {@link #open}, then {@link #recover()} once (it reads the log, repairs an unfinished
  * last write, and in {@link CommitMode#IO_THREAD} starts the I/O thread), then any number of {@link
@@ -34,7 +43,7 @@ import java.util.Objects;
  * not grow without bound. Where no other thread would make room (manual mode, or a write from a
  * durable callback on the I/O thread) a full queue throws {@link IllegalStateException} instead.
  */
-public final class WalStorage implements Storage, AutoCloseable {
+public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
 
     private static final long CLOSE_WAIT_MILLIS = 30_000;
 
@@ -54,6 +63,9 @@ public final class WalStorage implements Storage, AutoCloseable {
     private WalWriter writer;
     private GroupCommitter committer;
     private volatile Thread ioThread;
+    /** The snapshot recovery started from, then the newest one saved durably; null if none. */
+    private volatile Snapshot newest;
+    private volatile List<String> passedOverSnapshots = List.of();
 
     private WalStorage(WalConfig config, FileLayer files, CommitMode mode, FatalErrorHandler onFatal) {
         this.config = Objects.requireNonNull(config, "config");
@@ -87,14 +99,18 @@ public final class WalStorage implements Storage, AutoCloseable {
         LogRecovery.Result result;
         try {
             result = LogRecovery.run(files, config.identity(), true, LogRecovery.Listener.NONE);
-            writer = new WalWriter(files, config, result.tail(), result.state().promised(), counters);
+            writer = new WalWriter(files, config, result.tail(), result.state().promised(), result.segmentMaxSlots(),
+                    counters);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot recover the write-ahead log: " + e.getMessage(), e);
         }
         report = result.report();
+        newest = result.snapshots().snapshot();
+        passedOverSnapshots = result.snapshots().damaged().stream().map(Object::toString).toList();
         PendingQueue pending = new PendingQueue(new BatchSequence(result.state().promised()),
-                config.queueBatchesMax(), config.queueBytesMax());
-        committer = new GroupCommitter(writer, pending, onFatal, counters);
+                config.queueBatchesMax(), config.queueBytesMax(), result.snapshots().slot());
+        committer = new GroupCommitter(writer, new SnapshotFiles(files, config.identity()), saved -> newest = saved,
+                pending, onFatal, counters);
         queue = pending;
         state = State.OPEN;
         if (mode == CommitMode.IO_THREAD) {
@@ -128,8 +144,52 @@ public final class WalStorage implements Storage, AutoCloseable {
     }
 
     /**
-     * Manual mode: runs group commits on this thread until nothing is queued, reporting each batch
-     * durable through its callback. Returns how many batches became durable.
+     * Queues {@code snapshot} to be saved after every batch written before it; {@code
+     * callback.durable(snapshot.slot())} follows once it is durable (file forced, renamed, directory
+     * synced), from the committer thread: the I/O thread, or in manual mode the caller of {@link
+     * #commitPending()}. Only after that are older snapshots and the segments wholly at or below its slot
+     * deleted. Never waits for the disk unless the queue is full (see above). The data array is not copied.
+     *
+     * @throws IllegalArgumentException when the snapshot's slot is not above the newest one recovered or
+     *                                  queued before
+     * @throws WalFatalException        when the log stopped after a fatal error
+     * @throws IllegalStateException    before {@link #recover()} or after {@link #close()}
+     */
+    @Override
+    public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
+        Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(callback, "callback");
+        PendingQueue pending = queue;
+        if (pending == null) {
+            throw new IllegalStateException("saveSnapshot() before recover()");
+        }
+        boolean mayWait = mode == CommitMode.IO_THREAD && Thread.currentThread() != ioThread;
+        pending.putSnapshot(snapshot, callback, mayWait);
+    }
+
+    /**
+     * The snapshot {@link #recover()} started from, or the newest one saved durably since; empty if none.
+     * It is the newest snapshot file that verified at start-up: a damaged newer one was passed over only
+     * under the rule on {@link LogRecovery} (listed in {@link #passedOverSnapshots()}).
+     *
+     * @throws IllegalStateException before {@link #recover()}
+     */
+    @Override
+    public Optional<Snapshot> newestSnapshot() {
+        if (state == State.NEW) {
+            throw new IllegalStateException("newestSnapshot() before recover()");
+        }
+        return Optional.ofNullable(newest);
+    }
+
+    /** Damaged snapshot files newer than the one recovery started from, for the operator; empty normally. */
+    public List<String> passedOverSnapshots() {
+        return passedOverSnapshots;
+    }
+
+    /**
+     * Manual mode: runs group commits on this thread until nothing is queued, reporting each batch (and
+     * each snapshot) durable through its callback. Returns how many batches and snapshots became durable.
      */
     public int commitPending() {
         if (mode != CommitMode.MANUAL) {

@@ -101,6 +101,16 @@ public final class WalTool {
         if (result.identity() != null) {
             s.append("; ").append(result.identity());
         }
+        if (result.snapshots().snapshot() != null) {
+            s.append("; starts from the snapshot at slot ").append(result.snapshots().slot()).append(" (")
+                    .append(result.snapshots().file()).append(")");
+        }
+        for (SnapshotFiles.Damage damaged : result.snapshots().damaged()) {
+            s.append("; damaged snapshot passed over: ").append(damaged);
+        }
+        if (!result.snapshots().temps().isEmpty()) {
+            s.append("; ").append(result.snapshots().temps().size()).append(" unfinished snapshot file(s)");
+        }
         s.append("; promised ").append(state.promised()).append("; ").append(state.entries().size())
                 .append(" entries (").append(finalized).append(" finalized)");
         if (!state.entries().isEmpty()) {

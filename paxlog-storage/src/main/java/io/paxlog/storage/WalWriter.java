@@ -4,6 +4,9 @@ import io.paxlog.api.Epoch;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Appends records to the log's segment files and makes them durable.
@@ -11,7 +14,8 @@ import java.nio.ByteBuffer;
  * <h2>On-disk format, version 1</h2>
  *
  * A log is a directory of segments {@code segment-<index>.wal}, the index written with 20 decimal
- * digits and counting 1, 2, 3, ... without gaps. Integers are big-endian. A segment is a 128-byte
+ * digits and counting 1, 2, 3, ... without gaps (after compaction the first kept segment may have a
+ * higher index; snapshot files beside them are described on {@link SnapshotFiles}). Integers are big-endian. A segment is a 128-byte
  * header followed by records, then either the end of the file or zeros to the end of a preallocated
  * file (a zero length field marks the end).
  *
@@ -49,7 +53,7 @@ import java.nio.ByteBuffer;
  *
  * A batch is written as its promise (if any), then its entries, then its finalize marks. Every segment
  * after the first begins with a PROMISE record repeating the current promise, so the newest promise
- * survives when older segments are deleted by a later compaction.
+ * survives when older segments are deleted by compaction ({@link #compact}, after a snapshot).
  *
  * <h2>Durability order</h2>
  * <ul>
@@ -87,9 +91,15 @@ final class WalWriter implements Closeable {
     private long openingEnd;
     private boolean unforced;
     private Epoch promised;
+    /**
+     * Every segment on disk, by index, with the highest slot its records concern (0 if none). Invariant:
+     * the keys are contiguous and the last is {@code index} (or the map is empty).
+     */
+    private final TreeMap<Long, Long> segmentMaxSlots;
 
-    WalWriter(FileLayer files, WalConfig config, LogRecovery.Tail tail, Epoch promised, WalCounters counters)
-            throws IOException {
+    WalWriter(FileLayer files, WalConfig config, LogRecovery.Tail tail, Epoch promised,
+            SortedMap<Long, Long> segmentMaxSlots, WalCounters counters) throws IOException {
+        this.segmentMaxSlots = new TreeMap<>(segmentMaxSlots);
         this.files = files;
         this.identity = config.identity();
         this.segmentBytes = config.segmentBytes();
@@ -140,6 +150,37 @@ final class WalWriter implements Closeable {
         if (record instanceof WalRecord.Promise p) {
             promised = p.promised();
         }
+        segmentMaxSlots.merge(index, record.slot(), Math::max);
+    }
+
+    /**
+     * Deletes the oldest segments while every record in them concerns a slot at or below {@code slot},
+     * each durably before the next, so that what survives a crash is always a contiguous run of
+     * segments. The newest segment is never deleted: the log goes on there, and it keeps the promise.
+     * Every segment opens with the promise current when it was created and later promises follow it,
+     * so the newest promise survives. Call only once a snapshot covering {@code slot} is durable.
+     *
+     * @return how many segments were deleted
+     */
+    int compact(long slot) throws IOException {
+        int deleted = 0;
+        while (segmentMaxSlots.size() > 1) {
+            Map.Entry<Long, Long> oldest = segmentMaxSlots.firstEntry();
+            if (oldest.getKey() >= index || oldest.getValue() > slot) {
+                break;
+            }
+            String name = SegmentNames.name(oldest.getKey());
+            try {
+                files.delete(name);
+                files.syncDirectory();
+            } catch (IOException e) {
+                throw new IOException("deleting segment " + files.describe(name) + " after a snapshot at slot "
+                        + slot + " failed: " + e.getMessage(), e);
+            }
+            segmentMaxSlots.remove(oldest.getKey());
+            deleted++;
+        }
+        return deleted;
     }
 
     /** Writes everything appended and forces it. When this returns, every appended record is durable. */
@@ -212,6 +253,7 @@ final class WalWriter implements Closeable {
         file = created;
         fileName = name;
         index = newIndex;
+        segmentMaxSlots.put(newIndex, 0L);
         bufferStart = SegmentHeader.BYTES;
         durableSize = size;
         if (promised.isAbove(Epoch.ZERO)) {

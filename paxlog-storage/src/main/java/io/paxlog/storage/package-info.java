@@ -3,9 +3,10 @@
  * segmented, checksummed files with group commit and crash recovery (issue 3).
  *
  * <p>Entry points: {@link io.paxlog.storage.WalStorage} (the {@link io.paxlog.api.storage.Storage}
- * the core writes to), {@link io.paxlog.storage.WalConfig}, {@link io.paxlog.storage.FatalErrorHandler},
+ * the core writes to, and its {@link io.paxlog.api.storage.SnapshotStore}), {@link io.paxlog.storage.WalConfig}, {@link io.paxlog.storage.FatalErrorHandler},
  * and {@link io.paxlog.storage.WalTool} ({@code dump}/{@code verify} a data directory). The byte layout
- * is documented on {@code WalWriter}.
+ * is documented on {@code WalWriter}, the snapshot files' on {@code SnapshotFiles}, and the recovery rules
+ * for snapshots and compacted logs on {@code LogRecovery}.
  *
  * <p>Failure treatments (STYLE.md): a broken caller contract or writer invariant throws {@link
  * java.lang.AssertionError}; a log that cannot be trusted at start-up throws {@link
