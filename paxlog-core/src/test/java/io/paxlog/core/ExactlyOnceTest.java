@@ -143,4 +143,49 @@ class ExactlyOnceTest {
         assertThatThrownBy(() -> new ExactlyOnce(new Counter(), 4).restore(snapshot))
                 .hasMessageContaining("window");
     }
+
+    @Test
+    void aLargeStateWithManyClientsRoundTripsExactly() {
+        Counter machine = new Counter();
+        ExactlyOnce original = new ExactlyOnce(machine, 8);
+        long slot = 0;
+        for (long client = 1; client <= 50; client++) {
+            for (long sequence = 1; sequence <= 10; sequence++) {
+                original.apply(++slot, new Command(client * 1_000_000_007L, sequence, new byte[(int) sequence * 100]));
+            }
+        }
+        byte[] snapshot = original.snapshot();
+        assertThat(snapshot.length).as("grew well past the first buffer").isGreaterThan(4_000);
+        Counter copy = new Counter();
+        ExactlyOnce restored = new ExactlyOnce(copy, 8);
+        restored.restore(snapshot);
+        assertThat(copy.slots).isEqualTo(machine.slots);
+        assertThat(restored.snapshot()).isEqualTo(snapshot);
+        for (long client = 1; client <= 50; client++) {
+            Command retry = new Command(client * 1_000_000_007L, 10, new byte[0]);
+            assertThat(restored.apply(++slot, retry).kind()).isEqualTo(ExactlyOnce.Outcome.Kind.DUPLICATE);
+        }
+    }
+
+    @Test
+    void extraBytesAfterAValidFrameAreRefused() {
+        SnapshotCodec.Writer writer = new SnapshotCodec.Writer().putInt(1).putLong(-2).putBytes(new byte[] {3, 4});
+        byte[] framed = writer.finishWithChecksum();
+        SnapshotCodec.Reader reader = new SnapshotCodec.Reader(framed, "test frame");
+        assertThat(reader.getInt()).isEqualTo(1);
+        assertThat(reader.getLong()).isEqualTo(-2);
+        assertThat(reader.getBytes()).containsExactly(3, 4);
+        reader.expectEnd();
+
+        byte[] longer = new SnapshotCodec.Writer().putInt(1).putInt(2).finishWithChecksum();
+        SnapshotCodec.Reader partly = new SnapshotCodec.Reader(longer, "test frame");
+        partly.getInt();
+        assertThatThrownBy(partly::expectEnd).hasMessageContaining("4 unexpected bytes");
+        assertThatThrownBy(partly::getLong).hasMessageContaining("ends early");
+
+        byte[] negative = new SnapshotCodec.Writer().putInt(-1).finishWithChecksum();
+        assertThatThrownBy(() -> new SnapshotCodec.Reader(negative, "test frame").getBytes())
+                .hasMessageContaining("negative length");
+        assertThatThrownBy(() -> new SnapshotCodec.Reader(new byte[3], "tiny")).hasMessageContaining("truncated");
+    }
 }
