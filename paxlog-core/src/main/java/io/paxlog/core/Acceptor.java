@@ -42,6 +42,9 @@ class Acceptor {
     Acceptor(Outbox out, RecoveredState recovered) {
         this.out = out;
         this.promised = recovered.promised();
+        if (recovered.snapshot() != null) {
+            log.compactThrough(recovered.snapshot().slot());
+        }
         for (SlotState state : recovered.entries()) {
             log.put(state.slot(), new Entry(state.acceptedEpoch(), state.command(), state.finalized()));
         }
@@ -55,7 +58,10 @@ class Acceptor {
         return log;
     }
 
-    /** overthrow(e): promise e if it is not below what we promised; report the last used slot. */
+    /**
+     * overthrow(e): promise e if it is not below what we promised; report the last used slot, and
+     * the snapshot slot, below which we can no longer report commands.
+     */
     void overthrow(int from, Overthrow request) {
         Epoch e = request.epoch();
         if (!acceptsOverthrow(e)) {
@@ -63,7 +69,7 @@ class Acceptor {
             return;
         }
         raisePromise(e);
-        out.sendAfterDurable(from, new OverthrowOk(e, log.lastUsedSlot()));
+        out.sendAfterDurable(from, new OverthrowOk(e, log.lastUsedSlot(), log.snapshotSlot()));
     }
 
     /** store(e, slot, command) for each slot of the batch. */
@@ -78,7 +84,10 @@ class Acceptor {
         for (SlotCommand proposal : request.entries()) {
             long slot = proposal.slot();
             Entry current = log.get(slot);
-            if (current != null && current.finalized()) {
+            if (log.isCompacted(slot)) {
+                // Chosen, its command in our snapshot: a correct leader re-sends that very command, and
+                // acknowledging a chosen slot again changes nothing that was decided.
+            } else if (current != null && current.finalized()) {
                 // A chosen slot cannot change; the only correct leader re-sends the chosen command.
                 if (!current.command().equals(proposal.command())) {
                     throw new AssertionError("agreement: slot " + slot + " is finalized with "
@@ -100,7 +109,7 @@ class Acceptor {
         List<Long> missing = new ArrayList<>();
         for (long slot : request.slots()) {
             Entry current = log.get(slot);
-            if (current != null && current.finalized()) {
+            if (log.isFinalized(slot)) {
                 finalized.add(slot);
             } else if (canFinalize(current, e)) {
                 log.put(slot, current.finalizedCopy());
@@ -113,18 +122,23 @@ class Acceptor {
         out.send(from, new FinalizeReply(e, promised, finalized, missing, log.firstUnfinalizedSlot()));
     }
 
-    /** read(slots): what this server holds, so a new leader finds earlier leaders' commands. */
+    /**
+     * read(slots): what this server holds, so a new leader finds earlier leaders' commands. Compacted
+     * slots are not listed but reported through the snapshot slot: "empty" would be a lie that lets a
+     * leader fill a chosen slot with a no-op.
+     */
     void read(int from, Read request) {
         List<SlotState> states = new ArrayList<>();
         long to = Math.min(request.toSlot(), log.lastUsedSlot());
-        for (long slot = request.fromSlot(); slot <= to; slot++) {
+        for (long slot = Math.max(request.fromSlot(), log.snapshotSlot() + 1); slot <= to; slot++) {
             Entry entry = log.get(slot);
             if (entry != null) {
                 states.add(new SlotState(slot, entry.epoch(), entry.command(), entry.finalized()));
             }
         }
         // Reports entries, so they must be durable before the reply leaves.
-        out.sendAfterDurable(from, new ReadReply(request.epoch(), promised, request.fromSlot(), request.toSlot(), states));
+        out.sendAfterDurable(from, new ReadReply(request.epoch(), promised, request.fromSlot(), request.toSlot(), states,
+                log.snapshotSlot()));
     }
 
     /** query(): the lowest slot this server has not finalized. */
@@ -137,6 +151,9 @@ class Acceptor {
      * the epoch it was accepted at. Used by a new leader that reads a finalized slot it lacks.
      */
     void learnChosen(long slot, Epoch acceptedEpoch, io.paxlog.api.Command command) {
+        if (log.isCompacted(slot)) {
+            return;
+        }
         Entry current = log.get(slot);
         if (current != null && current.finalized()) {
             if (!current.command().equals(command)) {

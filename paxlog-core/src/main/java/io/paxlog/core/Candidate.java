@@ -3,7 +3,9 @@ package io.paxlog.core;
 import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,6 +21,7 @@ final class Candidate {
     private final Replica replica;
     private final Epoch epoch;
     private final Set<Integer> acked = new HashSet<>();
+    private final Map<Integer, Long> snapshotSlots = new HashMap<>();
     private long lastUsedSlotMax;
     private long resendAt;
 
@@ -53,8 +56,11 @@ final class Candidate {
     void overthrowOk(int from, OverthrowOk ok) {
         acked.add(from);
         lastUsedSlotMax = Math.max(lastUsedSlotMax, ok.lastUsedSlot());
+        if (ok.snapshotSlot() > 0) {
+            snapshotSlots.put(from, ok.snapshotSlot());
+        }
         if (acked.contains(replica.selfId()) && acked.size() >= replica.config().majority()) {
-            replica.becomeLeader(epoch, acked, lastUsedSlotMax);
+            replica.becomeLeader(epoch, acked, lastUsedSlotMax, snapshotSlots);
         }
     }
 }

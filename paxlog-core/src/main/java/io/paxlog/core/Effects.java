@@ -2,6 +2,7 @@ package io.paxlog.core;
 
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.Snapshot;
 import java.util.List;
 
 /**
@@ -13,10 +14,16 @@ import java.util.List;
  *   <li>{@link #apply}: apply these finalized commands, in order, and answer the waiting requests;
  *   <li>{@link #refusals}: tell these clients their command was not taken.
  * </ol>
+ *
+ * <p>{@link #install}, when not null, is a snapshot received from another server that replaces the
+ * state machine's state: apply the commands up to its slot, restore it, then apply the rest (every
+ * command listed here is either at or below its slot, issued before it, or above it, issued after), and
+ * save it to storage. The core already dropped the slots it covers.
  */
-public record Effects(List<PersistBatch> persist, List<Envelope> send, List<Apply> apply, List<Refusal> refusals) {
+public record Effects(List<PersistBatch> persist, List<Envelope> send, List<Apply> apply, List<Refusal> refusals,
+        Snapshot install) {
 
-    public static final Effects NONE = new Effects(List.of(), List.of(), List.of(), List.of());
+    public static final Effects NONE = new Effects(List.of(), List.of(), List.of(), List.of(), null);
 
     public Effects {
         persist = List.copyOf(persist);
@@ -26,6 +33,6 @@ public record Effects(List<PersistBatch> persist, List<Envelope> send, List<Appl
     }
 
     public boolean isEmpty() {
-        return persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty();
+        return persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty() && install == null;
     }
 }

@@ -134,6 +134,7 @@ class Leader {
     // ---- Replies ----
 
     void overthrowOk(int from, OverthrowOk ok) {
+        snapshotReported(from, ok.snapshotSlot());
         if (overthrowAcked.add(from)) {
             takeover.overthrowAcked(from);
         }
@@ -193,6 +194,29 @@ class Leader {
         takeover.readReply(from, reply);
     }
 
+    /** A server that promised our epoch compacted every slot up to {@code slot} into its snapshot. */
+    void snapshotReported(int server, long slot) {
+        takeover.snapshotReported(server, slot);
+    }
+
+    /**
+     * We installed another server's snapshot: every slot up to {@code slot} is chosen. Proposals
+     * there are settled (a correct takeover proposed the chosen commands), and their clients' answers
+     * are inside the snapshot's exactly-once table: a retry with the same sequence gets them.
+     */
+    void snapshotInstalled(long slot) {
+        inflight.headMap(slot, true).clear();
+        fresh.removeIf(proposal -> proposal.slot <= slot);
+        waitingBySlot.entrySet().removeIf(waiting -> {
+            if (waiting.getKey() > slot) {
+                return false;
+            }
+            replica.out().refuse(new Refusal(waiting.getValue(), Refusal.Reason.NOT_LEADER, replica.selfId()));
+            return true;
+        });
+        takeover.snapshotInstalled();
+    }
+
     void queryReply(int from, QueryReply reply) {
         Peer peer = peers.get(from);
         if (peer == null) {
@@ -224,8 +248,8 @@ class Leader {
             }
             heartbeat();
             resendUnchosen(now);
-            takeover.resend();
             overthrowStragglers();
+            takeover.resend(); // last: it may step down
         }
     }
 
@@ -292,6 +316,14 @@ class Leader {
         long ownFirstUnfinalized = replica.firstUnfinalizedSlot();
         if (from >= ownFirstUnfinalized) {
             peer.catchUpSentTo = 0; // caught up: no chain running
+            return;
+        }
+        if (from <= replica.snapshotSlot()) {
+            // Those slots' commands are gone from our log: the follower fetches our snapshot instead,
+            // driving the transfer itself. Offered again only when the chain looks idle.
+            peer.catchUpSentTo = replica.snapshotSlot();
+            peer.catchUpAt = replica.now();
+            replica.transfer().offer(peer.id);
             return;
         }
         long to = Math.min(ownFirstUnfinalized - 1, from + replica.config().catchUpSlotsMax() - 1);

@@ -4,6 +4,7 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.Message;
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.Snapshot;
 import io.paxlog.api.storage.StoredEntry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ final class Outbox {
     private final List<Apply> apply = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
     private final List<Envelope> afterDurableThisStep = new ArrayList<>();
+    private Snapshot install;
 
     // Across steps.
     private final ArrayDeque<Envelope> localInbox = new ArrayDeque<>();
@@ -73,6 +75,16 @@ final class Outbox {
 
     void apply(Apply applied) {
         apply.add(applied);
+    }
+
+    /** A snapshot from another server replaces the state; see {@link Effects#install}. */
+    void install(Snapshot snapshot) {
+        for (Apply applied : apply) {
+            if (applied.slot() > snapshot.slot()) {
+                throw new AssertionError("slot " + applied.slot() + " applied before the snapshot at " + snapshot.slot());
+            }
+        }
+        install = snapshot;
     }
 
     void refuse(Refusal refusal) {
@@ -128,10 +140,11 @@ final class Outbox {
 
     Effects drain() {
         assert afterDurableThisStep.isEmpty() && localInbox.isEmpty() : "drain before the step finished";
-        if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty()) {
+        if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty() && install == null) {
             return Effects.NONE;
         }
-        Effects effects = new Effects(persist, send, apply, refusals);
+        Effects effects = new Effects(persist, send, apply, refusals, install);
+        install = null;
         persist.clear();
         send.clear();
         apply.clear();

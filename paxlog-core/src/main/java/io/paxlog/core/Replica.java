@@ -13,9 +13,13 @@ import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.Read;
 import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.Rejected;
+import io.paxlog.api.message.SnapshotChunk;
+import io.paxlog.api.message.SnapshotRequest;
 import io.paxlog.api.message.Store;
 import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Snapshot;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -42,6 +46,7 @@ public final class Replica {
     private final Parts parts;
     private final Outbox out;
     private final Acceptor acceptor;
+    private final SnapshotTransfer transfer;
 
     private Role role = Role.PASSIVE;
     private Candidate candidate;
@@ -65,6 +70,12 @@ public final class Replica {
         this.parts = parts;
         this.out = new Outbox(config.selfId());
         this.acceptor = parts.newAcceptor(out, recovered);
+        this.transfer = new SnapshotTransfer(this);
+        if (recovered.snapshot() != null) {
+            // The runtime restored the state machine from it: everything up to its slot is applied.
+            appliedSlot = recovered.snapshot().slot();
+            transfer.hold(recovered.snapshot());
+        }
         this.now = now;
         this.highestRoundSeen = acceptor.promised().round();
         this.electionDeadline = now + randomElectionTimeout();
@@ -114,6 +125,21 @@ public final class Replica {
             }
             case LEADER -> leader.tick(now);
         }
+        transfer.tick(now);
+        return finish();
+    }
+
+    /**
+     * The runtime's snapshot at {@code snapshot.slot()} (taken from the applied state) is durable:
+     * drop the entries it covers and serve it to servers that fall behind it.
+     */
+    public Effects compacted(Snapshot snapshot) {
+        requireStarted();
+        if (snapshot.slot() > appliedSlot) {
+            throw new IllegalArgumentException("snapshot at " + snapshot.slot() + " is above the applied slot " + appliedSlot);
+        }
+        acceptor.log().compactThrough(snapshot.slot());
+        transfer.hold(snapshot);
         return finish();
     }
 
@@ -174,6 +200,16 @@ public final class Replica {
         return appliedSlot;
     }
 
+    /** Every slot up to this one is compacted into a snapshot (0 when none). */
+    public long snapshotSlot() {
+        return acceptor.log().snapshotSlot();
+    }
+
+    /** Entries held in memory above the snapshot: what the runtime watches to decide when to snapshot. */
+    public int logSize() {
+        return acceptor.log().size();
+    }
+
     /** What this server holds for a slot, or null. */
     public Entry entry(long slot) {
         return acceptor.log().get(slot);
@@ -205,6 +241,10 @@ public final class Replica {
         return parts;
     }
 
+    SnapshotTransfer transfer() {
+        return transfer;
+    }
+
     // ---- Dispatch ----
 
     private void dispatch(Envelope envelope) {
@@ -232,6 +272,18 @@ public final class Replica {
             case QUERY -> {
                 acceptor.query(from, (Query) message);
                 yield heardFrom(message.epoch());
+            }
+            // Not bound to a leader: the epoch of a snapshot message says nothing about leadership.
+            case SNAPSHOT_REQUEST -> {
+                transfer.serve(from, (SnapshotRequest) message);
+                yield null;
+            }
+            case SNAPSHOT_CHUNK -> {
+                Snapshot complete = transfer.receive(from, (SnapshotChunk) message);
+                if (complete != null) {
+                    install(complete);
+                }
+                yield null;
             }
             case OVERTHROW_OK, STORE_OK -> message.epoch(); // the sender promised exactly that epoch
             case REJECTED -> ((Rejected) message).promised();
@@ -326,14 +378,37 @@ public final class Replica {
         candidate.begin();
     }
 
-    /** Called by the candidate once a majority, itself included, promised its epoch. */
-    void becomeLeader(Epoch epoch, java.util.Set<Integer> acked, long lastUsedSlot) {
+    /**
+     * Called by the candidate once a majority, itself included, promised its epoch.
+     *
+     * @param snapshotSlots the snapshot slot each promising server reported, where above 0
+     */
+    void becomeLeader(Epoch epoch, java.util.Set<Integer> acked, long lastUsedSlot, Map<Integer, Long> snapshotSlots) {
         assert candidate != null && candidate.epoch().equals(epoch);
         candidate = null;
         role = Role.LEADER;
         leaderHint = config.selfId();
         leader = parts.newLeader(this, epoch, acked, lastUsedSlot);
+        snapshotSlots.forEach(leader::snapshotReported);
         leader.begin();
+    }
+
+    /**
+     * A verified snapshot from another server, ahead of our first unfinalized slot: its slots are
+     * chosen, so drop ours, take its state as applied, and serve it from now on.
+     */
+    private void install(Snapshot snapshot) {
+        long slot = snapshot.slot();
+        if (slot < acceptor.log().firstUnfinalizedSlot() || slot <= appliedSlot) {
+            throw new AssertionError("installing snapshot " + slot + " that is not ahead of " + this);
+        }
+        acceptor.log().compactThrough(slot);
+        appliedSlot = slot;
+        transfer.hold(snapshot);
+        out.install(snapshot);
+        if (leader != null) {
+            leader.snapshotInstalled(slot);
+        }
     }
 
     /** Become passive: a higher epoch exists, or (leader) a majority stopped answering. */
@@ -387,6 +462,7 @@ public final class Replica {
     @Override
     public String toString() {
         return "server " + config.selfId() + " " + role + " promised=" + acceptor.promised()
-                + " firstUnfinalized=" + firstUnfinalizedSlot() + " applied=" + appliedSlot;
+                + " firstUnfinalized=" + firstUnfinalizedSlot() + " applied=" + appliedSlot
+                + (snapshotSlot() > 0 ? " snapshot=" + snapshotSlot() : "");
     }
 }

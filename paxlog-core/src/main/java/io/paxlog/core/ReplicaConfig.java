@@ -21,6 +21,7 @@ import java.util.List;
  * @param readSlotsMax         most slots a new leader reads in one read round
  * @param catchUpSlotsMax      most slots a leader finalizes on a lagging follower per round
  * @param pendingCommandsMax   most client commands a leader queues while its pipeline is full
+ * @param snapshotChunkBytesMax most snapshot bytes carried by one message of a snapshot transfer
  */
 public record ReplicaConfig(
         int selfId,
@@ -33,7 +34,10 @@ public record ReplicaConfig(
         int storeBatchBytesMax,
         int readSlotsMax,
         int catchUpSlotsMax,
-        int pendingCommandsMax) {
+        int pendingCommandsMax,
+        int snapshotChunkBytesMax) {
+
+    public static final int SNAPSHOT_CHUNK_BYTES_DEFAULT = 512 * 1024;
 
     public ReplicaConfig {
         members = List.copyOf(members);
@@ -69,30 +73,38 @@ public record ReplicaConfig(
         requirePositive("readSlotsMax", readSlotsMax);
         requirePositive("catchUpSlotsMax", catchUpSlotsMax);
         requirePositive("pendingCommandsMax", pendingCommandsMax);
+        requirePositive("snapshotChunkBytesMax", snapshotChunkBytesMax);
     }
 
     /** Defaults for a server on a LAN: 1-2 s election timeout, 100 ms heartbeats. */
     public static ReplicaConfig defaults(int selfId, List<Integer> members) {
-        return new ReplicaConfig(selfId, members, 1000, 2000, 100, 4096, 512, 1 << 20, 512, 512, 16384);
+        return new ReplicaConfig(selfId, members, 1000, 2000, 100, 4096, 512, 1 << 20, 512, 512, 16384,
+                SNAPSHOT_CHUNK_BYTES_DEFAULT);
     }
 
     public ReplicaConfig withTimeouts(long electionTimeoutMinMs, long electionTimeoutMaxMs, long heartbeatIntervalMs) {
         return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax);
+                pendingCommandsMax, snapshotChunkBytesMax);
     }
 
     public ReplicaConfig withLimits(int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
             int readSlotsMax, int catchUpSlotsMax, int pendingCommandsMax) {
         return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax);
+                pendingCommandsMax, snapshotChunkBytesMax);
+    }
+
+    public ReplicaConfig withSnapshotChunkBytes(int snapshotChunkBytesMax) {
+        return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
+                inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
+                pendingCommandsMax, snapshotChunkBytesMax);
     }
 
     public ReplicaConfig forServer(int id) {
         return new ReplicaConfig(id, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax);
+                pendingCommandsMax, snapshotChunkBytesMax);
     }
 
     /** A majority of the cluster: {@code n/2 + 1}. */

@@ -16,6 +16,12 @@ import java.util.Map;
  *
  * <p>Only servers that acknowledged overthrow(e) may be read: any other server may still accept an
  * older leader's store after answering, so reading it can miss a command that is being chosen.
+ *
+ * <p>Snapshots: a server that compacted slots we have not finalized cannot report their commands,
+ * only that they are chosen. When any server reports a snapshot at or above our first unfinalized
+ * slot (in its overthrow answer or a read answer), reading stops, we fetch that snapshot, install it,
+ * and read again from above it. Never fill such a slot from the other answers: absent there does not
+ * mean empty.
  */
 class Takeover {
 
@@ -25,6 +31,10 @@ class Takeover {
     private long chunkTo;
     private final Map<Integer, ReadReply> replies = new HashMap<>();
     private boolean waitingForRoom;
+    /** The snapshot slot each server reported, where above 0. */
+    private final Map<Integer, Long> snapshotSlots = new HashMap<>();
+    private boolean fetching;
+    private long fetchStartedAt;
 
     Takeover(Leader leader, long lastUsedSlot) {
         this.leader = leader;
@@ -37,11 +47,54 @@ class Takeover {
 
     /** Whether a read round is out (as opposed to waiting for pipeline room, or done). */
     private boolean reading() {
-        return !done() && !waitingForRoom;
+        return !done() && !waitingForRoom && !fetching;
     }
 
     void begin() {
-        startChunk(leader.replica().firstUnfinalizedSlot());
+        if (!fetchIfBehind()) {
+            startChunk(leader.replica().firstUnfinalizedSlot());
+        }
+    }
+
+    void snapshotReported(int server, long slot) {
+        if (slot > 0) {
+            snapshotSlots.merge(server, slot, Math::max);
+        }
+    }
+
+    /** Our replica installed a snapshot: read again from above it, or fetch a newer one still. */
+    void snapshotInstalled() {
+        if (!fetching || fetchIfBehind()) {
+            return;
+        }
+        fetching = false;
+        startChunk(Math.max(chunkFrom, leader.replica().firstUnfinalizedSlot()));
+    }
+
+    /**
+     * Fetches the newest snapshot reported when it covers a slot we have not finalized. Returns whether
+     * a fetch is under way.
+     */
+    private boolean fetchIfBehind() {
+        long needed = leader.replica().firstUnfinalizedSlot();
+        int best = 0;
+        long bestSlot = 0;
+        for (Map.Entry<Integer, Long> reported : snapshotSlots.entrySet()) {
+            if (reported.getValue() >= needed && reported.getValue() > bestSlot) {
+                best = reported.getKey();
+                bestSlot = reported.getValue();
+            }
+        }
+        if (best == 0) {
+            return false;
+        }
+        if (!fetching) {
+            fetching = true;
+            fetchStartedAt = leader.replica().now();
+            replies.clear();
+        }
+        leader.replica().transfer().fetch(best, bestSlot);
+        return true;
     }
 
     /** A server acknowledged the overthrow after the leader took over: it can be read too. */
@@ -53,6 +106,16 @@ class Takeover {
 
     /** Re-sends the current read to eligible servers that have not answered (messages get lost). */
     void resend() {
+        if (fetching) {
+            if (leader.replica().now() - fetchStartedAt > 4 * leader.replica().config().electionTimeoutMaxMs()) {
+                // No server we know of hands us the snapshot (the one that reported it crashed before
+                // saving it, say): let an election start over with fresh reports rather than lead stuck.
+                leader.replica().stepDown(null);
+            } else {
+                fetchIfBehind();
+            }
+            return;
+        }
         if (!reading()) {
             return;
         }
@@ -67,12 +130,18 @@ class Takeover {
         if (!reading() || reply.fromSlot() != chunkFrom || reply.toSlot() != chunkTo || !readEligible(from)) {
             return;
         }
+        if (reply.coversCompacted()) {
+            snapshotReported(from, reply.snapshotSlot());
+            if (fetchIfBehind()) {
+                return;
+            }
+        }
         replies.put(from, reply);
         if (replies.size() < leader.replica().config().majority()) {
             return;
         }
         for (long slot = chunkFrom; slot <= chunkTo; slot++) {
-            if (leader.replica().entry(slot) != null && leader.replica().entry(slot).finalized()) {
+            if (leader.replica().acceptor().log().isFinalized(slot)) {
                 continue; // chosen and known here; catch-up spreads it
             }
             SlotState finalized = finalizedIn(slot);
@@ -95,7 +164,9 @@ class Takeover {
     void continueIfRoom() {
         if (waitingForRoom && leader.hasRoomForProposals()) {
             waitingForRoom = false;
-            startChunk(chunkFrom);
+            if (!fetchIfBehind()) {
+                startChunk(Math.max(chunkFrom, leader.replica().firstUnfinalizedSlot()));
+            }
         }
     }
 

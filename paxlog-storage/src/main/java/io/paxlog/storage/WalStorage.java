@@ -119,7 +119,9 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
             ioThread.setDaemon(true);
             ioThread.start();
         }
-        return result.state();
+        RecoveredState recovered = result.state();
+        // Recovery already dropped the entries the snapshot covers; hand both to the core in one piece.
+        return newest == null ? recovered : new RecoveredState(recovered.promised(), recovered.entries(), newest);
     }
 
     /**

@@ -71,7 +71,7 @@ class SnapshotStoreTest {
 
     private static RecoveredState above(RecoveredState state, long floor) {
         return new RecoveredState(state.promised(),
-                state.entries().stream().filter(e -> e.slot() > floor).toList());
+                state.entries().stream().filter(e -> e.slot() > floor).toList(), floor > 0 ? snapshot(floor) : null);
     }
 
     private static List<String> segments(MemoryDisk disk) {

@@ -13,7 +13,7 @@ import io.paxlog.api.Epoch;
  */
 public sealed interface Message
         permits Overthrow, OverthrowOk, Rejected, Store, StoreOk, Finalize, FinalizeReply, Read,
-                ReadReply, Query, QueryReply {
+                ReadReply, Query, QueryReply, SnapshotRequest, SnapshotChunk {
 
     Epoch epoch();
 

@@ -12,7 +12,10 @@ public enum MessageKind {
     READ(false),
     READ_REPLY(true),
     QUERY(false),
-    QUERY_REPLY(false);
+    QUERY_REPLY(false),
+    SNAPSHOT_REQUEST(false),
+    // A chunk promises nothing: a snapshot holds only chosen commands, true whether or not durable.
+    SNAPSHOT_CHUNK(false);
 
     private final boolean promisesDurableState;
 

@@ -4,6 +4,8 @@ import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.api.storage.Storage;
 import io.paxlog.api.transport.Transport;
 import io.paxlog.core.Apply;
@@ -22,8 +24,16 @@ import java.util.random.RandomGenerator;
  * the storage, transport and clock they plug in.
  *
  * <p>Thread: every method must be called from the one thread that owns the loop. Storage may report
- * durability from its own thread; the owner must hand that report to {@link #persisted} on the loop's
- * thread (the storage callback passed in is expected to do so).
+ * durability from its own thread; the owner must hand that report to {@link #persisted} (and a saved
+ * snapshot to {@link #snapshotSaved}) on the loop's thread (the callbacks passed in are expected to do
+ * so).
+ *
+ * <p>Snapshots: the loop owns the state machine, so it takes them, from the applied state, every
+ * {@link SnapshotPolicy#everySlots} applied slots and on demand ({@link #takeSnapshot}). When the
+ * storage is a {@link SnapshotStore} the snapshot is saved first and the core drops the slots it covers
+ * once it is durable; otherwise (in-memory storage) the core drops them at once. A snapshot received
+ * from another server ({@link Effects#install}) replaces the state machine's state and is saved too.
+ * Serializing the state machine runs on this thread: the loop stalls for as long as that takes.
  */
 public final class ReplicaLoop {
 
@@ -34,10 +44,36 @@ public final class ReplicaLoop {
         default void stepped(Replica replica, Effects effects) {}
 
         default void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {}
+
+        /** The state machine was restored from {@code snapshot}: at start-up, or received from a server. */
+        default void restored(Replica replica, Snapshot snapshot) {}
+
+        /** The loop took a snapshot of the applied state (not yet durable). */
+        default void snapshotTaken(Replica replica, Snapshot snapshot) {}
+    }
+
+    /**
+     * When the loop takes snapshots by itself.
+     *
+     * @param everySlots take one each time this many slots were applied since the last; 0: only on demand
+     */
+    public record SnapshotPolicy(long everySlots) {
+        public static final SnapshotPolicy ON_DEMAND = new SnapshotPolicy(0);
+
+        public SnapshotPolicy {
+            if (everySlots < 0) {
+                throw new IllegalArgumentException("snapshot interval must be >= 0 slots, was " + everySlots);
+            }
+        }
     }
 
     private final Storage storage;
     private final Storage.DurableCallback durableCallback;
+    private final Storage.DurableCallback snapshotCallback;
+    private final SnapshotStore snapshotStore;
+    private final SnapshotPolicy snapshotPolicy;
+    /** The snapshot this loop took and is saving, until storage reports it durable; null when none. */
+    private Snapshot saving;
     private final Transport transport;
     private final ExactlyOnce exactlyOnce;
     private final Responder responder;
@@ -58,14 +94,37 @@ public final class ReplicaLoop {
     public ReplicaLoop(ReplicaConfig config, Storage storage, Storage.DurableCallback durableCallback,
             Transport transport, StateMachine stateMachine, int exactlyOnceWindow, Responder responder,
             RandomGenerator random, long now, ReplicaFactory factory, Observer observer) {
+        this(config, storage, durableCallback, null, SnapshotPolicy.ON_DEMAND, transport, stateMachine,
+                exactlyOnceWindow, responder, random, now, factory, observer);
+    }
+
+    /**
+     * As above, with snapshots.
+     *
+     * @param snapshotCallback what storage calls when a snapshot is durable, with its slot; null when
+     *     storage reports that on the loop's own thread. Ignored unless storage is a {@link SnapshotStore}.
+     */
+    public ReplicaLoop(ReplicaConfig config, Storage storage, Storage.DurableCallback durableCallback,
+            Storage.DurableCallback snapshotCallback, SnapshotPolicy snapshotPolicy, Transport transport,
+            StateMachine stateMachine, int exactlyOnceWindow, Responder responder, RandomGenerator random, long now,
+            ReplicaFactory factory, Observer observer) {
         this.storage = storage;
         this.durableCallback = durableCallback != null ? durableCallback : this::persisted;
+        this.snapshotCallback = snapshotCallback != null ? snapshotCallback : this::snapshotSaved;
+        this.snapshotStore = storage instanceof SnapshotStore store ? store : null;
+        this.snapshotPolicy = snapshotPolicy;
         this.transport = transport;
         this.exactlyOnce = new ExactlyOnce(stateMachine, exactlyOnceWindow);
         this.responder = responder;
         this.observer = observer;
         RecoveredState recovered = storage.recover();
+        if (recovered.snapshot() != null) {
+            exactlyOnce.restore(recovered.snapshot().data());
+        }
         this.replica = factory.create(config, recovered, random, now);
+        if (recovered.snapshot() != null) {
+            observer.restored(replica, recovered.snapshot());
+        }
         step(replica.start());
     }
 
@@ -83,6 +142,41 @@ public final class ReplicaLoop {
 
     public void submit(ClientRequest request) {
         step(replica.submit(request));
+    }
+
+    /**
+     * Takes a snapshot of the applied state now, unless one is being saved or nothing was applied since
+     * the last. Returns its slot, or 0 when none was taken.
+     */
+    public long takeSnapshot() {
+        if (inStep) {
+            throw new IllegalStateException("takeSnapshot() inside a step");
+        }
+        long slot = replica.appliedSlot();
+        if (saving != null || slot == 0 || slot <= replica.snapshotSlot()) {
+            return 0;
+        }
+        Snapshot snapshot = new Snapshot(slot, exactlyOnce.snapshot());
+        observer.snapshotTaken(replica, snapshot);
+        if (snapshotStore == null) {
+            step(replica.compacted(snapshot)); // nothing to save it to: it lives in memory only
+        } else {
+            saving = snapshot;
+            snapshotStore.saveSnapshot(snapshot, snapshotCallback);
+        }
+        return slot;
+    }
+
+    /** Storage reports the snapshot at {@code slot} durable (ours, or one installed from a server). */
+    public void snapshotSaved(long slot) {
+        if (inStep) {
+            throw new IllegalStateException("a snapshot reported durable inside a step; hand it to the loop");
+        }
+        if (saving != null && saving.slot() == slot) {
+            Snapshot saved = saving;
+            saving = null;
+            step(replica.compacted(saved));
+        }
     }
 
     public void persisted(long batchId) {
@@ -104,12 +198,20 @@ public final class ReplicaLoop {
             for (Envelope envelope : effects.send()) {
                 transport.send(envelope);
             }
+            Snapshot install = effects.install();
             for (Apply apply : effects.apply()) {
+                if (install != null && apply.slot() > install.slot()) {
+                    install(install);
+                    install = null;
+                }
                 ExactlyOnce.Outcome outcome = exactlyOnce.apply(apply.slot(), apply.command());
                 observer.applied(replica, apply, outcome);
                 if (apply.requestId() != 0) {
                     responder.applied(apply.requestId(), apply.slot(), outcome);
                 }
+            }
+            if (install != null) {
+                install(install);
             }
             for (Refusal refusal : effects.refusals()) {
                 responder.refused(refusal);
@@ -121,6 +223,21 @@ public final class ReplicaLoop {
             long batchId = durableWhileInStep;
             durableWhileInStep = 0;
             step(replica.persisted(batchId));
+            return;
+        }
+        if (snapshotPolicy.everySlots() > 0 && saving == null
+                && replica.appliedSlot() - replica.snapshotSlot() >= snapshotPolicy.everySlots()) {
+            takeSnapshot();
+        }
+    }
+
+    private void install(Snapshot snapshot) {
+        exactlyOnce.restore(snapshot.data());
+        observer.restored(replica, snapshot);
+        if (snapshotStore != null) {
+            // Its slot is above any snapshot we took (ours are of applied slots, it is above them), so
+            // the store's order holds. Nothing waits for it: losing it in a crash only means fetching again.
+            snapshotStore.saveSnapshot(snapshot, slot -> { });
         }
     }
 }
