@@ -56,8 +56,8 @@ final class SimCommand implements Callable<Integer> {
             SeedResult result = Simulation.run(seed, options);
             if (result.passed()) {
                 out.printf("seed=%d servers=%d faults: %s%n", result.seed(), result.servers(), result.faults());
-                out.printf("events=%d commands=%d elections=%d trace_hash=%016x%n", result.events(),
-                        result.commandsCompleted(), result.leaderElections(), result.traceHash());
+                out.printf("events=%d commands=%d elections=%d snapshot_installs=%d trace_hash=%016x%n", result.events(),
+                        result.commandsCompleted(), result.leaderElections(), result.snapshotInstalls(), result.traceHash());
                 out.println("last events:");
                 result.lastEvents().forEach(line -> out.println("  " + line));
             } else {
@@ -77,8 +77,8 @@ final class SimCommand implements Callable<Integer> {
         }
         SimRunner.Summary summary = SimRunner.run(firstSeed, seeds, threads, options, out,
                 seeds >= 1000 ? System.err : null);
-        out.printf("events=%d commands=%d elections=%d wall_s=%.1f%n", summary.events(), summary.commands(),
-                summary.elections(), summary.wallMs() / 1000.0);
+        out.printf("events=%d commands=%d elections=%d snapshot_installs=%d wall_s=%.1f%n", summary.events(),
+                summary.commands(), summary.elections(), summary.snapshotInstalls(), summary.wallMs() / 1000.0);
         out.println(summary.line());
         return summary.failures().isEmpty() ? 0 : 1;
     }

@@ -69,7 +69,7 @@ class Acceptor {
             return;
         }
         raisePromise(e);
-        out.sendAfterDurable(from, new OverthrowOk(e, log.lastUsedSlot(), log.snapshotSlot()));
+        out.sendAfterDurable(from, new OverthrowOk(e, log.lastUsedSlot(), reportedSnapshotSlot()));
     }
 
     /** store(e, slot, command) for each slot of the batch. */
@@ -138,7 +138,7 @@ class Acceptor {
         }
         // Reports entries, so they must be durable before the reply leaves.
         out.sendAfterDurable(from, new ReadReply(request.epoch(), promised, request.fromSlot(), request.toSlot(), states,
-                log.snapshotSlot()));
+                reportedSnapshotSlot()));
     }
 
     /** query(): the lowest slot this server has not finalized. */
@@ -182,6 +182,14 @@ class Acceptor {
     /** PROTOCOL.md finalize: never by slot alone; the accepted epoch must be exactly e. */
     boolean canFinalize(Entry current, Epoch e) {
         return current != null && current.epoch().equals(e);
+    }
+
+    /**
+     * The snapshot slot to report to a new leader: every slot up to it is chosen though we cannot say
+     * with what. Reporting less would pass compacted slots off as empty.
+     */
+    long reportedSnapshotSlot() {
+        return log.snapshotSlot();
     }
 
     /** Raises {@code promised} to e (durably); it never decreases. */

@@ -4,16 +4,20 @@ import io.paxlog.api.message.SnapshotChunk;
 import io.paxlog.api.message.SnapshotRequest;
 import io.paxlog.api.storage.Snapshot;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
  * Moves snapshots between servers (the {@code installSnapshot} exchange): serves this server's
  * newest snapshot in chunks, and fetches another server's when this one is behind it.
  *
- * <p>The receiver drives a transfer: it asks for one chunk at a time with a {@link SnapshotRequest}
- * naming the next offset it needs, re-asks on a timer when an answer is lost, and so resumes an
- * interrupted transfer from the last chunk it received. The server side keeps no state per transfer;
- * it answers each request from its newest snapshot. A leader starts a transfer to a lagging follower
+ * <p>The receiver drives a transfer: it asks for a window of {@link #WINDOW_CHUNKS} chunks at a time
+ * with a {@link SnapshotRequest} naming the first byte it lacks, asks for the next window once it has
+ * this one, re-asks on a timer when an answer is lost, and so resumes an interrupted transfer from the
+ * last byte it received in order. Chunks may arrive out of order within a window (they are written in
+ * place). The server side keeps no state per transfer; it answers each request from its newest
+ * snapshot, with at most a window of chunks. A leader starts a transfer to a lagging follower
  * with an offer (a chunk with no bytes); a new leader starts one itself when a server it reads has
  * compacted slots it lacks.
  *
@@ -24,6 +28,9 @@ import java.util.zip.CRC32C;
  * <p>Thread: owned by the thread that steps its {@link Replica}.
  */
 final class SnapshotTransfer {
+
+    /** Chunks in flight per request: a transfer takes size / (window x chunk) round trips. */
+    static final int WINDOW_CHUNKS = 8;
 
     private final Replica replica;
 
@@ -38,7 +45,12 @@ final class SnapshotTransfer {
     private long totalBytes;
     private int checksum;
     private byte[] buffer;
+    /** Every byte below this one arrived. */
     private int received;
+    /** Chunks that arrived above {@code received}: offset -> end. */
+    private final TreeMap<Integer, Integer> ahead = new TreeMap<>();
+    /** The end of the window last asked for. */
+    private long requestedEnd;
     private long lastProgressAt;
     private long lastRequestAt;
 
@@ -67,9 +79,15 @@ final class SnapshotTransfer {
         byte[] data = held.data();
         // Another snapshot than the one asked for (a newer one, or the asker is confused): from its start.
         long offset = request.slot() == held.slot() ? Math.min(request.offset(), data.length) : 0;
-        int length = (int) Math.min(replica.config().snapshotChunkBytesMax(), data.length - offset);
-        byte[] bytes = Arrays.copyOfRange(data, (int) offset, (int) offset + length);
-        replica.out().send(to, new SnapshotChunk(replica.promised(), held.slot(), data.length, heldChecksum, offset, bytes));
+        int chunkMax = replica.config().snapshotChunkBytesMax();
+        long end = Math.min(data.length, offset + Math.min(request.length(), (long) WINDOW_CHUNKS * chunkMax));
+        do {
+            int length = (int) Math.min(chunkMax, end - offset);
+            byte[] bytes = Arrays.copyOfRange(data, (int) offset, (int) offset + length);
+            replica.out().send(to, new SnapshotChunk(replica.promised(), held.slot(), data.length, heldChecksum, offset,
+                    bytes));
+            offset += length;
+        } while (offset < end);
     }
 
     /** Tells a server behind our snapshot to fetch it: costs one empty message. */
@@ -116,16 +134,27 @@ final class SnapshotTransfer {
                 request();
                 return null;
             }
+            // Data that starts a transfer answers our fetch request, which asked for a window from 0.
+            requestedEnd = windowBytes();
         }
-        if (chunk.offset() != received || chunk.bytes().length == 0) {
-            return null; // duplicate or reordered; our own requests keep the transfer moving
+        int offset = (int) chunk.offset();
+        int end = offset + chunk.bytes().length;
+        if (end <= received || chunk.bytes().length == 0) {
+            return null; // a duplicate; our own requests keep the transfer moving
         }
-        System.arraycopy(chunk.bytes(), 0, buffer, received, chunk.bytes().length);
-        received += chunk.bytes().length;
+        System.arraycopy(chunk.bytes(), 0, buffer, offset, chunk.bytes().length);
+        ahead.merge(offset, end, Math::max);
+        for (Map.Entry<Integer, Integer> next = ahead.firstEntry(); next != null && next.getKey() <= received;
+                next = ahead.firstEntry()) {
+            received = Math.max(received, next.getValue());
+            ahead.pollFirstEntry();
+        }
         source = from;
         lastProgressAt = replica.now();
         if (received < totalBytes) {
-            request();
+            if (received >= requestedEnd) {
+                request(); // this window is complete: the next one
+            }
             return null;
         }
         active = false;
@@ -160,12 +189,20 @@ final class SnapshotTransfer {
         checksum = crc;
         buffer = total >= 0 ? new byte[(int) total] : null;
         received = 0;
+        ahead.clear();
+        requestedEnd = 0;
         lastProgressAt = replica.now();
     }
 
     private void request() {
         lastRequestAt = replica.now();
-        replica.out().send(source, new SnapshotRequest(replica.promised(), slot, received));
+        int window = windowBytes();
+        requestedEnd = (long) received + window;
+        replica.out().send(source, new SnapshotRequest(replica.promised(), slot, received, window));
+    }
+
+    private int windowBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, (long) WINDOW_CHUNKS * replica.config().snapshotChunkBytesMax());
     }
 
     private static int checksum(byte[] data) {

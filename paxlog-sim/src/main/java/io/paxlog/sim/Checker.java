@@ -140,6 +140,24 @@ final class Checker {
         maxAppliedSlot = Math.max(maxAppliedSlot, slot);
     }
 
+    /**
+     * A server's state machine was restored from a snapshot at {@code slot} (at start-up, or received
+     * from another server): its state must be the one every server had after applying that slot.
+     */
+    void restored(Replica replica, long slot, long stateHash) {
+        if (slot > stateHashAfter.size()) {
+            throw new Violation("server " + replica.selfId() + " restored a snapshot at slot " + slot
+                    + " but no server applied that slot yet");
+        }
+        long expected = stateHashAfter.get((int) (slot - 1));
+        if (expected != stateHash) {
+            throw new Violation("state diverged: server " + replica.selfId() + " restored a snapshot at slot " + slot
+                    + " with state hash " + Long.toHexString(stateHash) + ", the servers that applied it had "
+                    + Long.toHexString(expected));
+        }
+        maxAppliedSlot = Math.max(maxAppliedSlot, slot);
+    }
+
     /** A client got an answer for its command at {@code slot}: the log must hold it there forever. */
     void acknowledged(Command command, long slot) {
         Command atSlot = chosen.get(slot);

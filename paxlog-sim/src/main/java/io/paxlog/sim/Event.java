@@ -7,6 +7,7 @@ final class Event implements Comparable<Event> {
         DELIVER,          // payload: Envelope
         TICK,             // server's timer
         DURABLE,          // aux: the disk's fsync token (a batch id once deferred); payload: SimStorage
+        SNAPSHOT_SAVED,   // aux: the slot of a snapshot the disk saved, deferred while the server was paused
         CLIENT_REQUEST,   // payload: ClientRequest, to server
         CLIENT_REPLY,     // payload: SimClient.Reply, to client aux
         CLIENT_TIMEOUT,   // aux: request id, client index in server field

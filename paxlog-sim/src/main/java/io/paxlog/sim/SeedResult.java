@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * The outcome of one seed.
  *
+ * @param snapshotInstalls snapshots servers received from another server and installed
  * @param violation   null when every check passed, else what broke
  * @param traceHash   hash of every event; equal for two runs of the same seed
  * @param lastEvents  the last events before the end (or the violation), one line each
@@ -20,6 +21,7 @@ public record SeedResult(
         long traceHash,
         long commandsCompleted,
         long leaderElections,
+        long snapshotInstalls,
         String violation,
         List<String> lastEvents,
         String replayOptions) {

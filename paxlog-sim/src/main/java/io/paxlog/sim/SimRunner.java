@@ -17,7 +17,7 @@ public final class SimRunner {
 
     /** What a batch of seeds came to. */
     public record Summary(long seeds, long simulatedMs, long events, long commands, long elections,
-            List<SeedResult> failures, long wallMs) {
+            long snapshotInstalls, List<SeedResult> failures, long wallMs) {
 
         public String line() {
             return String.format("seeds=%d simulated_s=%d violations=%d", seeds, simulatedMs / 1000, failures.size());
@@ -83,6 +83,7 @@ public final class SimRunner {
         long events = 0;
         long commands = 0;
         long elections = 0;
+        long installs = 0;
         List<SeedResult> failures = new ArrayList<>();
         try {
             for (Future<List<SeedResult>> worker : workers) {
@@ -91,6 +92,7 @@ public final class SimRunner {
                     events += result.events();
                     commands += result.commandsCompleted();
                     elections += result.leaderElections();
+                    installs += result.snapshotInstalls();
                     if (!result.passed()) {
                         failures.add(result);
                     }
@@ -105,7 +107,7 @@ public final class SimRunner {
             pool.shutdownNow();
         }
         failures.sort((a, b) -> Long.compare(a.seed(), b.seed()));
-        return new Summary(count, simulated, events, commands, elections, failures,
+        return new Summary(count, simulated, events, commands, elections, installs, failures,
                 (System.nanoTime() - started) / 1_000_000);
     }
 

@@ -14,6 +14,7 @@ import io.paxlog.core.Effects;
 import io.paxlog.core.ExactlyOnce;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
+import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
 import io.paxlog.core.runtime.ReplicaLoop;
@@ -62,6 +63,8 @@ public final class Simulation {
     private final int n;
     private final Faults faults;
     private final ReplicaConfig config;
+    private final ReplicaLoop.SnapshotPolicy snapshotPolicy;
+    private long snapshotInstalls;
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final SimServer[] servers;
     private final boolean[][] blocked;
@@ -104,7 +107,12 @@ public final class Simulation {
         this.config = ReplicaConfig.defaults(1, members)
                 .withTimeouts(ELECTION_MIN_MS, ELECTION_MAX_MS, HEARTBEAT_MS)
                 .withLimits(8 + random.nextInt(120), 1 + random.nextInt(32), 64 + random.nextInt(2048),
-                        8 + random.nextInt(120), 16 + random.nextInt(240), 64);
+                        8 + random.nextInt(120), 16 + random.nextInt(240), 64)
+                // Small chunks, so a transfer takes many round trips and faults land inside it.
+                .withSnapshotChunkBytes(1024 << random.nextInt(4));
+        // One seed in four never snapshots; the others compact every few dozen to few hundred slots.
+        this.snapshotPolicy = random.nextInt(4) == 0 ? ReplicaLoop.SnapshotPolicy.ON_DEMAND
+                : new ReplicaLoop.SnapshotPolicy(10L << random.nextInt(6));
         this.servers = new SimServer[n + 1];
         this.blocked = new boolean[n + 1][n + 1];
         this.slowUntil = new long[n + 1][n + 1];
@@ -153,7 +161,7 @@ public final class Simulation {
             violation = "server code failed: " + e;
         }
         return new SeedResult(seed, n, faults.toString(), now, trace.events(), trace.hash(), commandsCompleted,
-                checker.leaderElections(), violation, trace.lastLines(), options.asFlags());
+                checker.leaderElections(), snapshotInstalls, violation, trace.lastLines(), options.asFlags());
     }
 
     // ---- Event dispatch ----
@@ -177,7 +185,22 @@ public final class Simulation {
                 SimServer server = servers[event.server];
                 SimStorage disk = (SimStorage) event.payload;
                 long batchId = disk.complete(event.aux);
-                if (batchId == 0 || server.incarnation != event.incarnation || server.loop == null) {
+                List<Long> saved = new ArrayList<>(server.snapshotsSaved);
+                server.snapshotsSaved.clear();
+                if (server.incarnation != event.incarnation || server.loop == null) {
+                    return;
+                }
+                for (long slot : saved) {
+                    trace.add(now, event.server, "snapshot saved", "slot " + slot, slot);
+                    if (server.paused) {
+                        server.deferred.add(new Event(event.time, event.order, Event.Type.SNAPSHOT_SAVED, event.server,
+                                event.incarnation, slot, null));
+                    } else {
+                        server.loop.snapshotSaved(slot);
+                        afterStep(server);
+                    }
+                }
+                if (batchId == 0 || server.loop == null) {
                     return;
                 }
                 trace.add(now, event.server, "durable", "batch " + batchId, batchId);
@@ -253,6 +276,7 @@ public final class Simulation {
                     schedule(20 + random.nextLong(300), Event.Type.FLAP, 0, 0, event.aux - 1, link);
                 }
             }
+            case SNAPSHOT_SAVED -> throw new IllegalStateException("only deferred, never scheduled");
             case LIVENESS -> startLiveness();
             case CHECK -> checkConverged();
         }
@@ -310,6 +334,8 @@ public final class Simulation {
         boolean paused;
         boolean wasLeader;
         final List<Event> deferred = new ArrayList<>();
+        /** Snapshots the disk reported durable during the DURABLE event being handled. */
+        final List<Long> snapshotsSaved = new ArrayList<>();
 
         SimServer(int id) {
             this.id = id;
@@ -321,6 +347,7 @@ public final class Simulation {
         server.incarnation++;
         server.paused = false;
         server.deferred.clear();
+        server.snapshotsSaved.clear();
         server.wasLeader = false;
         server.machine = new AppendMachine(true);
         AppendMachine machine = server.machine;
@@ -335,13 +362,32 @@ public final class Simulation {
             public void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {
                 checker.applied(replica, apply, outcome, machine.stateHash());
             }
+
+            @Override
+            public void restored(Replica replica, Snapshot snapshot) {
+                trace.add(now, replica.selfId(), "restored", snapshot, snapshot.slot());
+                if (server.loop != null) {
+                    snapshotInstalls++; // received from a server, not loaded at start-up
+                }
+                checker.restored(replica, snapshot.slot(), machine.stateHash());
+            }
+
+            @Override
+            public void snapshotTaken(Replica replica, Snapshot snapshot) {
+                trace.add(now, replica.selfId(), "snapshot", snapshot, snapshot.slot());
+            }
         };
         SplittableRandom coreRandom = new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation);
         trace.add(now, id, "start", "incarnation " + incarnation, incarnation);
         checker.restarting(id, server.disk.durablePromised());
-        // Durability reaches the loop through DURABLE events (see SimStorage), not this callback.
-        server.loop = new ReplicaLoop(config.forServer(id), server.disk, batchId -> {}, this::send, machine,
-                EXACTLY_ONCE_WINDOW, responder(id), coreRandom, now, options.factory(), observer);
+        // Durability reaches the loop through DURABLE events (see SimStorage), not the batch callback; a
+        // saved snapshot is noted during such an event and handed over after it (or on resume).
+        server.loop = new ReplicaLoop(config.forServer(id), server.disk, batchId -> {}, slot -> {
+            if (server.incarnation == incarnation) {
+                server.snapshotsSaved.add(slot);
+            }
+        }, snapshotPolicy, this::send, machine, EXACTLY_ONCE_WINDOW, responder(id), coreRandom, now,
+                options.factory(), observer);
         String recovery = server.disk.lastRecovery();
         if (recovery != null) {
             trace.add(now, id, "recovered", recovery, recovery.hashCode());
@@ -394,6 +440,9 @@ public final class Simulation {
             }
             if (event.type == Event.Type.DURABLE) {
                 server.loop.persisted(event.aux); // the disk finished while we slept
+                afterStep(server);
+            } else if (event.type == Event.Type.SNAPSHOT_SAVED) {
+                server.loop.snapshotSaved(event.aux);
                 afterStep(server);
             } else {
                 handle(event);

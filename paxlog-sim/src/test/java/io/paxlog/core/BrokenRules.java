@@ -74,6 +74,19 @@ public enum BrokenRules {
         }
     },
 
+    /** A server reports its compacted slots as empty to a new leader, which then fills them with no-ops. */
+    COMPACTED_SLOTS_READ_AS_EMPTY {
+        @Override
+        Parts parts() {
+            return withAcceptor((out, recovered) -> new Acceptor(out, recovered) {
+                @Override
+                long reportedSnapshotSlot() {
+                    return 0;
+                }
+            });
+        }
+    },
+
     /** overthrow(e) is accepted even below the promise, so promised can decrease. */
     PROMISED_DECREASES {
         @Override

@@ -42,7 +42,7 @@ class SimulationTest {
 
     @Test
     void failureReportNamesTheSeedAndTheReplayCommand() {
-        SeedResult failed = new SeedResult(77, 3, "loss=0.1", 1234, 10, 99, 5, 1, "agreement: slot 4",
+        SeedResult failed = new SeedResult(77, 3, "loss=0.1", 1234, 10, 99, 5, 1, 0, "agreement: slot 4",
                 java.util.List.of("      1000 ms  s1  deliver    2->1 store(...)"), " --seconds 10");
         assertThat(failed.report())
                 .contains("seed=77")

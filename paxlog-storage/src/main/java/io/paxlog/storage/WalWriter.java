@@ -114,6 +114,10 @@ final class WalWriter implements Closeable {
             this.bufferStart = tail.appendOffset();
             this.durableSize = tail.fileSize(); // recovery forced it
             this.openingEnd = SegmentHeader.BYTES;
+            if (tail.appendOffset() == SegmentHeader.BYTES && promised.isAbove(Epoch.ZERO)) {
+                encode(new WalRecord.Promise(promised));
+                openingEnd = position();
+            }
         }
     }
 
@@ -163,6 +167,7 @@ final class WalWriter implements Closeable {
      * @return how many segments were deleted
      */
     int compact(long slot) throws IOException {
+        sync();
         int deleted = 0;
         while (segmentMaxSlots.size() > 1) {
             Map.Entry<Long, Long> oldest = segmentMaxSlots.firstEntry();

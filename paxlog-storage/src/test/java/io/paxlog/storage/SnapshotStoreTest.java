@@ -119,6 +119,32 @@ class SnapshotStoreTest {
         }
     }
 
+    /**
+     * A crash right after a new segment's header was written leaves a segment without its opening
+     * promise. Recovery must write the promise into it before compaction deletes the segments that
+     * hold it (found by the simulator: the promise came back as 0 and the log refused to start).
+     */
+    @Test
+    void the_promise_survives_compaction_when_the_newest_segment_was_cut_right_after_its_header() {
+        MemoryDisk disk = new MemoryDisk();
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            wal.recover();
+            writeSlots(wal, 1, 1, 20);
+        }
+        List<String> before = segments(disk);
+        long next = SegmentNames.index(before.get(before.size() - 1)) + 1;
+        Logs.put(disk, SegmentNames.name(next), Logs.segment(next, Logs.ID));
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            assertThat(wal.recover().promised()).isEqualTo(EPOCH);
+            wal.saveSnapshot(snapshot(20), b -> {});
+            wal.commitPending();
+            assertThat(segments(disk)).as("only the header-only segment is left").containsExactly(SegmentNames.name(next));
+        }
+        RecoveredState state = Logs.recoverOnce(disk, SMALL_SEGMENTS);
+        assertThat(state.promised()).isEqualTo(EPOCH);
+        assertThat(state).isEqualTo(model(20, 20));
+    }
+
     @Test
     void a_newer_snapshot_replaces_the_older_and_compacts_further() {
         MemoryDisk disk = new MemoryDisk();

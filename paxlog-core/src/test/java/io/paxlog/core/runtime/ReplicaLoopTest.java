@@ -11,7 +11,13 @@ import io.paxlog.core.Refusal;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.ReplicaFactory;
 import io.paxlog.core.Role;
+import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotStore;
+import io.paxlog.api.storage.Storage;
 import io.paxlog.core.storage.MemoryStorage;
+import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,5 +99,78 @@ class ReplicaLoopTest {
         assertThat(afterRestart.text.toString()).as("replayed from storage").isEqualTo("ab");
         assertThat(restarted.replica().appliedSlot()).isEqualTo(3);
         assertThat(restarted.replica().role()).isEqualTo(Role.PASSIVE);
+    }
+
+    /** Memory storage that also keeps snapshots; a save turns durable only when the test says so. */
+    private static final class SnapshottingStorage implements Storage, SnapshotStore {
+        final MemoryStorage log = new MemoryStorage();
+        Snapshot durable;
+        Snapshot saving;
+        DurableCallback savingCallback;
+
+        @Override
+        public RecoveredState recover() {
+            RecoveredState all = log.recover();
+            if (durable == null) {
+                return all;
+            }
+            return new RecoveredState(all.promised(),
+                    all.entries().stream().filter(e -> e.slot() > durable.slot()).toList(), durable);
+        }
+
+        @Override
+        public void write(PersistBatch batch, DurableCallback callback) {
+            log.write(batch, callback);
+        }
+
+        @Override
+        public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
+            saving = snapshot;
+            savingCallback = callback;
+        }
+
+        @Override
+        public Optional<Snapshot> newestSnapshot() {
+            return Optional.ofNullable(durable);
+        }
+
+        void finishSave() {
+            durable = saving;
+            saving = null;
+            savingCallback.durable(durable.slot());
+        }
+    }
+
+    @Test
+    void theLoopSnapshotsEveryFewSlotsCompactsOnlyOnceDurableAndRestartsFromTheSnapshot() {
+        SnapshottingStorage storage = new SnapshottingStorage();
+        Journal journal = new Journal();
+        Answers answers = new Answers();
+        ReplicaConfig config = ReplicaConfig.defaults(1, List.of(1)).withTimeouts(100, 200, 20);
+        ReplicaLoop loop = new ReplicaLoop(config, storage, null, null, new ReplicaLoop.SnapshotPolicy(3),
+                envelope -> { }, journal, 8, answers, new SplittableRandom(1), 0, ReplicaFactory.DEFAULT,
+                ReplicaLoop.Observer.NONE);
+        loop.tick(200);
+        for (int i = 1; i <= 4; i++) {
+            loop.submit(new ClientRequest(i, command(i, "x" + i)));
+        }
+        assertThat(loop.replica().appliedSlot()).isEqualTo(4);
+        assertThat(storage.saving).as("taken at 3 applied slots").isNotNull();
+        assertThat(storage.saving.slot()).isEqualTo(3);
+        assertThat(loop.replica().snapshotSlot()).as("not compacted before it is durable").isZero();
+        assertThat(loop.takeSnapshot()).as("one save at a time").isZero();
+
+        storage.finishSave();
+        assertThat(loop.replica().snapshotSlot()).isEqualTo(3);
+        assertThat(loop.replica().logSize()).as("slot 4 stays in memory").isEqualTo(1);
+
+        Journal afterRestart = new Journal();
+        ReplicaLoop restarted = new ReplicaLoop(config, storage, null, null, ReplicaLoop.SnapshotPolicy.ON_DEMAND,
+                envelope -> { }, afterRestart, 8, new Answers(), new SplittableRandom(1), 0, ReplicaFactory.DEFAULT,
+                ReplicaLoop.Observer.NONE);
+        assertThat(afterRestart.text.toString()).as("the snapshot, then slot 4 from the log").isEqualTo("x1x2x3x4");
+        assertThat(restarted.replica().appliedSlot()).isEqualTo(4);
+        assertThat(restarted.replica().snapshotSlot()).isEqualTo(3);
+        assertThat(restarted.takeSnapshot()).as("on demand").isEqualTo(4);
     }
 }

@@ -9,6 +9,7 @@ import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.SlotState;
 import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.Apply;
 import io.paxlog.core.ClientRequest;
 import io.paxlog.core.Effects;
@@ -88,6 +89,9 @@ final class ScenarioCluster {
     /** slot -> the one command any server ever finalized there (in memory or on disk). Grows only. */
     private final Map<Long, Command> chosen = new HashMap<>();
     private final Map<Long, Apply> answers = new HashMap<>();
+    /** What each snapshot taken in this scenario stands for, by its bytes. */
+    private final Map<String, List<Apply>> snapshots = new HashMap<>();
+    private final List<Integer> installs = new ArrayList<>();
     private final Map<Long, Refusal> refusals = new HashMap<>();
     private final List<String> trace = new ArrayList<>();
     private long now;
@@ -187,6 +191,12 @@ final class ScenarioCluster {
     }
 
     // ---- Network ----
+
+    /** Puts a message of the script's own making in flight, as if {@code from} had sent it. */
+    void inject(Envelope envelope) {
+        note("net", "inject   " + envelope);
+        inFlight.add(envelope);
+    }
 
     /** Messages in flight that match, in send order. */
     List<Envelope> inFlight(Predicate<Envelope> which) {
@@ -445,14 +455,39 @@ final class ScenarioCluster {
         return servers.get(id).applied.stream().map(Apply::command).collect(Collectors.toList());
     }
 
-    /** The commands finalized on {@code id} from slot 1 on, up to its first unfinalized slot. */
+    /**
+     * The commands finalized on {@code id} from slot 1 on, up to its first unfinalized slot; for
+     * compacted slots, the command chosen there.
+     */
     List<Command> finalizedLog(int id) {
         Replica replica = up(id).replica;
         List<Command> log = new ArrayList<>();
         for (long slot = 1; slot < replica.firstUnfinalizedSlot(); slot++) {
-            log.add(replica.entry(slot).command());
+            log.add(slot <= replica.snapshotSlot() ? chosen.get(slot) : replica.entry(slot).command());
         }
         return log;
+    }
+
+    // ---- Snapshots ----
+
+    /**
+     * Server {@code id} snapshots its applied state and compacts its log (in memory: a scenario disk
+     * keeps every entry). The snapshot's bytes name what it holds and are padded to {@code bytes}, so
+     * a transfer of it takes several chunks; the cluster remembers which applies they stand for.
+     */
+    Snapshot compact(int id, int bytes) {
+        Server server = up(id);
+        long slot = server.replica.appliedSlot();
+        String name = "snapshot of s" + id + " at " + slot + " #" + snapshots.size() + " ";
+        byte[] data = java.util.Arrays.copyOf(name.getBytes(StandardCharsets.UTF_8), Math.max(bytes, name.length()));
+        for (int i = name.length(); i < data.length; i++) {
+            data[i] = (byte) ('a' + i % 26);
+        }
+        Snapshot snapshot = new Snapshot(slot, data);
+        snapshots.put(new String(data, StandardCharsets.UTF_8), List.copyOf(server.applied));
+        note("s" + id, "compact  through slot " + slot + " (" + data.length + " bytes)");
+        handle(server, server.replica.compacted(snapshot));
+        return snapshot;
     }
 
     /** The trace and every server's state, for a failure report. */
@@ -491,7 +526,12 @@ final class ScenarioCluster {
             sent.add(envelope);
             inFlight.add(envelope);
         }
+        Snapshot install = effects.install();
         for (Apply apply : effects.apply()) {
+            if (install != null && apply.slot() > install.slot()) {
+                install(server, install);
+                install = null;
+            }
             checkApply(server, apply);
             server.applied.add(apply);
             if (apply.requestId() != 0) {
@@ -499,6 +539,9 @@ final class ScenarioCluster {
             }
             note(who, "apply    slot " + apply.slot() + " " + apply.command()
                     + (apply.requestId() != 0 ? "  -> answers request " + apply.requestId() : ""));
+        }
+        if (install != null) {
+            install(server, install);
         }
         for (Refusal refusal : effects.refusals()) {
             refusals.put(refusal.requestId(), refusal);
@@ -508,6 +551,26 @@ final class ScenarioCluster {
         if (server.disk.automatic && !server.disk.pending().isEmpty() && server.replica != null) {
             persist(server.id);
         }
+    }
+
+    /** The state a snapshot stands for replaces what the server applied. */
+    private void install(Server server, Snapshot snapshot) {
+        List<Apply> state = snapshots.get(new String(snapshot.data(), StandardCharsets.UTF_8));
+        if (state == null) {
+            fail("server " + server.id + " installed a snapshot nobody took: " + snapshot);
+        }
+        if (state.size() != snapshot.slot() || (!state.isEmpty() && state.get(state.size() - 1).slot() != snapshot.slot())) {
+            fail("server " + server.id + " installed " + snapshot + " that holds " + state.size() + " applies");
+        }
+        server.applied.clear();
+        server.applied.addAll(state);
+        installs.add(server.id);
+        note("s" + server.id, "install  " + snapshot);
+    }
+
+    /** Servers that installed a snapshot received from another, in order. */
+    List<Integer> installs() {
+        return List.copyOf(installs);
     }
 
     private static String describe(PersistBatch batch) {
