@@ -15,6 +15,12 @@ import java.util.List;
  * simulation calls {@link #complete} and hands the batch id it returns to the loop (or defers it while
  * the server is paused).
  *
+ * <p>A disk that is also a {@link io.paxlog.api.storage.SnapshotStore} ({@link WalDisk}; not the model
+ * disk, with which the loop compacts in memory only) reports a saved snapshot differently: through the
+ * callback given to {@code saveSnapshot}, called from inside {@link #complete} on the simulation's
+ * thread, outside any step, and never for an incarnation that crashed. The server may be paused then:
+ * the callback the simulation gives the loop must defer the report as it defers a batch's.
+ *
  * <p>Thread: the simulation's one thread.
  */
 interface SimStorage extends Storage {
@@ -45,8 +51,20 @@ interface SimStorage extends Storage {
     /** The promise on disk, as far as the simulation knows it is durable. */
     Epoch durablePromised();
 
-    /** The entries on disk, as far as the simulation knows they are durable, in slot order. */
+    /**
+     * The entries on disk, as far as the simulation knows they are durable, in slot order; only those
+     * above {@link #durableSnapshotSlot()}, since recovery may have dropped the ones at or below it.
+     */
     List<SlotState> durableEntries();
+
+    /**
+     * The slot of the newest snapshot known durable on this disk (acknowledged, or returned by the last
+     * recovery); 0 when none, and always 0 for a disk that keeps no snapshots. Every slot at or below it
+     * is finalized, with its command in the snapshot rather than in {@link #durableEntries()}.
+     */
+    default long durableSnapshotSlot() {
+        return 0;
+    }
 
     /** What the last {@link #recover()} found and repaired, in one line; null when it has nothing to say. */
     default String lastRecovery() {

@@ -4,6 +4,8 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.SlotState;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.storage.CommitMode;
 import io.paxlog.storage.RecoveryReport;
 import io.paxlog.storage.SegmentIdentity;
@@ -18,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -31,6 +34,18 @@ import java.util.SplittableRandom;
  * the log and schedules the fsync's completion after a simulated latency (now and then a stall); at
  * that DURABLE event {@link WalStorage#commitPending()} writes, forces and reports the group durable.
  *
+ * <p>Snapshots ({@link SnapshotStore}): {@link #saveSnapshot} queues a snapshot behind the batches
+ * written before it, and it is saved as a simulated fsync of its own (the log saves a snapshot as a group
+ * of its own: temp file, force, rename, directory sync), started only once every batch before it was
+ * reported durable; batches written after it wait for it. Its callback fires at that fsync's DURABLE
+ * event, from inside {@link #complete}, on the simulation's thread, outside any step of the loop, after
+ * the disk has started its next fsync (so the callback may write and save again); that {@code
+ * complete} returns 0, as the same event never also makes batches durable. So the loop always hears of
+ * the batches before a snapshot (through {@code complete}'s return value) before it hears of the
+ * snapshot. The callback never fires for an incarnation that crashed: a snapshot the crash's own
+ * commit made durable counts as durable for the checks, but its report dies with the process. The
+ * commit also deletes older snapshots and the segments the snapshot covers, so crashes land there too.
+ *
  * <p>A crash ({@link #crash()}) first decides how it meets the group in flight, if any: it lands
  * before one of the next few operations of the memory disk (a write, a force, a segment creation, a
  * directory sync), so that the commit stops half done; or the fsync fails with an I/O error and the
@@ -41,7 +56,8 @@ import java.util.SplittableRandom;
  *
  * <p>Checks: a {@link DurableModel} follows what the log reported durable. Every recovery must return
  * that state plus a prefix of the records written but never acknowledged: nothing acknowledged lost,
- * nothing invented. A recovery that returns anything else, or that refuses to start ({@link
+ * nothing invented; with snapshots, the acknowledged snapshot or the newer one in flight, and only the
+ * entries above it. A recovery that returns anything else, or that refuses to start ({@link
  * WalCorruptedException}) after crashes the fault model allows, is a violation naming the crash that
  * led to it. {@link Checker#durablyAccepted} hears of an entry when it becomes durable: when the log
  * reports its batch durable, or when a recovery finds a write that was in flight (recovery forces it).
@@ -49,7 +65,7 @@ import java.util.SplittableRandom;
  * <p>Determinism: the memory disk and the log in manual mode use no clock, thread or unseeded
  * randomness; every choice here comes from this disk's own random stream, split from the seed.
  */
-final class WalDisk implements SimStorage {
+final class WalDisk implements SimStorage, SnapshotStore {
 
     /** Counts of what the disk went through, summed over a run; for reports and tests. */
     static final class Stats {
@@ -68,6 +84,18 @@ final class WalDisk implements SimStorage {
         /** Segment files on the disks at the end, and the bytes in them. */
         long segmentFiles;
         long logBytes;
+        /** Snapshots the log reported durable (in {@code complete} or in a crash's commit). */
+        long snapshotsDurable;
+        /** Crashes that met a snapshot save in flight, before it was durable or while deleting what it covers. */
+        long crashesInSnapshot;
+        /** Of those, crashes after the snapshot was durable, in the deletion of older snapshots and segments. */
+        long crashesInCompaction;
+        /** Recoveries that returned a snapshot never acknowledged (saved, then the crash came before the report). */
+        long unacknowledgedSnapshotsKept;
+        /** Segments deleted because a snapshot covered them. */
+        long segmentsCompacted;
+        /** Snapshot files on the disks at the end (normally one per disk that has any). */
+        long snapshotFiles;
 
         void add(Stats other) {
             commits += other.commits;
@@ -82,6 +110,12 @@ final class WalDisk implements SimStorage {
             unacknowledgedKept += other.unacknowledgedKept;
             segmentFiles += other.segmentFiles;
             logBytes += other.logBytes;
+            snapshotsDurable += other.snapshotsDurable;
+            crashesInSnapshot += other.crashesInSnapshot;
+            crashesInCompaction += other.crashesInCompaction;
+            unacknowledgedSnapshotsKept += other.unacknowledgedSnapshotsKept;
+            segmentsCompacted += other.segmentsCompacted;
+            snapshotFiles += other.snapshotFiles;
         }
 
         @Override
@@ -90,7 +124,11 @@ final class WalDisk implements SimStorage {
                     + " crashes_in_commit=" + crashesInCommit + " fsync_failures=" + fsyncFailures
                     + " recoveries=" + recoveries + " recovery_crashes=" + recoveryCrashes + " torn_tails_cut="
                     + tornTailsCut + " segments_removed=" + segmentsRemoved + " unacknowledged_kept="
-                    + unacknowledgedKept + " segment_files=" + segmentFiles + " log_bytes=" + logBytes;
+                    + unacknowledgedKept + " segment_files=" + segmentFiles + " log_bytes=" + logBytes
+                    + " snapshots_durable=" + snapshotsDurable + " crashes_in_snapshot=" + crashesInSnapshot
+                    + " crashes_in_compaction=" + crashesInCompaction + " unacknowledged_snapshots_kept="
+                    + unacknowledgedSnapshotsKept + " segments_compacted=" + segmentsCompacted + " snapshot_files="
+                    + snapshotFiles;
         }
     }
 
@@ -100,6 +138,12 @@ final class WalDisk implements SimStorage {
     static final long STALL_MAX_MS = 150;
     /** A crash that meets a commit lands before one of its next this many disk operations. */
     static final int CRASH_OPERATIONS_AHEAD = 8;
+    /**
+     * A crash that meets a snapshot save lands before one of its next this many operations: saving takes
+     * 7 (create, 3 writes, force, rename, directory sync), deleting the older snapshot 2 and each covered
+     * segment 2 more, so the crash reaches into the deletions too.
+     */
+    static final int SNAPSHOT_CRASH_OPERATIONS_AHEAD = 16;
     /** One crash in this many that meets a commit is a failing fsync instead. */
     static final int FSYNC_FAILURE_ONE_IN = 6;
     /** One restart in this many crashes again inside recovery (before one of its next 4 operations). */
@@ -112,13 +156,24 @@ final class WalDisk implements SimStorage {
     private final WalConfig config;
     private final DurableModel model;
     private final Stats stats = new Stats();
+    /** A batch or a snapshot the loop handed over, with the snapshot's callback (null for a batch). */
+    private record Queued(DurableModel.Write write, DurableCallback snapshotCallback) {}
+
     /** Written by the loop, not yet handed to the log: they wait for the fsync in flight. */
-    private final ArrayDeque<PersistBatch> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
     /**
-     * Handed to the log, not yet reported durable, in id order. After a crash, recovery may find any
-     * prefix of their records (batches still {@link #waiting} never reached the log); cleared by recovery.
+     * Handed to the log, not yet reported durable, in order: batches, or one snapshot alone. After a
+     * crash, recovery may find any prefix of their records (writes still {@link #waiting} never reached
+     * the log); cleared by recovery.
      */
-    private final ArrayDeque<PersistBatch> unacknowledged = new ArrayDeque<>();
+    private final ArrayDeque<DurableModel.Write> unacknowledged = new ArrayDeque<>();
+    /**
+     * Snapshot callbacks the log fired inside the current {@code commitPending()}, delivered at the end of
+     * {@link #complete}; cleared by a crash, so a crashed incarnation's loop never hears of its snapshot.
+     */
+    private final List<Runnable> snapshotReports = new ArrayList<>();
+    /** Slot of the newest snapshot recovered or queued in this incarnation; each new one must be above it. */
+    private long snapshotSlotQueued;
     private MemoryDisk files = new MemoryDisk();
     /** This incarnation's log; null between a crash and the next recovery. */
     private WalStorage log;
@@ -183,21 +238,27 @@ final class WalDisk implements SimStorage {
         stats.recoveries++;
         stats.tornTailsCut += report.tornFile() != null ? 1 : 0;
         stats.segmentsRemoved += report.removedSegment() != null ? 1 : 0;
-        List<PersistBatch> written = new ArrayList<>(unacknowledged);
+        List<DurableModel.Write> written = new ArrayList<>(unacknowledged);
+        long acknowledgedSnapshotSlot = model.snapshotSlot();
         int kept = model.recovered(state, written, entry ->
                 checker.durablyAccepted(serverId, entry.slot(), entry.epoch(), entry.command()));
         if (kept < 0) {
             throw new Violation("server " + serverId + ": recovery returned a state that is not the durable one"
-                    + " plus part of the " + written.size() + " unacknowledged batch(es), after " + lastCrash
+                    + " plus part of the " + written.size() + " unacknowledged write(s) " + written + ", after " + lastCrash
                     + " (" + configSummary() + "); first difference from the durable state: "
                     + model.firstDifference(state) + "; recovery: " + report.summary());
         }
         if (kept > 0) {
             stats.unacknowledgedKept++;
         }
+        snapshotSlotQueued = model.snapshotSlot();
+        if (snapshotSlotQueued > acknowledgedSnapshotSlot) {
+            stats.unacknowledgedSnapshotsKept++;
+        }
         lastRecovery = report.tornFile() == null && report.removedSegment() == null && kept == 0 ? null
                 : report.summary() + "; kept " + kept + " record(s) never acknowledged";
         unacknowledged.clear();
+        snapshotReports.clear();
         lastDurable = 0;
         return state;
     }
@@ -211,20 +272,67 @@ final class WalDisk implements SimStorage {
         if (log == null) {
             throw new IllegalStateException("write() on a crashed disk, before recover()");
         }
-        waiting.add(batch);
+        waiting.add(new Queued(DurableModel.Write.of(batch), null));
         if (syncing == 0) {
             startSync();
         }
     }
 
-    private void startSync() {
-        for (PersistBatch batch : waiting) {
-            log.write(batch, this::reportedDurable);
-            unacknowledged.add(batch);
+    /**
+     * Queues {@code snapshot} behind every batch written so far; {@code callback.durable(slot)} fires
+     * once the log saved it, from inside {@link #complete} (see the class comment for exactly when),
+     * never after a {@link #crash()}.
+     *
+     * @throws IllegalArgumentException when its slot is not above the newest snapshot recovered or queued
+     *     (checked here, since the log sees it only when its fsync starts)
+     */
+    @Override
+    public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
+        if (log == null) {
+            throw new IllegalStateException("saveSnapshot() on a crashed disk, before recover()");
         }
-        waiting.clear();
-        syncing = ++lastToken;
+        if (snapshot.slot() <= snapshotSlotQueued) {
+            throw new IllegalArgumentException("a snapshot at slot " + snapshot.slot()
+                    + " is not newer than the one at slot " + snapshotSlotQueued);
+        }
+        snapshotSlotQueued = snapshot.slot();
+        waiting.add(new Queued(DurableModel.Write.of(snapshot), callback));
+        if (syncing == 0) {
+            startSync();
+        }
+    }
+
+    @Override
+    public Optional<Snapshot> newestSnapshot() {
+        if (log == null) {
+            throw new IllegalStateException("newestSnapshot() on a crashed disk, before recover()");
+        }
+        return log.newestSnapshot();
+    }
+
+    /**
+     * Hands the log the next fsync's work: a snapshot alone when one is first in line, else the batches
+     * up to the next snapshot. A snapshot thus waits for the batches before it to be reported, and the
+     * batches after it wait for it, as they do behind the log's own queue.
+     */
+    private void startSync() {
         long latency = scheduler.latencyMs();
+        Queued head = waiting.peek();
+        if (head.write().snapshot() != null) {
+            waiting.poll();
+            Snapshot snapshot = head.write().snapshot();
+            DurableCallback callback = head.snapshotCallback();
+            log.saveSnapshot(snapshot, slot -> reportedSnapshotDurable(snapshot, slot, callback));
+            unacknowledged.add(head.write());
+            latency += scheduler.latencyMs(); // the file's fsync, then the directory's
+        } else {
+            while (!waiting.isEmpty() && waiting.peek().write().batch() != null) {
+                DurableModel.Write write = waiting.poll().write();
+                log.write(write.batch(), this::reportedDurable);
+                unacknowledged.add(write);
+            }
+        }
+        syncing = ++lastToken;
         if (random.nextInt(STALL_ONE_IN) == 0) {
             latency += random.nextLong(STALL_MAX_MS);
         }
@@ -233,14 +341,31 @@ final class WalDisk implements SimStorage {
 
     /** The log's durable callback, from inside {@code commitPending()}. */
     private void reportedDurable(long batchId) {
-        PersistBatch batch = unacknowledged.poll();
-        if (batch == null || batch.id() != batchId) {
+        DurableModel.Write write = unacknowledged.poll();
+        if (write == null || write.batch() == null || write.batch().id() != batchId) {
             throw new Violation("server " + serverId + ": the log reported batch " + batchId + " durable, expected "
-                    + (batch == null ? "none" : batch.id()));
+                    + (write == null ? "nothing" : write));
         }
-        model.apply(batch, entry -> checker.durablyAccepted(serverId, entry.slot(), entry.epoch(), entry.command()));
+        model.apply(write.batch(), entry ->
+                checker.durablyAccepted(serverId, entry.slot(), entry.epoch(), entry.command()));
         lastDurable = batchId;
         stats.batchesDurable++;
+    }
+
+    /**
+     * The log's callback for a snapshot, from inside {@code commitPending()}: it is durable now (the
+     * model holds it from here on, even if a crash interrupts the deletions that follow), but the loop
+     * hears of it only at the end of {@link #complete}, outside the log's commit.
+     */
+    private void reportedSnapshotDurable(Snapshot snapshot, long slot, DurableCallback callback) {
+        DurableModel.Write write = unacknowledged.poll();
+        if (write == null || write.snapshot() != snapshot || slot != snapshot.slot()) {
+            throw new Violation("server " + serverId + ": the log reported snapshot at slot " + slot
+                    + " durable, expected " + (write == null ? "nothing" : write));
+        }
+        model.snapshotDurable(snapshot);
+        stats.snapshotsDurable++;
+        snapshotReports.add(() -> callback.durable(slot));
     }
 
     private void onFatal(WalFatalException error) {
@@ -249,23 +374,34 @@ final class WalDisk implements SimStorage {
 
     @Override
     public long complete(long token) {
-        if (token != syncing) {
-            return 0; // an fsync of an incarnation that crashed
+        if (token == 0 || token != syncing) {
+            return 0; // none in flight, or an fsync of an incarnation that crashed
         }
         syncing = 0;
         long before = lastDurable;
+        boolean snapshot = unacknowledged.peek() != null && unacknowledged.peek().snapshot() != null;
+        int segmentsBefore = snapshot ? segmentCount() : 0;
         log.commitPending();
         stats.commits++;
+        if (snapshot) {
+            stats.segmentsCompacted += segmentsBefore - segmentCount();
+        }
         if (fatal != null) {
             throw new Violation("server " + serverId + ": the write-ahead log failed with no fault injected: "
                     + fatal.getMessage());
         }
         if (!unacknowledged.isEmpty()) {
             throw new Violation("server " + serverId + ": commitPending() left " + unacknowledged.size()
-                    + " batch(es) unacknowledged");
+                    + " write(s) unacknowledged");
         }
         if (!waiting.isEmpty()) {
             startSync();
+        }
+        // Last, with the disk's state settled: a callback may step the loop, which may write or save again.
+        List<Runnable> reports = List.copyOf(snapshotReports);
+        snapshotReports.clear();
+        for (Runnable report : reports) {
+            report.run();
         }
         return lastDurable > before ? lastDurable : 0;
     }
@@ -279,19 +415,32 @@ final class WalDisk implements SimStorage {
         if (syncing != 0) {
             stats.crashesInCommit++;
             int unacked = unacknowledged.size();
+            Snapshot saving = unacknowledged.isEmpty() ? null : unacknowledged.peek().snapshot();
+            if (saving != null) {
+                stats.crashesInSnapshot++;
+            }
             if (random.nextInt(FSYNC_FAILURE_ONE_IN) == 0) {
                 failFsync(unacked);
-                how.append("fsync failed with ").append(unacked).append(" batch(es) in flight, server stopped; ");
+                how.append("fsync failed with ").append(unacked).append(" write(s) in flight, server stopped; ");
             } else {
-                long ahead = random.nextInt(CRASH_OPERATIONS_AHEAD);
+                long ahead = random.nextInt(saving != null ? SNAPSHOT_CRASH_OPERATIONS_AHEAD : CRASH_OPERATIONS_AHEAD);
                 files.crashAtOperation(files.operationCount() + ahead);
                 try {
                     log.commitPending();
                     how.append("crashed after the commit in flight finished; ");
                 } catch (DiskCrashedException e) {
-                    how.append("crashed in a commit (").append(unacked - unacknowledged.size()).append(" of ")
-                            .append(unacked).append(" batch(es) durable) before disk operation +").append(ahead)
-                            .append("; ");
+                    if (saving != null && unacknowledged.isEmpty()) {
+                        stats.crashesInCompaction++;
+                        how.append("crashed deleting what the durable ").append(saving)
+                                .append(" covers, before disk operation +").append(ahead).append("; ");
+                    } else if (saving != null) {
+                        how.append("crashed saving ").append(saving).append(" before disk operation +")
+                                .append(ahead).append("; ");
+                    } else {
+                        how.append("crashed in a commit (").append(unacked - unacknowledged.size()).append(" of ")
+                                .append(unacked).append(" batch(es) durable) before disk operation +").append(ahead)
+                                .append("; ");
+                    }
                 }
             }
         }
@@ -300,6 +449,8 @@ final class WalDisk implements SimStorage {
         files = files.crash(mode);
         log = null; // dropped unclosed, as a dead process leaves it
         waiting.clear();
+        snapshotReports.clear(); // the crash's own commit may have saved a snapshot: its process is gone
+        snapshotSlotQueued = 0;
         syncing = 0;
         fatal = null;
         stats.crashes++;
@@ -317,7 +468,7 @@ final class WalDisk implements SimStorage {
         }
         if (unacknowledged.size() != unacked) {
             throw new Violation("server " + serverId + ": the log reported " + (unacked - unacknowledged.size())
-                    + " batch(es) durable after its fsync failed");
+                    + " write(s) durable after its fsync failed");
         }
     }
 
@@ -355,9 +506,33 @@ final class WalDisk implements SimStorage {
         return model.promised();
     }
 
+    /** The entries above the durable snapshot (the ones at or below it may be gone from the disk). */
     @Override
     public List<SlotState> durableEntries() {
         return model.entries();
+    }
+
+    @Override
+    public long durableSnapshotSlot() {
+        return model.snapshotSlot();
+    }
+
+    /** The newest snapshot the log reported durable or recovery returned; null when none. */
+    Snapshot durableSnapshot() {
+        return model.snapshot();
+    }
+
+    private int segmentCount() {
+        int segments = 0;
+        for (String name : files.list()) {
+            segments += isSnapshotFile(name) ? 0 : 1;
+        }
+        return segments;
+    }
+
+    /** Snapshot files and their temp files, beside the segments (names: the storage's SnapshotFiles). */
+    private static boolean isSnapshotFile(String name) {
+        return name.startsWith("snapshot-");
     }
 
     /** The in-memory disk as it is now, for tests that damage it behind the log's back. */
@@ -374,9 +549,12 @@ final class WalDisk implements SimStorage {
     public Stats stats() {
         Stats now = new Stats();
         now.add(stats);
-        List<String> names = files.list();
-        now.segmentFiles = names.size();
-        for (String name : names) {
+        for (String name : files.list()) {
+            if (isSnapshotFile(name)) {
+                now.snapshotFiles++;
+                continue;
+            }
+            now.segmentFiles++;
             try {
                 now.logBytes += files.contents(name).length;
             } catch (java.nio.file.NoSuchFileException e) {
