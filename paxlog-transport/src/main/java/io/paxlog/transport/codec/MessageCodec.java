@@ -15,6 +15,8 @@ import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.Rejected;
 import io.paxlog.api.message.SlotCommand;
 import io.paxlog.api.message.SlotState;
+import io.paxlog.api.message.SnapshotChunk;
+import io.paxlog.api.message.SnapshotRequest;
 import io.paxlog.api.message.Store;
 import io.paxlog.api.message.StoreOk;
 import io.paxlog.transport.internal.BodyReader;
@@ -37,16 +39,18 @@ import java.util.List;
  *
  * code kind            fields
  *    1 OVERTHROW       epoch
- *    2 OVERTHROW_OK    epoch, lastUsedSlot
+ *    2 OVERTHROW_OK    epoch, lastUsedSlot, snapshotSlot
  *    3 REJECTED        epoch, promised epoch, request kind
  *    4 STORE           epoch, count int, count slotCommands
  *    5 STORE_OK        epoch, slots
  *    6 FINALIZE        epoch, slots
  *    7 FINALIZE_REPLY  epoch, promised epoch, finalized slots, missing slots, firstUnfinalizedSlot
  *    8 READ            epoch, fromSlot, toSlot
- *    9 READ_REPLY      epoch, promised epoch, fromSlot, toSlot, count int, count slotStates
+ *    9 READ_REPLY      epoch, promised epoch, fromSlot, toSlot, count int, count slotStates, snapshotSlot
  *   10 QUERY           epoch
  *   11 QUERY_REPLY     epoch, promised epoch, firstUnfinalizedSlot
+ *   12 SNAPSHOT_REQUEST epoch, slot, offset long
+ *   13 SNAPSHOT_CHUNK  epoch, slot, totalBytes long, checksum int, offset long, bytes length int, bytes
  * </pre>
  *
  * <p>Codes are never reused or renumbered. Both directions switch over {@link MessageKind}, so a new
@@ -70,7 +74,11 @@ public final class MessageCodec {
         writeEpoch(out, message.epoch());
         switch (message.kind()) {
             case OVERTHROW, QUERY -> { }
-            case OVERTHROW_OK -> out.writeLong(((OverthrowOk) message).lastUsedSlot());
+            case OVERTHROW_OK -> {
+                OverthrowOk ok = (OverthrowOk) message;
+                out.writeLong(ok.lastUsedSlot());
+                out.writeLong(ok.snapshotSlot());
+            }
             case REJECTED -> {
                 Rejected rejected = (Rejected) message;
                 writeEpoch(out, rejected.promised());
@@ -110,11 +118,25 @@ public final class MessageCodec {
                     writeCommand(out, state.command());
                     out.writeBoolean(state.finalized());
                 }
+                out.writeLong(reply.snapshotSlot());
             }
             case QUERY_REPLY -> {
                 QueryReply reply = (QueryReply) message;
                 writeEpoch(out, reply.promised());
                 out.writeLong(reply.firstUnfinalizedSlot());
+            }
+            case SNAPSHOT_REQUEST -> {
+                SnapshotRequest request = (SnapshotRequest) message;
+                out.writeLong(request.slot());
+                out.writeLong(request.offset());
+            }
+            case SNAPSHOT_CHUNK -> {
+                SnapshotChunk chunk = (SnapshotChunk) message;
+                out.writeLong(chunk.slot());
+                out.writeLong(chunk.totalBytes());
+                out.writeInt(chunk.checksum());
+                out.writeLong(chunk.offset());
+                out.writeSizedBytes(chunk.bytes());
             }
         }
         return out.toByteArray();
@@ -141,7 +163,7 @@ public final class MessageCodec {
         Epoch epoch = readEpoch(in);
         return switch (kind) {
             case OVERTHROW -> new Overthrow(epoch);
-            case OVERTHROW_OK -> new OverthrowOk(epoch, in.readLong());
+            case OVERTHROW_OK -> new OverthrowOk(epoch, in.readLong(), in.readLong());
             case REJECTED -> new Rejected(epoch, readEpoch(in), kind(in.readByte()));
             case STORE -> {
                 int count = in.readCount(8 + COMMAND_BYTES_MIN, "entry");
@@ -164,10 +186,13 @@ public final class MessageCodec {
                 for (int i = 0; i < count; i++) {
                     slots.add(new SlotState(in.readLong(), readEpoch(in), readCommand(in), in.readBoolean()));
                 }
-                yield new ReadReply(epoch, promised, fromSlot, toSlot, slots);
+                yield new ReadReply(epoch, promised, fromSlot, toSlot, slots, in.readLong());
             }
             case QUERY -> new Query(epoch);
             case QUERY_REPLY -> new QueryReply(epoch, readEpoch(in), in.readLong());
+            case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong());
+            case SNAPSHOT_CHUNK -> new SnapshotChunk(epoch, in.readLong(), in.readLong(), in.readInt(), in.readLong(),
+                    in.readSizedBytes("snapshot chunk"));
         };
     }
 
@@ -184,6 +209,8 @@ public final class MessageCodec {
             case READ_REPLY -> 9;
             case QUERY -> 10;
             case QUERY_REPLY -> 11;
+            case SNAPSHOT_REQUEST -> 12;
+            case SNAPSHOT_CHUNK -> 13;
         };
     }
 
