@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -45,6 +46,7 @@ final class OutboundPeer {
     private final int peerId;
     private final PeerNetworkConfig config;
     private final Counters counters;
+    private final ChannelGroup channels;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private volatile InetSocketAddress address;
@@ -60,11 +62,13 @@ final class OutboundPeer {
     /** The pending retry; loop only. */
     private ScheduledFuture<?> retry;
 
-    OutboundPeer(int peerId, InetSocketAddress address, PeerNetworkConfig config, Counters counters, EventLoop loop) {
+    OutboundPeer(int peerId, InetSocketAddress address, PeerNetworkConfig config, Counters counters, ChannelGroup channels,
+            EventLoop loop) {
         this.peerId = peerId;
         this.address = address;
         this.config = config;
         this.counters = counters;
+        this.channels = channels;
         this.loop = loop;
         PeerNetworkConfig.Limits limits = config.limits();
         this.bootstrap = new Bootstrap()
@@ -160,6 +164,7 @@ final class OutboundPeer {
         InetSocketAddress target = address;
         ChannelFuture connecting = bootstrap.connect(target);
         Channel channel = connecting.channel();
+        channels.add(channel);
         channel.closeFuture().addListener(f -> lost(channel));
         connecting.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {

@@ -5,6 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.transport.Transport;
 import io.paxlog.transport.codec.MessageCodec;
@@ -52,15 +56,18 @@ public final class PeerNetwork implements Transport, AutoCloseable {
     private final Channel serverChannel;
     private final Map<Integer, OutboundPeer> peers;
     private final Counters counters;
+    /** Every open connection, both ways, so close() ends them all: a stopped event loop does not. */
+    private final ChannelGroup channels;
     private volatile boolean closed;
 
     private PeerNetwork(PeerNetworkConfig config, EventLoopGroup group, Channel serverChannel,
-            Map<Integer, OutboundPeer> peers, Counters counters) {
+            Map<Integer, OutboundPeer> peers, Counters counters, ChannelGroup channels) {
         this.config = config;
         this.group = group;
         this.serverChannel = serverChannel;
         this.peers = peers;
         this.counters = counters;
+        this.channels = channels;
     }
 
     /**
@@ -72,6 +79,7 @@ public final class PeerNetwork implements Transport, AutoCloseable {
     public static PeerNetwork start(PeerNetworkConfig config, Consumer<Envelope> inbound) {
         EventLoopGroup group = EventLoops.newGroup(IO_THREADS, "paxlog-peer-io-" + config.selfId());
         Counters counters = new Counters();
+        ChannelGroup channels = new DefaultChannelGroup("paxlog-peers-" + config.selfId(), GlobalEventExecutor.INSTANCE);
         Channel serverChannel;
         try {
             serverChannel = new ServerBootstrap()
@@ -82,6 +90,7 @@ public final class PeerNetwork implements Transport, AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            channels.add(ch);
                             InboundPeerHandler.configure(ch.pipeline(), config, inbound, counters);
                         }
                     })
@@ -95,10 +104,10 @@ public final class PeerNetwork implements Transport, AutoCloseable {
         }
         Map<Integer, OutboundPeer> peers = new HashMap<>();
         config.peers().forEach((id, address) ->
-                peers.put(id, new OutboundPeer(id, address, config, counters, group.next())));
-        PeerNetwork network = new PeerNetwork(config, group, serverChannel, Map.copyOf(peers), counters);
-        log.info("server {} of cluster '{}' listening for peers on {}", config.selfId(), config.clusterId(),
-                serverChannel.localAddress());
+                peers.put(id, new OutboundPeer(id, address, config, counters, channels, group.next())));
+        PeerNetwork network = new PeerNetwork(config, group, serverChannel, Map.copyOf(peers), counters, channels);
+        log.info("server {} of cluster '{}' listening for peers on {} ({})", config.selfId(), config.clusterId(),
+                serverChannel.localAddress(), Epoll.isAvailable() ? "epoll" : "nio");
         peers.values().forEach(OutboundPeer::start);
         return network;
     }
@@ -174,6 +183,7 @@ public final class PeerNetwork implements Transport, AutoCloseable {
         closed = true;
         peers.values().forEach(OutboundPeer::close);
         serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
+        channels.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
         if (!EventLoops.shutdown(group, CLOSE_TIMEOUT)) {
             log.warn("peer event loops of server {} did not stop within {}", config.selfId(), CLOSE_TIMEOUT);
         }

@@ -9,7 +9,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.paxlog.transport.codec.DecodeException;
 import io.paxlog.transport.frame.Frame;
 import io.paxlog.transport.frame.FrameDecoder;
@@ -44,10 +47,13 @@ public final class ClientListener implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    /** Every client connection, so close() ends them all: a stopped event loop does not. */
+    private final ChannelGroup channels;
 
-    private ClientListener(EventLoopGroup group, Channel serverChannel) {
+    private ClientListener(EventLoopGroup group, Channel serverChannel, ChannelGroup channels) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.channels = channels;
     }
 
     /**
@@ -57,6 +63,7 @@ public final class ClientListener implements AutoCloseable {
      */
     public static ClientListener start(ClientListenerConfig config, ClientHandler handler) {
         EventLoopGroup group = EventLoops.newGroup(2, "paxlog-client-io");
+        ChannelGroup channels = new DefaultChannelGroup("paxlog-clients", GlobalEventExecutor.INSTANCE);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
@@ -66,6 +73,7 @@ public final class ClientListener implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            channels.add(ch);
                             configure(ch.pipeline(), config, handler);
                         }
                     })
@@ -73,7 +81,7 @@ public final class ClientListener implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             log.info("listening for clients on {}", channel.localAddress());
-            return new ClientListener(group, channel);
+            return new ClientListener(group, channel, channels);
         } catch (RuntimeException e) {
             EventLoops.shutdown(group, CLOSE_TIMEOUT);
             throw new UncheckedIOException(new IOException(
@@ -102,6 +110,7 @@ public final class ClientListener implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
+        channels.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
         if (!EventLoops.shutdown(group, CLOSE_TIMEOUT)) {
             log.warn("client event loops did not stop within {}", CLOSE_TIMEOUT);
         }

@@ -66,7 +66,7 @@ public final class FrameDeadlineHandler extends ChannelDuplexHandler {
         long left = lastFrameAt + allowed - System.nanoTime();
         if (left <= 0) {
             ConnectionErrors.close(ctx,
-                    (anyFrame ? "no whole frame within " : "no handshake within ")
+                    (anyFrame ? "no whole frame within " : "no first frame (handshake) within ")
                             + TimeUnit.NANOSECONDS.toMillis(allowed) + " ms",
                     log, what);
         } else {
