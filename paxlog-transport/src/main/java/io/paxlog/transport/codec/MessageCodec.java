@@ -129,6 +129,7 @@ public final class MessageCodec {
                 SnapshotRequest request = (SnapshotRequest) message;
                 out.writeLong(request.slot());
                 out.writeLong(request.offset());
+                out.writeInt(request.length());
             }
             case SNAPSHOT_CHUNK -> {
                 SnapshotChunk chunk = (SnapshotChunk) message;
@@ -190,7 +191,7 @@ public final class MessageCodec {
             }
             case QUERY -> new Query(epoch);
             case QUERY_REPLY -> new QueryReply(epoch, readEpoch(in), in.readLong());
-            case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong());
+            case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong(), in.readInt());
             case SNAPSHOT_CHUNK -> new SnapshotChunk(epoch, in.readLong(), in.readLong(), in.readInt(), in.readLong(),
                     in.readSizedBytes("snapshot chunk"));
         };

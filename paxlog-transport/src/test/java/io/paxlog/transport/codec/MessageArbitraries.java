@@ -55,7 +55,8 @@ public final class MessageArbitraries {
             case READ_REPLY -> readReplies();
             case QUERY -> epochs().map(Query::new);
             case QUERY_REPLY -> Combinators.combine(epochs(), epochs(), slots()).as(QueryReply::new);
-            case SNAPSHOT_REQUEST -> Combinators.combine(epochs(), slotsOrZero(), Arbitraries.longs().greaterOrEqual(0))
+            case SNAPSHOT_REQUEST -> Combinators.combine(epochs(), slotsOrZero(), Arbitraries.longs().greaterOrEqual(0),
+                            Arbitraries.integers().greaterOrEqual(1))
                     .as(SnapshotRequest::new);
             case SNAPSHOT_CHUNK -> snapshotChunks();
         };
