@@ -1,0 +1,53 @@
+package io.paxlog.server;
+
+/**
+ * What a server answers a client's command. Mirrors the client protocol's answer, so the network
+ * adapter translates it field by field.
+ *
+ * @param slot       the log slot the command was chosen at; 0 unless {@link Status#APPLIED}
+ * @param result     the state machine's result (also for a retry of an applied command); empty otherwise
+ * @param leaderHint the server believed to lead, 0 when unknown; set with {@link Status#NOT_LEADER}
+ * @param message    for people: why the command was not applied; empty when it was
+ */
+public record CommandAnswer(Status status, long slot, byte[] result, int leaderHint, String message) {
+
+    public enum Status {
+        /** Chosen and applied (now or, for a retry, before); {@code result} holds the answer. */
+        APPLIED,
+        /** This server does not lead; retry at {@code leaderHint}. The command may still be chosen. */
+        NOT_LEADER,
+        /** No leader is known (no majority reachable, or an election under way); retry later. */
+        NO_QUORUM,
+        /** Too many commands waiting; retry later. */
+        BUSY,
+        /** The command itself is refused (too large, malformed, too old to know); do not retry as is. */
+        REJECTED,
+        /** The server failed or is stopping; the outcome is unknown, retry elsewhere. */
+        ERROR
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    public CommandAnswer {
+        if (status == null || result == null || message == null) {
+            throw new IllegalArgumentException("an answer needs a status, a result and a message");
+        }
+        if ((status == Status.APPLIED) != (slot > 0)) {
+            throw new IllegalArgumentException("an applied command has a slot, and only it: " + status + " " + slot);
+        }
+    }
+
+    public static CommandAnswer applied(long slot, byte[] result) {
+        return new CommandAnswer(Status.APPLIED, slot, result, 0, "");
+    }
+
+    public static CommandAnswer refused(Status status, int leaderHint, String message) {
+        return new CommandAnswer(status, 0, EMPTY, leaderHint, message);
+    }
+
+    @Override
+    public String toString() {
+        return status + (slot > 0 ? " slot " + slot : "") + (leaderHint > 0 ? " leader " + leaderHint : "")
+                + (message.isEmpty() ? "" : ": " + message);
+    }
+}
