@@ -4,6 +4,7 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.Rejected;
+import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.Apply;
 import io.paxlog.core.Effects;
 import io.paxlog.core.ExactlyOnce;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The INFO lines an operator reads: one per leadership change, per rejection by a higher epoch, per
- * catch-up of a lagging follower (start and end). Nothing per command at INFO.
+ * catch-up of a lagging follower (start and end), per snapshot taken or restored (a restore from
+ * another server is how a follower behind the leader's snapshot catches up). Nothing per command.
  *
  * <p>Watches the core from outside: after each step ({@link ReplicaLoop.Observer}) and before each
  * message is handed in ({@link #received}). Catch-up is not an event of the core, so it is inferred on
@@ -113,6 +115,17 @@ final class ProtocolEventLog implements ReplicaLoop.Observer {
         } else {
             leaderHint = selfId;
         }
+    }
+
+    @Override
+    public void restored(Replica replica, Snapshot snapshot) {
+        LOG.info("server {}: state restored from the snapshot at slot {} ({} bytes)", selfId, snapshot.slot(),
+                snapshot.data().length);
+    }
+
+    @Override
+    public void snapshotTaken(Replica replica, Snapshot snapshot) {
+        LOG.info("server {}: took a snapshot at slot {} ({} bytes)", selfId, snapshot.slot(), snapshot.data().length);
     }
 
     @Override

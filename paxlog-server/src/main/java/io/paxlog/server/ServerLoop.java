@@ -3,6 +3,7 @@ package io.paxlog.server;
 import io.paxlog.api.Command;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
+import io.paxlog.api.storage.Snapshot;
 import io.paxlog.api.storage.Storage;
 import io.paxlog.api.transport.Transport;
 import io.paxlog.core.Apply;
@@ -51,9 +52,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Network threads</b> (Netty event loops, or a test's transport) call {@link #deliver} and
  *       {@link #submit}. Both only enqueue and never block: the queues are bounded; a full peer queue
  *       drops the message (the protocol re-sends), a full client queue answers {@link Status#BUSY}.
- *   <li><b>WAL I/O thread</b> reports durability through the callback this class hands storage; the
- *       callback only records the highest durable batch id and wakes the loop, which then calls
- *       {@link ReplicaLoop#persisted} itself.
+ *   <li><b>WAL I/O thread</b> reports durability through the callbacks this class hands storage; they
+ *       only record the highest durable batch id (or saved snapshot slot) and wake the loop, which then
+ *       calls {@link ReplicaLoop#persisted} (or {@link ReplicaLoop#snapshotSaved}) itself. Snapshots are
+ *       taken on the loop thread every {@code snapshotEverySlots} applied slots: serializing the state
+ *       machine stalls the loop for that long; the WAL thread writes the bytes.
  *   <li><b>Any thread</b> may read {@link #status()} (published by the loop thread after each round)
  *       and call {@link #close()}.
  * </ul>
@@ -84,16 +87,18 @@ public final class ServerLoop implements AutoCloseable {
      * @param clientQueueMax    client calls queued for the loop before further calls are answered BUSY
      * @param peerQueueMax      peer messages queued for the loop before further ones are dropped
      * @param commandBytesMax   largest payload accepted from a client
+     * @param snapshotEverySlots a snapshot is taken each time this many slots were applied since the last
      */
     public record Settings(ReplicaConfig replica, int exactlyOnceWindow, long tickIntervalMs, int clientQueueMax,
-            int peerQueueMax, int commandBytesMax) {
+            int peerQueueMax, int commandBytesMax, long snapshotEverySlots) {
 
         public Settings {
             Objects.requireNonNull(replica, "replica");
             if (exactlyOnceWindow < 1 || tickIntervalMs < 1 || clientQueueMax < 1 || peerQueueMax < 1
-                    || commandBytesMax < 1) {
+                    || commandBytesMax < 1 || snapshotEverySlots < 1) {
                 throw new IllegalArgumentException("loop settings must be positive: " + exactlyOnceWindow + ", "
-                        + tickIntervalMs + ", " + clientQueueMax + ", " + peerQueueMax + ", " + commandBytesMax);
+                        + tickIntervalMs + ", " + clientQueueMax + ", " + peerQueueMax + ", " + commandBytesMax + ", "
+                        + snapshotEverySlots);
             }
         }
 
@@ -101,7 +106,7 @@ public final class ServerLoop implements AutoCloseable {
             var limits = config.settings().limits();
             return new Settings(config.replicaConfig(selfId), config.cluster().exactlyOnceWindow(),
                     config.settings().tickIntervalMs(), limits.clientQueueMax(), limits.peerQueueMax(),
-                    limits.commandBytesMax());
+                    limits.commandBytesMax(), config.settings().snapshotEverySlots());
         }
     }
 
@@ -120,6 +125,7 @@ public final class ServerLoop implements AutoCloseable {
     private final ArrayBlockingQueue<Envelope> peerInbox;
     private final ArrayBlockingQueue<Call> clientInbox;
     private final AtomicLong durableUpTo = new AtomicLong();
+    private final AtomicLong snapshotSavedAt = new AtomicLong();
     private final AtomicLong peerMessagesDropped = new AtomicLong();
     private final AtomicLong clientCallsBusy = new AtomicLong();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -132,6 +138,7 @@ public final class ServerLoop implements AutoCloseable {
     private ReplicaLoop loop;
     private ProtocolEventLog events;
     private long durableReported;
+    private long snapshotReported;
     private long nextRequestId = 1;
     /** Invariant: holds exactly the requests handed to the core and not yet answered. */
     private final Map<Long, ReplyChannel> waiting = new HashMap<>();
@@ -189,10 +196,6 @@ public final class ServerLoop implements AutoCloseable {
 
     // ---- Entry points for other threads ----
 
-    /** The callback storage must be given: hands durability to the loop thread. Any thread. */
-    public Storage.DurableCallback durableCallback() {
-        return this::durable;
-    }
 
     /**
      * A message from a peer. Any thread; never blocks. Drops it when the queue is full, the loop
@@ -311,7 +314,8 @@ public final class ServerLoop implements AutoCloseable {
                 }
                 if (worked) {
                     publishStatus();
-                } else if (peerInbox.isEmpty() && clientInbox.isEmpty() && durableUpTo.get() == durableReported) {
+                } else if (peerInbox.isEmpty() && clientInbox.isEmpty() && durableUpTo.get() == durableReported
+                        && snapshotSavedAt.get() == snapshotReported) {
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTickAt - now)));
                 }
             }
@@ -347,8 +351,21 @@ public final class ServerLoop implements AutoCloseable {
                 events.applied(replica, apply, outcome);
                 observer.applied(replica, apply, outcome);
             }
+
+            @Override
+            public void restored(Replica replica, Snapshot snapshot) {
+                events.restored(replica, snapshot);
+                observer.restored(replica, snapshot);
+            }
+
+            @Override
+            public void snapshotTaken(Replica replica, Snapshot snapshot) {
+                events.snapshotTaken(replica, snapshot);
+                observer.snapshotTaken(replica, snapshot);
+            }
         };
-        return new ReplicaLoop(settings.replica(), storage, durableCallback(), transport, stateMachine,
+        return new ReplicaLoop(settings.replica(), storage, this::durable, this::snapshotSaved,
+                new ReplicaLoop.SnapshotPolicy(settings.snapshotEverySlots()), transport, stateMachine,
                 settings.exactlyOnceWindow(), new LoopResponder(), new SplittableRandom(), now,
                 ReplicaFactory.DEFAULT, both);
     }
@@ -360,6 +377,12 @@ public final class ServerLoop implements AutoCloseable {
         if (durable > durableReported) {
             durableReported = durable;
             loop.persisted(durable);
+            worked = true;
+        }
+        long saved = snapshotSavedAt.get();
+        if (saved > snapshotReported) {
+            snapshotReported = saved;
+            loop.snapshotSaved(saved);
             worked = true;
         }
         peerInbox.drainTo(peerBatch, BATCH_MAX);
@@ -385,8 +408,15 @@ public final class ServerLoop implements AutoCloseable {
         return worked;
     }
 
+    /** Storage's durable callback: hands durability to the loop thread. Storage's I/O thread. */
     private void durable(long batchId) {
         durableUpTo.accumulateAndGet(batchId, Math::max);
+        LockSupport.unpark(thread);
+    }
+
+    /** Storage's snapshot callback; the loop saves one snapshot at a time, so the latest slot is enough. */
+    private void snapshotSaved(long slot) {
+        snapshotSavedAt.accumulateAndGet(slot, Math::max);
         LockSupport.unpark(thread);
     }
 

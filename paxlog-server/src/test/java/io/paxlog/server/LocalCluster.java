@@ -18,7 +18,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import io.paxlog.api.storage.Snapshot;
+import io.paxlog.core.Replica;
 import java.util.function.Supplier;
 import io.paxlog.api.StateMachine;
 
@@ -40,6 +43,7 @@ final class LocalCluster implements AutoCloseable {
     private final Map<Integer, WalStorage> wals = new ConcurrentHashMap<>();
     private final Set<Integer> cut = ConcurrentHashMap.newKeySet();
     private final List<Throwable> failures = new ArrayList<>();
+    private final Map<Integer, AtomicInteger> restores = new ConcurrentHashMap<>();
     private final AtomicLong nextClient = new AtomicLong(1);
 
     LocalCluster(Path root, int servers, Supplier<StateMachine> machines, String extraSettings) {
@@ -89,8 +93,14 @@ final class LocalCluster implements AutoCloseable {
                 to.deliver(envelope);
             }
         };
+        ReplicaLoop.Observer countRestores = new ReplicaLoop.Observer() {
+            @Override
+            public void restored(Replica replica, Snapshot snapshot) {
+                restores.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            }
+        };
         ServerLoop loop = ServerLoop.start(ServerLoop.Settings.of(config, id), wal, transport, machine,
-                ReplicaLoop.Observer.NONE, failure -> {
+                countRestores, failure -> {
                     synchronized (failures) {
                         failures.add(failure);
                     }
@@ -174,6 +184,12 @@ final class LocalCluster implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("no answer within " + WAIT.toMillis() + " ms", e);
         }
+    }
+
+    /** How many times server {@code id}'s state was restored from a snapshot, over all its starts. */
+    int restores(int id) {
+        AtomicInteger count = restores.get(id);
+        return count == null ? 0 : count.get();
     }
 
     long newClientId() {

@@ -152,6 +152,34 @@ class ServerLoopTest {
     }
 
     @Test
+    void aServerBehindTheLeadersSnapshotCatchesUpByInstallingItAndEverythingSurvivesARestart() {
+        cluster = new LocalCluster(dir, 3, JournalMachine::new, "  snapshotEverySlots: 10\n");
+        cluster.startAll();
+        int leader = cluster.awaitLeader().serverId();
+        int lagging = leader % 3 + 1;
+        cluster.cut(lagging);
+        long client = cluster.newClientId();
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            CommandAnswer answer = get(cluster.submit(leader, client, i, append("snap " + i)));
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(Status.APPLIED);
+            acknowledged.add("snap " + i);
+        }
+        assertThat(cluster.restores(lagging)).isZero();
+
+        cluster.heal(lagging);
+        long applied = cluster.server(leader).status().appliedSlot();
+        Await.until(LocalCluster.WAIT, "server " + lagging + " catches up to slot " + applied,
+                () -> cluster.server(lagging).status().appliedSlot() >= applied, cluster::describe);
+        assertThat(cluster.restores(lagging)).as("snapshots installed on the lagging server").isPositive();
+
+        cluster.close();
+        cluster.startAll();
+        assertThat(texts(readAll(cluster.awaitLeader().serverId()))).containsExactlyElementsOf(acknowledged);
+        assertThat(cluster.restores(leader)).as("the leader restarted from its own snapshot").isPositive();
+    }
+
+    @Test
     void stoppingALeaderAnswersTheCommandsItHoldsWithError() {
         // Long election timeouts: the leader keeps leading, holding the command, until it is stopped.
         cluster = new LocalCluster(dir, 3, JournalMachine::new, "", 2000, 4000);

@@ -34,7 +34,7 @@ final class ConfigReader {
             "limits");
     private static final Set<String> LIMITS_FIELDS = Set.of("frameBytesMax", "commandBytesMax", "clientQueueMax",
             "peerQueueMax", "pendingCommandsMax", "inflightSlotsMax", "storeBatchSlotsMax", "storeBatchBytesMax",
-            "readSlotsMax", "catchUpSlotsMax");
+            "readSlotsMax", "catchUpSlotsMax", "snapshotChunkBytesMax");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -188,12 +188,13 @@ final class ConfigReader {
         Integer storeBytes = integer(node, path, "storeBatchBytesMax", d.storeBatchBytesMax());
         Integer readSlots = integer(node, path, "readSlotsMax", d.readSlotsMax());
         Integer catchUp = integer(node, path, "catchUpSlotsMax", d.catchUpSlotsMax());
+        Integer chunk = integer(node, path, "snapshotChunkBytesMax", d.snapshotChunkBytesMax());
         if (problems.size() > before) {
             return null;
         }
         return build(path, () -> Limits.problems(frame, command, clientQueue, peerQueue, pending, inflight, storeSlots,
-                storeBytes, readSlots, catchUp), () -> new Limits(frame, command, clientQueue, peerQueue, pending,
-                inflight, storeSlots, storeBytes, readSlots, catchUp));
+                storeBytes, readSlots, catchUp, chunk), () -> new Limits(frame, command, clientQueue, peerQueue, pending,
+                inflight, storeSlots, storeBytes, readSlots, catchUp, chunk));
     }
 
     // ---- Helpers: each reports its own problem and returns null on one ----

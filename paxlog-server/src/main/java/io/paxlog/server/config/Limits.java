@@ -18,13 +18,14 @@ import java.util.List;
  * @param storeBatchBytesMax command bytes per store message; one command may exceed it (core)
  * @param readSlotsMax       slots a new leader reads per round (core)
  * @param catchUpSlotsMax    slots finalized on a lagging follower per round (core)
+ * @param snapshotChunkBytesMax snapshot bytes per message when a lagging server fetches a snapshot (core)
  */
 public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax, int peerQueueMax,
         int pendingCommandsMax, int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
-        int readSlotsMax, int catchUpSlotsMax) {
+        int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax) {
 
     public static final Limits DEFAULTS = new Limits(16 << 20, 1 << 20, 4096, 16384, 16384, 4096, 512, 1 << 20,
-            512, 512);
+            512, 512, 512 << 10);
 
     static final int FRAME_BYTES_MIN = 1 << 20;
     static final int FRAME_BYTES_LIMIT = 1 << 30;
@@ -34,7 +35,7 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
     public Limits {
         List<String> problems = problems(frameBytesMax, commandBytesMax, clientQueueMax, peerQueueMax,
                 pendingCommandsMax, inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax,
-                catchUpSlotsMax);
+                catchUpSlotsMax, snapshotChunkBytesMax);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -42,7 +43,7 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
 
     static List<String> problems(int frameBytesMax, int commandBytesMax, int clientQueueMax, int peerQueueMax,
             int pendingCommandsMax, int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
-            int readSlotsMax, int catchUpSlotsMax) {
+            int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax) {
         List<String> problems = new ArrayList<>();
         if (frameBytesMax < FRAME_BYTES_MIN || frameBytesMax > FRAME_BYTES_LIMIT) {
             problems.add("frameBytesMax: " + frameBytesMax + " is not in " + FRAME_BYTES_MIN + "-" + FRAME_BYTES_LIMIT);
@@ -56,12 +57,18 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
         positive(problems, "storeBatchBytesMax", storeBatchBytesMax);
         positive(problems, "readSlotsMax", readSlotsMax);
         positive(problems, "catchUpSlotsMax", catchUpSlotsMax);
+        positive(problems, "snapshotChunkBytesMax", snapshotChunkBytesMax);
         // A store message holds up to storeBatchBytesMax of commands plus the one that crosses it.
         long storeBytes = (long) storeBatchBytesMax + commandBytesMax + FRAME_OVERHEAD_BYTES;
         if (problems.isEmpty() && storeBytes > frameBytesMax) {
             problems.add("frameBytesMax: " + frameBytesMax + " cannot carry a full store message (storeBatchBytesMax "
                     + storeBatchBytesMax + " + commandBytesMax " + commandBytesMax + " + " + FRAME_OVERHEAD_BYTES
                     + " bytes of headers = " + storeBytes + ")");
+        }
+        long chunkBytes = (long) snapshotChunkBytesMax + FRAME_OVERHEAD_BYTES;
+        if (problems.isEmpty() && chunkBytes > frameBytesMax) {
+            problems.add("frameBytesMax: " + frameBytesMax + " cannot carry a snapshot chunk (snapshotChunkBytesMax "
+                    + snapshotChunkBytesMax + " + " + FRAME_OVERHEAD_BYTES + " bytes of headers = " + chunkBytes + ")");
         }
         return problems;
     }

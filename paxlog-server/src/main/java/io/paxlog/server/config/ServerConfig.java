@@ -78,7 +78,7 @@ public record ServerConfig(ClusterConfig cluster, ServerSettings settings, Path 
         return new ReplicaConfig(selfId, cluster.serverIds(), settings.electionTimeoutMinMs(),
                 settings.electionTimeoutMaxMs(), settings.heartbeatIntervalMs(), limits.inflightSlotsMax(),
                 limits.storeBatchSlotsMax(), limits.storeBatchBytesMax(), limits.readSlotsMax(),
-                limits.catchUpSlotsMax(), limits.pendingCommandsMax());
+                limits.catchUpSlotsMax(), limits.pendingCommandsMax(), limits.snapshotChunkBytesMax());
     }
 
     public WalConfig walConfig(int selfId) {

@@ -73,6 +73,7 @@ class ServerConfigTest {
         assertThat(replica.electionTimeoutMinMs()).isEqualTo(300);
         assertThat(replica.electionTimeoutMaxMs()).isEqualTo(600);
         assertThat(replica.heartbeatIntervalMs()).isEqualTo(50);
+        assertThat(replica.snapshotChunkBytesMax()).isEqualTo(Limits.DEFAULTS.snapshotChunkBytesMax());
     }
 
     @Test
@@ -150,7 +151,7 @@ class ServerConfigTest {
                         + "heartbeatIntervalMs, limits, snapshotEverySlots, tickIntervalMs, walSegmentBytes)",
                 "server.limits.frameBytes: unknown field (known here: catchUpSlotsMax, clientQueueMax, commandBytesMax, "
                         + "frameBytesMax, inflightSlotsMax, peerQueueMax, pendingCommandsMax, readSlotsMax, "
-                        + "storeBatchBytesMax, storeBatchSlotsMax)");
+                        + "snapshotChunkBytesMax, storeBatchBytesMax, storeBatchSlotsMax)");
     }
 
     @Test
