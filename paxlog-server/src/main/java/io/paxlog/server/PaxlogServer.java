@@ -1,0 +1,250 @@
+package io.paxlog.server;
+
+import io.paxlog.api.StateMachine;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.core.runtime.ReplicaLoop;
+import io.paxlog.server.config.Limits;
+import io.paxlog.server.config.ServerAddresses;
+import io.paxlog.server.config.ServerConfig;
+import io.paxlog.storage.CommitMode;
+import io.paxlog.storage.FatalErrorHandler;
+import io.paxlog.storage.NioFileLayer;
+import io.paxlog.storage.WalFatalException;
+import io.paxlog.storage.WalStorage;
+import io.paxlog.transport.PeerNetwork;
+import io.paxlog.transport.PeerNetworkConfig;
+import io.paxlog.transport.client.ClientAnswer;
+import io.paxlog.transport.client.ClientCall;
+import io.paxlog.transport.client.ClientListener;
+import io.paxlog.transport.client.ClientListenerConfig;
+import io.paxlog.transport.client.ClientReplyChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running server: its data directory (locked), write-ahead log, loop thread, peer network and
+ * client listener, started in that order and stopped in reverse.
+ *
+ * <p>Start: lock the data directory, open and recover the log (I/O thread mode), start the peer
+ * network (messages that arrive before the loop runs are dropped: the protocol re-sends), start the
+ * loop (it recovers and starts the core), then accept clients. One INFO line says where it listens.
+ *
+ * <p>Stop ({@link #close}, e.g. from the SIGTERM shutdown hook): stop accepting clients, stop the
+ * loop (waiting clients are answered ERROR: outcome unknown), close the peer network, close the log
+ * (its I/O thread commits everything queued first, so in-flight fsyncs finish), release the lock.
+ *
+ * <p>Failures while running: a fatal storage error, or a bug that kills the loop thread, call the
+ * {@code exit} handler with {@link #EXIT_STORAGE_FATAL} or {@link #EXIT_INTERNAL_ERROR}; for a real
+ * server it ends the process. During a stop they are only logged: the process is ending anyway, and
+ * exiting from inside a shutdown would deadlock it.
+ *
+ * <p>Threads: {@link #start} and {@link #close} on the lifecycle thread (main, or the shutdown hook);
+ * everything else as {@link ServerLoop} describes.
+ */
+public final class PaxlogServer implements AutoCloseable {
+
+    /** A storage failure (at start or while running): the WAL's own status. */
+    public static final int EXIT_STORAGE_FATAL = FatalErrorHandler.EXIT_STATUS;
+    /** The loop thread died of a bug. */
+    public static final int EXIT_INTERNAL_ERROR = 71;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PaxlogServer.class);
+
+    private final int selfId;
+    private final Path dataDirectory;
+    private final List<AutoCloseable> openedInOrder = new ArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile ServerLoop loop;
+    private PeerNetwork peers;
+    private ClientListener clients;
+
+    private PaxlogServer(int selfId, Path dataDirectory) {
+        this.selfId = selfId;
+        this.dataDirectory = dataDirectory;
+    }
+
+    /**
+     * Starts server {@code selfId} of {@code config}, running a fresh state machine from {@code machines}.
+     *
+     * @param exit what to do when the server must end itself (a fatal storage error, a loop failure);
+     *     {@code System::exit} for a process, something that records the status in tests
+     * @throws DataDirLock.LockedException when another server uses the data directory
+     * @throws UncheckedIOException        when a directory, file or address cannot be opened or bound
+     * @throws RuntimeException            what log recovery threw for a damaged log
+     */
+    public static PaxlogServer start(ServerConfig config, int selfId, Supplier<StateMachine> machines,
+            IntConsumer exit) {
+        ServerAddresses self = config.cluster().server(selfId);
+        PaxlogServer server = new PaxlogServer(selfId, config.dataDirectory(selfId));
+        try {
+            server.open(config, self, machines, exit);
+        } catch (RuntimeException | Error e) {
+            server.closeOpened();
+            throw e;
+        }
+        ServerStatus status = server.loop.status();
+        LOG.info("server {} of cluster '{}' started: peers on {}, clients on {}, data in {} (applied slot {}, "
+                        + "promised epoch {})", selfId, config.cluster().id(), server.peers.listenAddress(),
+                server.clients.listenAddress(), server.dataDirectory, status.appliedSlot(), status.promised());
+        return server;
+    }
+
+    private void open(ServerConfig config, ServerAddresses self, Supplier<StateMachine> machines, IntConsumer exit) {
+        try {
+            openedInOrder.add(DataDirLock.acquire(dataDirectory));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create or lock the data directory " + dataDirectory + ": "
+                    + e.getMessage(), e);
+        }
+        WalStorage wal;
+        try {
+            wal = WalStorage.open(config.walConfig(selfId), new NioFileLayer(dataDirectory), CommitMode.IO_THREAD,
+                    error -> fatal(error, exit));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the write-ahead log in " + dataDirectory + ": "
+                    + e.getMessage(), e);
+        }
+        openedInOrder.add(wal);
+
+        Limits limits = config.settings().limits();
+        Map<Integer, InetSocketAddress> peerAddresses = new HashMap<>();
+        config.cluster().servers().stream().filter(s -> s.id() != selfId)
+                .forEach(s -> peerAddresses.put(s.id(), s.peer().socketAddress()));
+        PeerNetworkConfig.Limits peerLimits = PeerNetworkConfig.Limits.DEFAULTS;
+        peerLimits = new PeerNetworkConfig.Limits(limits.frameBytesMax(),
+                Math.max(peerLimits.queueBytesMax(), limits.frameBytesMax()), peerLimits.connectTimeout(),
+                peerLimits.reconnectBackoffMin(), peerLimits.reconnectBackoffMax(), peerLimits.readIdleTimeout(),
+                peerLimits.handshakeTimeout());
+        peers = PeerNetwork.start(new PeerNetworkConfig(config.cluster().id(), selfId, self.peer().socketAddress(),
+                peerAddresses, peerLimits), this::inbound);
+        openedInOrder.add(peers);
+
+        loop = ServerLoop.start(ServerLoop.Settings.of(config, selfId), wal, peers, machines.get(),
+                ReplicaLoop.Observer.NONE, failure -> failed(exit));
+        openedInOrder.add(loop);
+
+        ClientListenerConfig clientConfig = new ClientListenerConfig(config.cluster().id(), selfId,
+                self.client().socketAddress(), limits.frameBytesMax(),
+                Math.max(ClientListenerConfig.ANSWER_QUEUE_BYTES_MAX_DEFAULT, limits.frameBytesMax()),
+                ClientListenerConfig.READ_IDLE_TIMEOUT_DEFAULT);
+        clients = ClientListener.start(clientConfig, this::call);
+        openedInOrder.add(clients);
+    }
+
+    /** A peer's message, on a Netty thread. */
+    private void inbound(Envelope envelope) {
+        ServerLoop current = loop;
+        if (current != null) {
+            current.deliver(envelope);
+        }
+    }
+
+    /** A client's call, on a Netty thread: hand it to the loop; the answer goes back from the loop thread. */
+    private void call(ClientCall call, ClientReplyChannel reply) {
+        loop.submit(call.clientId(), call.sequence(), call.payload(), answer -> reply.answer(toWire(call.callId(), answer)));
+    }
+
+    static ClientAnswer toWire(long callId, CommandAnswer answer) {
+        return switch (answer.status()) {
+            case APPLIED -> ClientAnswer.applied(callId, answer.slot(), answer.result());
+            case NOT_LEADER -> refused(callId, ClientAnswer.Status.NOT_LEADER, answer);
+            case NO_QUORUM -> refused(callId, ClientAnswer.Status.NO_QUORUM, answer);
+            case BUSY -> refused(callId, ClientAnswer.Status.BUSY, answer);
+            case REJECTED -> refused(callId, ClientAnswer.Status.REJECTED, answer);
+            case ERROR -> refused(callId, ClientAnswer.Status.ERROR, answer);
+        };
+    }
+
+    private static ClientAnswer refused(long callId, ClientAnswer.Status status, CommandAnswer answer) {
+        return ClientAnswer.refused(callId, status, answer.leaderHint(), answer.message());
+    }
+
+    private void fatal(WalFatalException error, IntConsumer exit) {
+        LOG.error("server {}: FATAL storage error: {}", selfId, error.getMessage(), error);
+        if (closing.get()) {
+            return; // the log has stopped acknowledging; the stop under way ends the process
+        }
+        System.err.println("paxlog: FATAL storage error, stopping (exit status " + EXIT_STORAGE_FATAL + "): "
+                + error.getMessage());
+        exit.accept(EXIT_STORAGE_FATAL);
+    }
+
+    private void failed(IntConsumer exit) {
+        if (closing.get()) {
+            return;
+        }
+        System.err.println("paxlog: server " + selfId + "'s loop failed (a bug; see the log), stopping (exit status "
+                + EXIT_INTERNAL_ERROR + ")");
+        exit.accept(EXIT_INTERNAL_ERROR);
+    }
+
+    public int serverId() {
+        return selfId;
+    }
+
+    public ServerStatus status() {
+        return loop.status();
+    }
+
+    public InetSocketAddress peerAddress() {
+        return peers.listenAddress();
+    }
+
+    public InetSocketAddress clientAddress() {
+        return clients.listenAddress();
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops everything, newest first (see the class comment). Idempotent; logs what failed to close. */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            awaitQuietly();
+            return;
+        }
+        LOG.info("server {}: stopping", selfId);
+        closeOpened();
+        LOG.info("server {}: stopped", selfId);
+        closed.countDown();
+    }
+
+    private void closeOpened() {
+        for (int i = openedInOrder.size() - 1; i >= 0; i--) {
+            AutoCloseable part = openedInOrder.get(i);
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.error("server {}: closing {} failed: {}", selfId, part.getClass().getSimpleName(), e.getMessage(), e);
+            }
+        }
+        openedInOrder.clear();
+    }
+
+    private void awaitQuietly() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
