@@ -131,6 +131,8 @@ public final class ServerLoop implements AutoCloseable {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Thread thread;
     private volatile boolean stopping;
+    /** Set once the loop has taken its last call; see {@link #submit} and {@link #answerEveryone}. */
+    private volatile boolean ended;
     private volatile ServerStatus status;
     private volatile Throwable failure;
 
@@ -247,8 +249,8 @@ public final class ServerLoop implements AutoCloseable {
             return;
         }
         LockSupport.unpark(thread);
-        if (stopping && !thread.isAlive()) {
-            // Raced with the end of the loop: nobody will take the call from the queue any more.
+        if (ended) {
+            // Raced with the end of the loop, whose last drain may have run before our offer.
             drainClientInbox();
         }
     }
@@ -435,6 +437,8 @@ public final class ServerLoop implements AutoCloseable {
         List<ReplyChannel> channels = new ArrayList<>(waiting.values());
         waiting.clear();
         channels.forEach(channel -> answer(channel, answer));
+        // Set before the last drain: a call offered after that drain sees it and drains itself (submit).
+        ended = true;
         drainClientInbox();
     }
 

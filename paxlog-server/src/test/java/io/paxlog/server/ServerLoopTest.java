@@ -207,8 +207,13 @@ class ServerLoopTest {
         CompletableFuture<CommandAnswer> queued = cluster.submit(1, 1, 2, append("queued"));
 
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> cluster.stop(1));
-        Await.until(LocalCluster.WAIT, "calls are refused once stopping",
-                () -> get(cluster.submitIfRunning(1, 1, 3)).status() == Status.ERROR);
+        // A probe sent before the stop began is queued (and answered when the loop ends); one sent after
+        // is refused on the spot.
+        long[] probe = {100};
+        Await.until(LocalCluster.WAIT, "calls are refused on arrival once stopping", () -> {
+            CompletableFuture<CommandAnswer> answer = cluster.submitIfRunning(1, 1, probe[0]++);
+            return answer.isDone() && answer.join().status() == Status.ERROR;
+        });
         release.countDown();
         stopped.get();
 

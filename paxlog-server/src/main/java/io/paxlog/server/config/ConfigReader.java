@@ -37,6 +37,8 @@ final class ConfigReader {
             "readSlotsMax", "catchUpSlotsMax", "snapshotChunkBytesMax");
 
     private final List<String> problems = new ArrayList<>();
+    /** Every valid server id found, even in a cluster section with mistakes: --id is checked against them. */
+    private final List<Integer> serverIds = new ArrayList<>();
 
     /** Reads {@code yaml}; throws a {@link ConfigException} naming {@code source} with every problem. */
     static ServerConfig read(String yaml, String source, Path baseDirectory, Integer selfId) {
@@ -67,8 +69,9 @@ final class ConfigReader {
         }
         ClusterConfig cluster = cluster(root.get("cluster"));
         ServerSettings settings = settings(root.get("server"));
-        if (cluster != null && selfId != null && !cluster.serverIds().contains(selfId)) {
-            problems.add("--id " + selfId + ": no server with this id in the cluster (ids: " + cluster.serverIds() + ")");
+        if (selfId != null && !serverIds.isEmpty() && !serverIds.contains(selfId)) {
+            problems.add("--id " + selfId + ": no server with this id in the cluster (ids: "
+                    + serverIds.stream().distinct().sorted().toList() + ")");
         }
         if (cluster == null || settings == null || !problems.isEmpty()) {
             return null;
@@ -89,7 +92,7 @@ final class ConfigReader {
         String id = text(node, path, "id", null);
         String service = text(node, path, "service", ClusterConfig.SERVICE_DEFAULT);
         Long window = number(node, path, "exactlyOnceWindow", (long) ClusterConfig.EXACTLY_ONCE_WINDOW_DEFAULT);
-        List<Integer> ids = new ArrayList<>();
+        List<Integer> ids = serverIds;
         List<ServerAddresses> servers = servers(node.get("servers"), path + ".servers", ids);
         if (problems.size() == before) {
             return build(path, () -> ClusterConfig.problems(id, service, window.intValue(), servers),

@@ -181,6 +181,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void anUnknownIdIsReportedAlongsideMistakesInTheClusterSection() {
+        String yaml = GOOD.replace("\"10.0.0.1:9000\"", "\"10.0.0.1\"");
+        assertThat(problems(() -> ServerConfig.parse(yaml, "f.yaml", BASE, 4))).containsExactly(
+                "cluster.servers[0].peer: \"10.0.0.1\" is not host:port",
+                "--id 4: no server with this id in the cluster (ids: [1, 2, 3])");
+    }
+
+    @Test
     void wrongTypesAndMissingFields() {
         String yaml = GOOD.replace("exactlyOnceWindow: 256", "exactlyOnceWindow: many")
                 .replace("- {id: 2, peer: \"10.0.0.2:9000\",", "- {id: -2,")
@@ -235,8 +243,9 @@ class ServerConfigTest {
                 "server.timeout: unknown field (known here: dataDir, electionTimeoutMaxMs, electionTimeoutMinMs, "
                         + "heartbeatIntervalMs, limits, snapshotEverySlots, tickIntervalMs, walSegmentBytes)",
                 "server.electionTimeoutMinMs: 20 must be above heartbeatIntervalMs (50), or followers give up on a "
-                        + "live leader between two heartbeats");
-        assertThat(e.getMessage()).startsWith("all.yaml: 4 problems" + System.lineSeparator()
+                        + "live leader between two heartbeats",
+                "--id 4: no server with this id in the cluster (ids: [1, 3])");
+        assertThat(e.getMessage()).startsWith("all.yaml: 5 problems" + System.lineSeparator()
                 + "  - cluster.servers[0].peer: ");
     }
 
