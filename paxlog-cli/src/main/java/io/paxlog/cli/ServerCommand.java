@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = {
             "Runs one server of the cluster the configuration file describes, until SIGTERM or Ctrl-C,",
             "then stops it cleanly (in-flight writes finish, files close).",
-            "Exit status: 0 stopped; 1 cannot start (address in use...); 2 bad configuration (every problem",
+            "Exit status: 143 stopped by SIGTERM (130: Ctrl-C); 1 cannot start (address in use...); 2 bad configuration (every problem",
             "is listed); 3 data directory in use by another server; 70 storage failure; 71 internal error."
         })
 final class ServerCommand implements Callable<Integer> {

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -cp ... io.paxlog.server.ServerMain --config FILE --id N}: runs one server until SIGTERM
  * (or SIGINT), then stops it cleanly. {@code paxlog server} runs the same code.
  *
- * <p>Exit status: 0 stopped by a signal; 1 could not start (an address in use, a directory that cannot
+ * <p>Exit status: 143 (130 for SIGINT) after a clean stop on a signal, as the JVM reports signals; 1 could not start (an address in use, a directory that cannot
  * be created); 2 bad arguments or configuration (every problem is printed); 3 the data directory is in
  * use by another server; {@value PaxlogServer#EXIT_STORAGE_FATAL} the log is damaged or the disk failed;
  * {@value PaxlogServer#EXIT_INTERNAL_ERROR} the server's loop failed (a bug).

@@ -31,6 +31,8 @@ final class JournalClient implements AutoCloseable {
     private final AtomicLong callIds = new AtomicLong(1);
     private long sequence;
     private int target;
+    private int lastAnswered;
+    private Exception lastFailure;
 
     JournalClient(ServerConfig config, long clientId) {
         this.config = config;
@@ -45,6 +47,7 @@ final class JournalClient implements AutoCloseable {
             return connection.call(new ClientCall(callIds.getAndIncrement(), clientId, sequence, payload))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
+            lastFailure = e;
             drop(serverId);
             return null;
         }
@@ -61,6 +64,7 @@ final class JournalClient implements AutoCloseable {
             if (answer != null) {
                 last = answer;
                 if (answer.status() == ClientAnswer.Status.APPLIED || answer.status() == ClientAnswer.Status.REJECTED) {
+                    lastAnswered = target;
                     return answer;
                 }
             }
@@ -72,6 +76,16 @@ final class JournalClient implements AutoCloseable {
             }
         }
         return last;
+    }
+
+    /** Why the last failed {@link #callOnce} got no answer. */
+    Exception lastFailure() {
+        return lastFailure;
+    }
+
+    /** The server that applied the last command: the leader at that time. */
+    int lastAnswered() {
+        return lastAnswered;
     }
 
     ClientAnswer append(String text, Duration bound) {
