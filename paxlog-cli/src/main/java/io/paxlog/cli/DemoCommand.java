@@ -26,8 +26,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Starts a 5-server cluster on 127.0.0.1 as 5 processes, data and logs under --data, shows leader",
-            "changes as they happen, and stops all five on Ctrl-C. Running it again reuses the data.",
+            "Runs a 5-server cluster on this machine; Ctrl-C stops it.",
+            "Starts 5 server processes on 127.0.0.1, data and logs under --data, shows leader changes as",
+            "they happen, and stops all five on Ctrl-C. Running it again reuses the data.",
             "Server i listens for peers on base+1000+i, clients on base-1000+i, HTTP on base+i (base 8080)."
         })
 final class DemoCommand implements Callable<Integer> {
@@ -48,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
     Path data;
 
     /** One server process and how far its log has been read. */
+    /** Set by the Ctrl-C hook: servers exiting from now on are expected, not news. */
+    private static volatile boolean stopping;
+
     private static final class Child {
         final int id;
         final Process process;
@@ -120,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
                     follow(child, out);
                     if (child.process.isAlive()) {
                         alive++;
-                    } else if (!child.exitReported) {
+                    } else if (!child.exitReported && !stopping) {
                         child.exitReported = true;
                         follow(child, out);
                         out.printf("%s  server %d exited with status %d; see %s%n", LocalTime.now().format(TIME),
@@ -171,6 +175,7 @@ final class DemoCommand implements Callable<Integer> {
         synchronized (children) {
             all = List.copyOf(children);
         }
+        stopping = true;
         out.println();
         out.println("paxlog demo: stopping the servers...");
         all.forEach(child -> child.process.destroy());

@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code paxlog server --config FILE --id N}: runs one server until SIGTERM or Ctrl-C. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {
-            "Runs one server of the cluster the configuration file describes, until SIGTERM or Ctrl-C,",
-            "then stops it cleanly (in-flight writes finish, files close).",
+            "Runs one server of a cluster until SIGTERM or Ctrl-C.",
+            "The configuration file describes the cluster; on SIGTERM or Ctrl-C the server stops cleanly",
+            "(in-flight writes finish, files close).",
             "Exit status: 143 stopped by SIGTERM (130: Ctrl-C); 1 cannot start (address in use...); 2 bad configuration (every problem",
             "is listed); 3 data directory in use by another server; 70 storage failure; 71 internal error."
         })
