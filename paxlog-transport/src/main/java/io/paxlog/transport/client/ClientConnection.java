@@ -58,7 +58,7 @@ public final class ClientConnection implements AutoCloseable {
     }
 
     /**
-     * Opens a connection on {@code group}, which must come from {@code EventLoops.newGroup} (or be
+     * Opens a connection on {@code group}, which must come from {@link io.paxlog.transport.NetworkThreads#group()} (or be
      * any NIO group). The future fails with the connect error if the server cannot be reached
      * within the config's connect timeout.
      */
