@@ -1,0 +1,397 @@
+package io.paxlog.client;
+
+import io.paxlog.transport.NetworkThreads;
+import io.paxlog.transport.frame.FrameFormat;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client of a paxlog cluster: submits commands to the replicated state machine and gets each one's
+ * result, exactly once.
+ *
+ * <pre>{@code
+ * try (PaxlogClient client = PaxlogClient.builder()
+ *         .servers("127.0.0.1:7081,127.0.0.1:7082,127.0.0.1:7083")
+ *         .clusterId("demo")
+ *         .build()) {
+ *     Result result = client.call("append hello".getBytes(UTF_8));
+ * }
+ * }</pre>
+ *
+ * <h2>What it does for each command</h2>
+ * Each command gets the client's next sequence; {@code (clientId, sequence)} names it in every attempt,
+ * so however often it is retried, the servers apply it once and answer repeats with the saved result.
+ * It goes to the server believed to lead (at first, the first server listed). A {@code NOT_LEADER}
+ * answer with a hint sends it to the hinted server at once (a new connection if needed); an answer
+ * without a hint, {@code NO_QUORUM} or an unreachable server sends it to the next server after a
+ * capped, jittered backoff; {@code BUSY} retries after a backoff. {@code REJECTED} and {@code ERROR}
+ * end it. See {@link PaxlogClientException} for how a command can fail and what each failure means:
+ * above all, a command that timed out is "outcome unknown", never "failed".
+ *
+ * <h2>Pipelining and the exactly-once window</h2>
+ * Many commands are outstanding at once on one connection, in sequence order. A command is sent only
+ * while its sequence is less than {@code maxOutstanding} above the oldest unfinished one: the servers
+ * keep results for each client's last W sequences (the cluster's {@code exactlyOnceWindow}) and cannot
+ * tell whether an older retry was applied. So {@code maxOutstanding} must not exceed W. Further
+ * submits wait, without blocking the caller, for room (up to {@code maxWaiting} of them; beyond that
+ * they fail at once with {@link CommandNotAppliedException}); their request timeout runs while they
+ * wait.
+ *
+ * <h2>Threads</h2>
+ * Every public method is thread-safe. The client runs one network thread (all its connections, timers
+ * and state) and, unless {@link Builder#callbackExecutor} says otherwise, one callback thread on which
+ * every returned future completes, in the order the results arrived. Callbacks must not block for long:
+ * later results wait behind them. The blocking methods ({@link #call}, {@link #submitAndWait}) refuse
+ * to run on either thread, where they would wait for themselves.
+ *
+ * <h2>Identity</h2>
+ * Sequences start at 1 for every new client, so a client id must not be reused by another client while
+ * the servers may still remember it: the default, a random 63-bit id, never is.
+ */
+public final class PaxlogClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PaxlogClient.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** Bytes of a call body besides the payload (see ClientCodec): kind, callId, clientId, sequence, length. */
+    private static final int CALL_OVERHEAD_BYTES = 1 + 8 + 8 + 8 + 4;
+
+    private final ClientConfig config;
+    private final NetworkThreads network;
+    /** Null when the caller supplied the callback executor (then it is theirs to shut down). */
+    private final ExecutorService ownCallbacks;
+    private volatile Thread callbackThread;
+    private final Dispatcher dispatcher;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PaxlogClient(ClientConfig config) {
+        this.config = config;
+        this.network = NetworkThreads.start(1, "paxlog-client-" + config.clientId());
+        Executor callbacks = config.callbackExecutor();
+        if (callbacks == null) {
+            ownCallbacks = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "paxlog-client-" + config.clientId() + "-callbacks");
+                thread.setDaemon(true);
+                callbackThread = thread;
+                return thread;
+            });
+            callbacks = ownCallbacks;
+        } else {
+            ownCallbacks = null;
+        }
+        this.dispatcher = new Dispatcher(config, network.group(), callbacks, new SecureRandom().nextLong());
+        log.debug("client {} of cluster {} started; servers {}", config.clientId(), config.clusterId(), config.servers());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The id every command of this client carries. */
+    public long clientId() {
+        return config.clientId();
+    }
+
+    /** The server this client believes leads, 0 if it knows none. For status displays. */
+    public int leaderId() {
+        return dispatcher.leader();
+    }
+
+    /**
+     * Submits {@code command} (copied; the caller may reuse the array). The future completes with the
+     * result once a leader applied it, or fails with a {@link PaxlogClientException}: an
+     * {@link OutcomeUnknownException} (it may have been applied) or a {@link CommandNotAppliedException}
+     * (it was not). It always completes, within the request timeout. Never blocks.
+     *
+     * @throws IllegalArgumentException if {@code command} is null or larger than a frame can carry
+     */
+    public CompletableFuture<Result> submit(byte[] command) {
+        if (command == null) {
+            throw new IllegalArgumentException("command must not be null (may be empty)");
+        }
+        if (command.length > config.frameBytesMax() - CALL_OVERHEAD_BYTES) {
+            throw new IllegalArgumentException("command of " + command.length + " bytes is over the limit of "
+                    + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
+        }
+        PendingCommand pending = new PendingCommand(command.clone());
+        if (closed.get()) {
+            pending.future.completeExceptionally(notSentClosed());
+            return pending.future;
+        }
+        try {
+            dispatcher.onLoop(() -> dispatcher.submitted(pending));
+        } catch (RejectedExecutionException e) {
+            // Closed between the check and here: the network thread is gone.
+            pending.future.completeExceptionally(notSentClosed());
+        }
+        return pending.future;
+    }
+
+    /**
+     * Submits {@code command} and waits for its result, at most about the request timeout.
+     *
+     * @throws OutcomeUnknownException it may or may not have been applied (its subclasses say why)
+     * @throws CommandNotAppliedException it was not applied (its subclasses say why)
+     * @throws InterruptedException if interrupted while waiting; the command carries on
+     * @throws IllegalStateException if called on the client's network or callback thread
+     */
+    public Result call(byte[] command) throws OutcomeUnknownException, CommandNotAppliedException, InterruptedException {
+        if (dispatcher.inLoop() || Thread.currentThread() == callbackThread) {
+            throw new IllegalStateException("a blocking call on the client's own thread would wait for itself; use submit");
+        }
+        CompletableFuture<Result> future = submit(command);
+        try {
+            // The request timeout completes the future; the margin is only against a bug leaving it hanging.
+            return future.get(config.requestTimeout().toMillis() * 2 + CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof OutcomeUnknownException unknown) {
+                throw unknown;
+            }
+            if (cause instanceof CommandNotAppliedException notApplied) {
+                throw notApplied;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("unexpected failure of a command", cause);
+        } catch (TimeoutException e) {
+            throw new AssertionError("a command's future did not complete within twice its request timeout", e);
+        }
+    }
+
+    /** {@link #call} returning only the state machine's result. */
+    public byte[] submitAndWait(byte[] command)
+            throws OutcomeUnknownException, CommandNotAppliedException, InterruptedException {
+        return call(command).value();
+    }
+
+    /**
+     * Closes the connections and stops the threads, waiting a bounded time. Commands still outstanding
+     * fail: as {@link OutcomeUnknownException} if an attempt may have reached a server, else (and
+     * commands still waiting for room) as {@link CommandNotAppliedException}. Later submits fail as not
+     * sent. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        boolean onNetworkThread = dispatcher.inLoop();
+        CompletableFuture<List<CompletableFuture<Void>>> stopped = new CompletableFuture<>();
+        try {
+            dispatcher.onLoop(() -> stopped.complete(dispatcher.close()));
+        } catch (RejectedExecutionException e) {
+            stopped.complete(List.of());
+        }
+        if (onNetworkThread) {
+            // Called from a callback running on the network thread: it cannot wait for itself.
+            network.group().shutdownGracefully(0, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            try {
+                CompletableFuture.allOf(stopped.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .toArray(CompletableFuture[]::new)).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("client {}: connections did not close within {}", config.clientId(), CLOSE_TIMEOUT);
+            }
+            if (!network.close(CLOSE_TIMEOUT)) {
+                log.warn("client {}: network thread did not stop within {}", config.clientId(), CLOSE_TIMEOUT);
+            }
+        }
+        if (ownCallbacks != null) {
+            // Queued completions still run: shutdown() lets the queue drain.
+            ownCallbacks.shutdown();
+            if (Thread.currentThread() != callbackThread && !onNetworkThread) {
+                try {
+                    if (!ownCallbacks.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                        log.warn("client {}: a callback still runs after {}", config.clientId(), CLOSE_TIMEOUT);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        log.debug("client {} closed", config.clientId());
+    }
+
+    private CommandNotAppliedException notSentClosed() {
+        return new CommandNotAppliedException(config.clientId(), 0,
+                PaxlogClientException.command(config.clientId(), 0) + ": not sent: the client is closed");
+    }
+
+    /**
+     * Settings of a {@link PaxlogClient}. Required: the servers and the cluster id. Not thread-safe;
+     * {@link #build()} checks everything and lists every mistake in one message.
+     */
+    public static final class Builder {
+
+        public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofSeconds(5);
+        /** About twice an election: long enough for a new leader to emerge after a crash. */
+        public static final Duration NO_LEADER_TIMEOUT_DEFAULT = Duration.ofSeconds(1);
+        public static final Duration CONNECT_TIMEOUT_DEFAULT = Duration.ofSeconds(1);
+        public static final Duration RETRY_BACKOFF_MIN_DEFAULT = Duration.ofMillis(10);
+        public static final Duration RETRY_BACKOFF_MAX_DEFAULT = Duration.ofMillis(200);
+        public static final int MAX_OUTSTANDING_DEFAULT = 64;
+        public static final int MAX_WAITING_DEFAULT = 10_000;
+
+        private Map<Integer, InetSocketAddress> servers;
+        private String clusterId;
+        private Long clientId;
+        private Duration requestTimeout = REQUEST_TIMEOUT_DEFAULT;
+        private Duration noLeaderTimeout = NO_LEADER_TIMEOUT_DEFAULT;
+        private Duration connectTimeout = CONNECT_TIMEOUT_DEFAULT;
+        private Duration retryBackoffMin = RETRY_BACKOFF_MIN_DEFAULT;
+        private Duration retryBackoffMax = RETRY_BACKOFF_MAX_DEFAULT;
+        private int maxOutstanding = MAX_OUTSTANDING_DEFAULT;
+        private int maxWaiting = MAX_WAITING_DEFAULT;
+        private Executor callbackExecutor;
+
+        private Builder() {}
+
+        /**
+         * The servers' client addresses; the i-th (from 1) is server id i, as in the demo cluster.
+         * Leader hints name servers by id, so the ids must match the cluster's; otherwise use
+         * {@link #servers(Map)}.
+         */
+        public Builder servers(List<InetSocketAddress> addresses) {
+            if (addresses == null) {
+                this.servers = null;
+                return this;
+            }
+            Map<Integer, InetSocketAddress> byId = new LinkedHashMap<>();
+            for (int i = 0; i < addresses.size(); i++) {
+                byId.put(i + 1, addresses.get(i));
+            }
+            this.servers = byId;
+            return this;
+        }
+
+        /** The servers' client addresses by server id (the ids of the cluster file). Tried in map order. */
+        public Builder servers(Map<Integer, InetSocketAddress> addressesById) {
+            this.servers = addressesById == null ? null : new LinkedHashMap<>(addressesById);
+            return this;
+        }
+
+        /**
+         * {@code "host:port,host:port"} (ids 1, 2, ... in order) or {@code "1=host:port,2=host:port"}.
+         *
+         * @throws IllegalArgumentException naming the malformed entry
+         */
+        public Builder servers(String list) {
+            this.servers = ClientConfig.parseServers(list);
+            return this;
+        }
+
+        /** The cluster's id: servers of another cluster refuse the connection. */
+        public Builder clusterId(String clusterId) {
+            this.clusterId = clusterId;
+            return this;
+        }
+
+        /**
+         * The id every command carries, >= 1. Default: a random positive 63-bit id. A fixed id must
+         * never be used by two clients, nor reused by a new client while the servers remember its
+         * sequences (they start at 1 again).
+         */
+        public Builder clientId(long clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        /**
+         * How long a command may take, from submit to result, including waiting for room and all
+         * retries. When it expires the command fails as {@link OutcomeUnknownException} if an attempt
+         * may have reached a server. Default 5 s.
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        /**
+         * Give up early when, for this long, every server was tried and each was unreachable or said
+         * it does not lead: {@link NoQuorumException} or {@link UnavailableException}. Keep it above
+         * an election (twice the election timeout); default 1 s.
+         */
+        public Builder noLeaderTimeout(Duration noLeaderTimeout) {
+            this.noLeaderTimeout = noLeaderTimeout;
+            return this;
+        }
+
+        /** How long to try to open a connection to one server. Default 1 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** The delay before a retry doubles from {@code min} up to {@code max}, with jitter. Default 10 ms, 200 ms. */
+        public Builder retryBackoff(Duration min, Duration max) {
+            this.retryBackoffMin = min;
+            this.retryBackoffMax = max;
+            return this;
+        }
+
+        /**
+         * Commands sent and not finished, at most; more precisely, the span of their sequences. Must
+         * not exceed the cluster's exactly-once window ({@code exactlyOnceWindow} in the cluster
+         * file), or a retry may be answered "expired" and its outcome lost. Default 64.
+         */
+        public Builder maxOutstanding(int maxOutstanding) {
+            this.maxOutstanding = maxOutstanding;
+            return this;
+        }
+
+        /**
+         * Submits that may wait for room among the outstanding commands; beyond this they fail at once
+         * with {@link CommandNotAppliedException}. 0 makes every submit that finds no room fail fast.
+         * Default 10,000.
+         */
+        public Builder maxWaiting(int maxWaiting) {
+            this.maxWaiting = maxWaiting;
+            return this;
+        }
+
+        /**
+         * Where futures complete. Default: a thread of the client's own, which keeps results in arrival
+         * order. An executor given here is not shut down by the client; a direct one
+         * ({@code Runnable::run}) runs callbacks on the network thread, where they must never block.
+         */
+        public Builder callbackExecutor(Executor executor) {
+            this.callbackExecutor = executor;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException listing every invalid or missing setting */
+        public PaxlogClient build() {
+            long id = clientId != null ? clientId : randomClientId();
+            return new PaxlogClient(new ClientConfig(servers, clusterId, id, requestTimeout, noLeaderTimeout,
+                    connectTimeout, retryBackoffMin, retryBackoffMax, maxOutstanding, maxWaiting,
+                    FrameFormat.FRAME_BYTES_MAX_DEFAULT, callbackExecutor));
+        }
+
+        private static long randomClientId() {
+            SecureRandom random = new SecureRandom();
+            long id;
+            do {
+                id = random.nextLong() & Long.MAX_VALUE;
+            } while (id == 0);
+            return id;
+        }
+    }
+}
