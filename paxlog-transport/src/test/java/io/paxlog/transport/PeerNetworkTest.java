@@ -117,6 +117,9 @@ class PeerNetworkTest {
         List<Long> rounds = received.get(2).stream().filter(e -> e.from() == 1)
                 .map(e -> e.message().epoch().round()).toList();
         assertThat(rounds.subList(1, rounds.size())).isSorted();
+        // The sender counts a frame in its write listener, which may run after the receiver already
+        // has it: wait for the count rather than read it once.
+        Await.until("sender counted every frame", WAIT, () -> networks.get(1).counters().framesOut() >= 1002);
         PeerNetworkCounters counters = networks.get(1).counters();
         assertThat(counters.framesOut()).isEqualTo(1002);
         assertThat(counters.dropped()).isZero();
