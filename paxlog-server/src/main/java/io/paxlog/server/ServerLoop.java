@@ -357,6 +357,13 @@ public final class ServerLoop implements AutoCloseable {
             @Override
             public void restored(Replica replica, Snapshot snapshot) {
                 events.restored(replica, snapshot);
+                if (loop != null) {
+                    // Set once recovery built the loop: any restore after that is a snapshot another
+                    // server sent us because we were behind its compacted log, not our own from disk.
+                    LOG.info("server {}: installed a snapshot received from another server at slot {} ({} bytes); "
+                            + "slots up to it were not replayed from a log", selfId, snapshot.slot(),
+                            snapshot.data().length);
+                }
                 observer.restored(replica, snapshot);
             }
 
