@@ -34,6 +34,12 @@ final class FreePorts {
 
     /** A cluster configuration for {@code servers} servers on fresh loopback ports. */
     static String clusterYaml(int servers, String dataDir, String extraSettings) {
+        return clusterYaml(servers, dataDir, 300, 600, extraSettings);
+    }
+
+    /** As above, with the given election timeouts. */
+    static String clusterYaml(int servers, String dataDir, long electionTimeoutMinMs, long electionTimeoutMaxMs,
+            String extraSettings) {
         List<Integer> ports = take(servers * 3);
         StringBuilder yaml = new StringBuilder("cluster:\n  id: test\n  servers:\n");
         for (int i = 0; i < servers; i++) {
@@ -43,7 +49,9 @@ final class FreePorts {
                     .append("\", http: \"127.0.0.1:").append(ports.get(3 * i + 2)).append("\"}\n");
         }
         return yaml.append("server:\n  dataDir: ").append(dataDir).append('\n')
-                .append("  electionTimeoutMinMs: 300\n  electionTimeoutMaxMs: 600\n  heartbeatIntervalMs: 50\n")
+                .append("  electionTimeoutMinMs: ").append(electionTimeoutMinMs)
+                .append("\n  electionTimeoutMaxMs: ").append(electionTimeoutMaxMs)
+                .append("\n  heartbeatIntervalMs: 50\n")
                 .append("  walSegmentBytes: 1048576\n").append(extraSettings).toString();
     }
 }
