@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,9 +110,6 @@ class BadInputProcessTest {
     }
 
     @Test
-    @Disabled("BUG: the server logs nothing for a frame cut off by the connection closing. The decoder's "
-            + "FrameException comes from channelInactive, when the channel is already closed, and "
-            + "ConnectionErrors.close returns without logging for a closed channel")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aFrameCutOffByTheConnectionClosingIsLoggedWithItsReason() throws Exception {
         try (JournalClient client = startClusterAndFindLeader()) {

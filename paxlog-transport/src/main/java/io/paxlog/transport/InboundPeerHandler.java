@@ -41,21 +41,34 @@ final class InboundPeerHandler extends SimpleChannelInboundHandler<Frame> {
     /** The peer this connection introduced itself as; 0 until its hello. */
     private int peerId;
 
-    private InboundPeerHandler(PeerNetworkConfig config, Consumer<Envelope> inbound, Counters counters) {
+    private final java.util.function.IntConsumer peerUp;
+
+    private InboundPeerHandler(PeerNetworkConfig config, Consumer<Envelope> inbound, Counters counters,
+            java.util.function.IntConsumer peerUp) {
         this.config = config;
         this.inbound = inbound;
         this.counters = counters;
+        this.peerUp = peerUp;
     }
 
     /** Sets up the pipeline of one accepted peer connection. */
     static void configure(ChannelPipeline pipeline, PeerNetworkConfig config, Consumer<Envelope> inbound, Counters counters) {
+        configure(pipeline, config, inbound, counters, peerId -> { });
+    }
+
+    /**
+     * Sets up the pipeline of one accepted peer connection; {@code peerUp} hears the id of a peer that
+     * introduced itself (on the connection's event loop).
+     */
+    static void configure(ChannelPipeline pipeline, PeerNetworkConfig config, Consumer<Envelope> inbound, Counters counters,
+            java.util.function.IntConsumer peerUp) {
         PeerNetworkConfig.Limits limits = config.limits();
         pipeline.addLast(new FrameDecoder(config.clusterId(), limits.frameBytesMax(),
                 EnumSet.of(FrameType.PEER_HELLO, FrameType.PEER_MESSAGE, FrameType.PING)));
         pipeline.addLast(new FrameEncoder(config.clusterId(), limits.frameBytesMax()));
         pipeline.addLast(new FrameDeadlineHandler(limits.handshakeTimeout(), limits.readIdleTimeout(), log, WHAT));
         pipeline.addLast(pinger(limits));
-        pipeline.addLast(new InboundPeerHandler(config, inbound, counters));
+        pipeline.addLast(new InboundPeerHandler(config, inbound, counters, peerUp));
     }
 
     /** Fires a writer-idle event a third of the read timeout after the last write, to send a ping. */
@@ -95,6 +108,7 @@ final class InboundPeerHandler extends SimpleChannelInboundHandler<Frame> {
             peerId = sender;
             log.debug("peer {} connected from {}", sender, ctx.channel().remoteAddress());
             ctx.writeAndFlush(new Frame(FrameType.PEER_HELLO, config.selfId(), Frame.EMPTY));
+            peerUp.accept(sender);
         }
     }
 

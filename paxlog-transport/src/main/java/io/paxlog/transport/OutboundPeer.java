@@ -156,6 +156,22 @@ final class OutboundPeer {
         });
     }
 
+    /**
+     * The peer just connected to us, so it is up: if we are waiting out a backoff to reach it, try now.
+     * A restarted server would otherwise hear nothing from a live leader for up to the backoff cap and
+     * might start an election it does not need. Any thread.
+     */
+    void peerIsUp() {
+        loop.execute(() -> {
+            if (closed || established != null || retry == null || retry.isDone()) {
+                return;
+            }
+            retry.cancel(false);
+            failures = 0;
+            connect();
+        });
+    }
+
     /** Loop only. */
     private void connect() {
         if (closed) {

@@ -81,6 +81,8 @@ public final class PeerNetwork implements Transport, AutoCloseable {
         Counters counters = new Counters();
         ChannelGroup channels = new DefaultChannelGroup("paxlog-peers-" + config.selfId(), GlobalEventExecutor.INSTANCE);
         Channel serverChannel;
+        // A peer that connects to us is up: our connection to it should not wait out its backoff.
+        Map<Integer, OutboundPeer> outboundByPeer = new java.util.concurrent.ConcurrentHashMap<>();
         try {
             serverChannel = new ServerBootstrap()
                     .group(group)
@@ -91,7 +93,12 @@ public final class PeerNetwork implements Transport, AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             channels.add(ch);
-                            InboundPeerHandler.configure(ch.pipeline(), config, inbound, counters);
+                            InboundPeerHandler.configure(ch.pipeline(), config, inbound, counters, peerId -> {
+                                OutboundPeer outbound = outboundByPeer.get(peerId);
+                                if (outbound != null) {
+                                    outbound.peerIsUp();
+                                }
+                            });
                         }
                     })
                     .bind(config.listen())
@@ -105,6 +112,8 @@ public final class PeerNetwork implements Transport, AutoCloseable {
         Map<Integer, OutboundPeer> peers = new HashMap<>();
         config.peers().forEach((id, address) ->
                 peers.put(id, new OutboundPeer(id, address, config, counters, channels, group.next())));
+        // Filled before any connection can be accepted and say hello (start() below comes after).
+        outboundByPeer.putAll(peers);
         PeerNetwork network = new PeerNetwork(config, group, serverChannel, Map.copyOf(peers), counters, channels);
         log.info("server {} of cluster '{}' listening for peers on {} ({})", config.selfId(), config.clusterId(),
                 serverChannel.localAddress(), Epoll.isAvailable() ? "epoll" : "nio");

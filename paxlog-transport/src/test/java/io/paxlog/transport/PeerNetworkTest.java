@@ -137,6 +137,34 @@ class PeerNetworkTest {
         exchange(2);
     }
 
+    /**
+     * A peer that restarts connects to us first; we must not wait out our backoff to reach it, or a
+     * restarted follower hears nothing from a live leader and starts an election it does not need.
+     */
+    @Test
+    void aPeerThatConnectsToUsIsReachedAtOnceInsteadOfAfterTheBackoff() throws IOException {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+            port = probe.getLocalPort();
+        }
+        PeerNetworkConfig.Limits slowRetries = new PeerNetworkConfig.Limits(1 << 20, 4 << 20, Duration.ofSeconds(2),
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMillis(900), Duration.ofMillis(500));
+        InetSocketAddress twoAt = new InetSocketAddress(LOOPBACK, port);
+        ConcurrentLinkedQueue<Envelope> inboxOfOne = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Envelope> inboxOfTwo = new ConcurrentLinkedQueue<>();
+        PeerNetwork one = PeerNetwork.start(new PeerNetworkConfig(CLUSTER, 1, new InetSocketAddress(LOOPBACK, 0),
+                Map.of(2, twoAt), slowRetries), inboxOfOne::add);
+        networks.put(1, one);
+        // 1 has failed to reach 2 and now waits 15 to 30 s before its next attempt.
+        Await.until("1 tried 2 and failed", WAIT, () -> !one.isConnected(2));
+        PeerNetwork two = PeerNetwork.start(new PeerNetworkConfig(CLUSTER, 2, twoAt,
+                Map.of(1, one.listenAddress()), slowRetries), inboxOfTwo::add);
+        networks.put(2, two);
+        Await.until("1 connected to 2 long before its backoff ran out", Duration.ofSeconds(5), () -> one.isConnected(2));
+        one.send(query(1, 2, 7));
+        Await.until("2 got 1's message", WAIT, () -> inboxOfTwo.contains(query(1, 2, 7)));
+    }
+
     @Test
     void aPeerThatGoesAwayAndComesBackIsReconnected() {
         start(1, 0);

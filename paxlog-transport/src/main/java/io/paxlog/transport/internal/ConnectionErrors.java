@@ -17,13 +17,15 @@ public final class ConnectionErrors {
      * reset), which the protocol expects. Called on the channel's event loop.
      */
     public static void close(ChannelHandlerContext ctx, Throwable cause, Logger log, String what) {
-        if (!ctx.channel().isOpen()) {
-            return;
-        }
         Throwable reason = cause instanceof DecoderException && !(cause instanceof FrameException)
                         && cause.getCause() != null
                 ? cause.getCause()
                 : cause;
+        // A frame cut off by the peer closing is found as the channel goes inactive, already closed:
+        // still say why, once; anything else on a closed channel is an echo of what closed it.
+        if (!ctx.channel().isOpen() && !(reason instanceof FrameException)) {
+            return;
+        }
         if (reason instanceof IOException) {
             log.debug("{} {} closed: {}", what, ctx.channel().remoteAddress(), reason.toString());
         } else if (reason instanceof FrameException) {
