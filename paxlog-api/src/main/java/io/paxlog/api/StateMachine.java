@@ -34,4 +34,17 @@ public interface StateMachine {
      * Throws {@link IllegalArgumentException} if the bytes are not a snapshot it understands.
      */
     void restore(byte[] snapshot);
+
+    /**
+     * Answers a read-only {@code request} from the current state, without changing it. The server calls
+     * this on the thread that applies commands, after a read-index round proved the state current
+     * (linearizable reads without writing to the log). A state machine that answers no reads keeps
+     * this default.
+     *
+     * @throws UnsupportedOperationException when this state machine answers no reads
+     * @throws IllegalArgumentException      for a query it cannot parse
+     */
+    default byte[] query(byte[] request) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " answers no reads");
+    }
 }

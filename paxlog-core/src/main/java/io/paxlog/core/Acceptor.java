@@ -143,7 +143,7 @@ class Acceptor {
 
     /** query(): the lowest slot this server has not finalized. */
     void query(int from, Query request) {
-        out.send(from, new QueryReply(request.epoch(), promised, log.firstUnfinalizedSlot()));
+        out.send(from, new QueryReply(request.epoch(), promised, log.firstUnfinalizedSlot(), request.round()));
     }
 
     /**

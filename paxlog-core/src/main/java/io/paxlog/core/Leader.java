@@ -6,7 +6,6 @@ import io.paxlog.api.message.Finalize;
 import io.paxlog.api.message.FinalizeReply;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
-import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.SlotCommand;
@@ -43,6 +42,10 @@ class Leader {
     private final Epoch epoch;
     private final Set<Integer> overthrowAcked;
     private final Takeover takeover;
+    private final ReadIndex reads;
+    /** Whether any command this leader proposed was chosen: a read needs one (see {@link ReadIndex}). */
+    private boolean ownCommandChosen;
+    private boolean proposedAny;
     private final Map<Integer, Peer> peers = new LinkedHashMap<>();
 
     /** Stored under our epoch, not chosen yet. */
@@ -70,6 +73,7 @@ class Leader {
         }
         this.nextSlot = Math.max(lastUsedSlot, replica.lastUsedSlot()) + 1;
         this.takeover = replica.parts().newTakeover(this, lastUsedSlot);
+        this.reads = replica.parts().newReadIndex(this);
     }
 
     Epoch epoch() {
@@ -87,6 +91,41 @@ class Leader {
     void begin() {
         takeover.begin();
         heartbeat();
+    }
+
+    Iterable<Integer> peerIds() {
+        return peers.keySet();
+    }
+
+    /** A read-only request, answered once read-index says the local state is current. */
+    void read(long requestId) {
+        reads.request(requestId);
+    }
+
+    /** Whether reads may be served: a command of ours is chosen and every earlier leader's slot is known. */
+    boolean servesReads() {
+        return ownCommandChosen && takeover.done() && replica.firstUnfinalizedSlot() > takeover.lastUsedSlot;
+    }
+
+    /**
+     * Reads are waiting for a command of our epoch to be chosen: if the takeover proposed none and no
+     * client command came, propose a no-op, once (Raft's no-op at the start of a term, on demand).
+     */
+    void needOwnCommand() {
+        if (!proposedAny && takeover.done()) {
+            propose(nextSlot, Command.NOOP, 0);
+        }
+    }
+
+    /** How many servers, ourselves included, answered query round {@code round} or a later one. */
+    int acknowledgedRound(long round) {
+        int count = 1;
+        for (Peer peer : peers.values()) {
+            if (peer.roundAcked >= round) {
+                count++;
+            }
+        }
+        return count;
     }
 
     // ---- Client commands ----
@@ -120,6 +159,7 @@ class Leader {
             throw new AssertionError("leader " + epoch + " proposed slot " + slot + " twice");
         }
         nextSlot = Math.max(nextSlot, slot + 1);
+        proposedAny = true;
         fresh.add(proposal);
         if (requestId != 0) {
             waitingBySlot.put(slot, requestId);
@@ -148,6 +188,7 @@ class Leader {
             if (proposal != null) {
                 proposal.ackedMask |= 1 << index;
                 if (proposal.ackCount() >= replica.config().majority()) {
+                    ownCommandChosen = true;
                     inflight.remove(slot);
                     chosenThisStep.add(slot);
                     finalizeOnAckers(proposal);
@@ -223,6 +264,7 @@ class Leader {
             return;
         }
         peer.firstUnfinalizedSlot = reply.firstUnfinalizedSlot();
+        peer.roundAcked = Math.max(peer.roundAcked, reply.round());
         boolean chainIdle = replica.now() - peer.catchUpAt >= replica.config().heartbeatIntervalMs();
         if (peer.firstUnfinalizedSlot > peer.catchUpSentTo || chainIdle) {
             catchUp(peer, peer.firstUnfinalizedSlot); // start, or restart a chain whose messages were lost
@@ -255,9 +297,7 @@ class Leader {
 
     private void heartbeat() {
         heartbeatAt = replica.now() + replica.config().heartbeatIntervalMs();
-        for (Peer peer : peers.values()) {
-            replica.out().send(peer.id, new Query(epoch));
-        }
+        reads.sendRound();
     }
 
     /**
@@ -341,6 +381,7 @@ class Leader {
     /** Admits queued commands, then stores new slots and finalizes chosen ones. */
     void flush() {
         takeover.continueIfRoom();
+        reads.flush(); // first: it may propose a no-op, which goes out with this step's stores
         while (!queued.isEmpty() && hasRoomForClients()) {
             ClientRequest request = queued.poll();
             propose(nextSlot, request.command(), request.requestId());
@@ -369,6 +410,7 @@ class Leader {
 
     /** The leader lost its leadership: tell every waiting client to go elsewhere. */
     void abandon(int leaderHint) {
+        reads.abandon(leaderHint);
         for (long requestId : waitingBySlot.values()) {
             replica.out().refuse(new Refusal(requestId, Refusal.Reason.NOT_LEADER, leaderHint));
         }

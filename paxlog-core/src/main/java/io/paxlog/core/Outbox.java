@@ -35,6 +35,7 @@ final class Outbox {
     private final List<Envelope> send = new ArrayList<>();
     private final List<Apply> apply = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
+    private final List<Long> reads = new ArrayList<>();
     private final List<Envelope> afterDurableThisStep = new ArrayList<>();
     private Snapshot install;
 
@@ -85,6 +86,11 @@ final class Outbox {
             }
         }
         install = snapshot;
+    }
+
+    /** A read may be answered from the local state now. */
+    void readReady(long requestId) {
+        reads.add(requestId);
     }
 
     void refuse(Refusal refusal) {
@@ -140,10 +146,12 @@ final class Outbox {
 
     Effects drain() {
         assert afterDurableThisStep.isEmpty() && localInbox.isEmpty() : "drain before the step finished";
-        if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty() && install == null) {
+        if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty() && reads.isEmpty()
+                && install == null) {
             return Effects.NONE;
         }
-        Effects effects = new Effects(persist, send, apply, refusals, install);
+        Effects effects = new Effects(persist, send, apply, refusals, reads, install);
+        reads.clear();
         install = null;
         persist.clear();
         send.clear();

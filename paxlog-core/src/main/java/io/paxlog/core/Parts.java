@@ -21,4 +21,8 @@ class Parts {
     Takeover newTakeover(Leader leader, long lastUsedSlot) {
         return new Takeover(leader, lastUsedSlot);
     }
+
+    ReadIndex newReadIndex(Leader leader) {
+        return new ReadIndex(leader);
+    }
 }

@@ -16,6 +16,8 @@ final class Peer {
     long catchUpSentTo;
     /** When the newest catch-up finalize was sent. */
     long catchUpAt = Long.MIN_VALUE;
+    /** The highest query round the peer answered at the leader's epoch (read-index). */
+    long roundAcked;
     /** Chosen slots to finalize on this peer at the end of the step. */
     final List<Long> toFinalize = new ArrayList<>();
 

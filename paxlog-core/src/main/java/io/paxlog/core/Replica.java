@@ -160,6 +160,24 @@ public final class Replica {
         return finish();
     }
 
+    /**
+     * A read-only request: answered through {@link Effects#reads} once the local state is current
+     * (read-index), or refused when this server does not lead. {@code requestId} shares its space with
+     * {@link #submit}'s.
+     */
+    public Effects read(long requestId) {
+        requireStarted();
+        if (requestId <= 0) {
+            throw new IllegalArgumentException("request ids are positive, was " + requestId);
+        }
+        if (role == Role.LEADER) {
+            leader.read(requestId);
+        } else {
+            out.refuse(new Refusal(requestId, Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        return finish();
+    }
+
     // ---- Read-only views, for the runtime, status pages and the simulator's checks ----
 
     public int selfId() {

@@ -110,7 +110,8 @@ public final class ServerLoop implements AutoCloseable {
         }
     }
 
-    private record Call(long clientId, long sequence, byte[] payload, ReplyChannel reply) {}
+    /** A client's command, or (read) a read-only query answered from the state machine by read-index. */
+    private record Call(long clientId, long sequence, byte[] payload, ReplyChannel reply, boolean read) {}
 
     private final Settings settings;
     private final int selfId;
@@ -144,6 +145,8 @@ public final class ServerLoop implements AutoCloseable {
     private long nextRequestId = 1;
     /** Invariant: holds exactly the requests handed to the core and not yet answered. */
     private final Map<Long, ReplyChannel> waiting = new HashMap<>();
+    /** The query of each read among {@link #waiting}. */
+    private final Map<Long, byte[]> queries = new HashMap<>();
     private final List<Envelope> peerBatch = new ArrayList<>(BATCH_MAX);
     private final List<Call> clientBatch = new ArrayList<>(BATCH_MAX);
 
@@ -242,7 +245,31 @@ public final class ServerLoop implements AutoCloseable {
             answer(reply, stoppingAnswer());
             return;
         }
-        if (!clientInbox.offer(new Call(clientId, sequence, payload, reply))) {
+        offer(new Call(clientId, sequence, payload, reply, false));
+    }
+
+    /**
+     * A client's read-only query, answered from the state machine ({@link StateMachine#query}) once
+     * read-index proved the state current, without writing to the log. Any thread; never blocks;
+     * {@code reply} gets exactly one answer, as for {@link #submit}.
+     */
+    public void read(byte[] query, ReplyChannel reply) {
+        Objects.requireNonNull(reply, "reply");
+        if (query == null || query.length > settings.commandBytesMax()) {
+            answer(reply, CommandAnswer.refused(Status.REJECTED, 0, query == null ? "a query is required"
+                    : "query of " + query.length + " bytes is above this server's limit of " + settings.commandBytesMax()));
+            return;
+        }
+        if (stopping) {
+            answer(reply, stoppingAnswer());
+            return;
+        }
+        offer(new Call(0, 0, query, reply, true));
+    }
+
+    private void offer(Call call) {
+        ReplyChannel reply = call.reply();
+        if (!clientInbox.offer(call)) {
             clientCallsBusy.incrementAndGet();
             answer(reply, CommandAnswer.refused(Status.BUSY, 0, "server " + selfId + " has "
                     + settings.clientQueueMax() + " calls waiting; retry later"));
@@ -409,7 +436,13 @@ public final class ServerLoop implements AutoCloseable {
             for (Call call : clientBatch) {
                 long requestId = nextRequestId++;
                 waiting.put(requestId, call.reply());
-                loop.submit(new ClientRequest(requestId, new Command(call.clientId(), call.sequence(), call.payload())));
+                if (call.read()) {
+                    queries.put(requestId, call.payload());
+                    loop.read(requestId);
+                } else {
+                    loop.submit(new ClientRequest(requestId, new Command(call.clientId(), call.sequence(),
+                            call.payload())));
+                }
             }
             clientBatch.clear();
             worked = true;
@@ -497,7 +530,22 @@ public final class ServerLoop implements AutoCloseable {
             }
         }
 
+        @Override
+        public void readReady(long requestId, long appliedSlot) {
+            byte[] query = queries.get(requestId);
+            ReplyChannel reply = take(requestId);
+            byte[] result;
+            try {
+                result = stateMachine.query(query);
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                answer(reply, CommandAnswer.refused(Status.REJECTED, 0, "query refused: " + e.getMessage()));
+                return;
+            }
+            answer(reply, CommandAnswer.applied(appliedSlot, result));
+        }
+
         private ReplyChannel take(long requestId) {
+            queries.remove(requestId);
             ReplyChannel reply = waiting.remove(requestId);
             if (reply == null) {
                 throw new AssertionError("the core answered request " + requestId + ", which is not waiting");

@@ -75,6 +75,25 @@ final class AppendMachine implements StateMachine {
         return result;
     }
 
+    /**
+     * A read-index read: the same answer as a logged read of that key, from the current state, changing
+     * nothing (not even the exactly-once bookkeeping: a read is not a command).
+     */
+    @Override
+    public byte[] query(byte[] request) {
+        ByteBuffer in = ByteBuffer.wrap(request);
+        if (request.length != PAYLOAD_BYTES || in.get() != READ) {
+            throw new IllegalArgumentException("not a read query");
+        }
+        ListState list = lists.get((int) in.get());
+        return list == null ? emptyListRead() : ByteBuffer.allocate(12).putInt(list.length).putLong(list.hash).array();
+    }
+
+    /** What a read of a key nothing was appended to answers. */
+    static byte[] emptyListRead() {
+        return ByteBuffer.allocate(12).putInt(0).putLong(1).array();
+    }
+
     long stateHash() {
         return stateHash;
     }

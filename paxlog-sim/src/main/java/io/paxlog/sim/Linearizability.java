@@ -15,6 +15,13 @@ import java.util.Map;
  * model returns when the log is replayed, and (3) the order respects real time: a command that
  * completed before another was invoked sits in an earlier slot.
  *
+ * <p>A read-index read does not go through the log: it takes effect at the applied slot {@code s} its
+ * server answered at. Its answer must be the model's state of its key after slot {@code s}, and real
+ * time must hold around it as around any command: {@code s} is at least the slot of everything that
+ * completed before the read was invoked, and whatever is invoked after it completed lies above
+ * {@code s}. A deposed leader answering from old state breaks the first; a leader that answers before
+ * it knows every earlier leader's commands breaks it too.
+ *
  * <p>The service promises exactly that order, so a failure here is a bug even in the rare history
  * that some other order could explain.
  */
@@ -26,6 +33,8 @@ final class Linearizability {
         AppendMachine model = new AppendMachine(false);
         Map<Long, long[]> firstSlot = new HashMap<>(); // id -> {slot}
         Map<Long, byte[]> results = new HashMap<>();
+        // key -> slot -> the key's read answer from that slot on, for read-index reads
+        Map<Integer, java.util.TreeMap<Long, byte[]>> keyStates = new HashMap<>();
         for (long slot = 1; slot <= lastSlot; slot++) {
             Command command = chosen.get(slot);
             if (command == null) {
@@ -40,9 +49,23 @@ final class Linearizability {
             }
             firstSlot.put(id, new long[] {slot});
             results.put(id, model.apply(slot, command.payload()));
+            int key = command.payload()[1];
+            keyStates.computeIfAbsent(key, k -> new java.util.TreeMap<>())
+                    .put(slot, model.query(AppendMachine.read(key, 0, 0)));
         }
         for (OpRecord op : ops) {
             if (!op.completed()) {
+                continue;
+            }
+            if (op.indexRead) {
+                int key = op.command.payload()[1];
+                java.util.TreeMap<Long, byte[]> states = keyStates.get(key);
+                Map.Entry<Long, byte[]> at = states == null ? null : states.floorEntry(op.slot);
+                byte[] expected = at == null ? AppendMachine.emptyListRead() : at.getValue();
+                if (op.slot > lastSlot || !Arrays.equals(expected, op.result)) {
+                    throw new Violation("not linearizable: " + op + " but the log gives "
+                            + AppendMachine.describeResult(expected) + " for that key after slot " + op.slot);
+                }
                 continue;
             }
             long id = id(op.command);
@@ -70,11 +93,18 @@ final class Linearizability {
         for (OpRecord op : byInvoke) {
             while (next < byCompletion.size() && byCompletion.get(next).completedAt < op.invokedAt) {
                 OpRecord done = byCompletion.get(next++);
-                long slot = firstSlot.get(id(done.command))[0];
+                long slot = done.indexRead ? done.slot : firstSlot.get(id(done.command))[0];
                 if (slot > maxSlotCompleted) {
                     maxSlotCompleted = slot;
                     maxOp = done;
                 }
+            }
+            if (op.indexRead) {
+                if (op.completed() && op.slot < maxSlotCompleted) {
+                    throw new Violation("not linearizable: " + op + " read the state after slot " + op.slot + ", but "
+                            + maxOp + " (slot " + maxSlotCompleted + ") completed before the read was invoked: a stale read");
+                }
+                continue;
             }
             long[] slot = firstSlot.get(id(op.command));
             if (slot != null && slot[0] < maxSlotCompleted) {

@@ -7,13 +7,16 @@ final class OpRecord {
 
     final Command command;
     final long invokedAt;
+    /** A read-index read: answered from a server's state without going through the log. */
+    final boolean indexRead;
     long completedAt = -1;
     byte[] result;
     long slot;
 
-    OpRecord(Command command, long invokedAt) {
+    OpRecord(Command command, long invokedAt, boolean indexRead) {
         this.command = command;
         this.invokedAt = invokedAt;
+        this.indexRead = indexRead;
     }
 
     boolean completed() {
@@ -22,7 +25,8 @@ final class OpRecord {
 
     @Override
     public String toString() {
-        return "c" + command.clientId() + "#" + command.sequence() + " " + AppendMachine.describe(command.payload())
+        return "c" + command.clientId() + "#" + command.sequence() + " " + (indexRead ? "index-" : "")
+                + AppendMachine.describe(command.payload())
                 + " [" + invokedAt + ".." + (completed() ? completedAt + "] -> " + AppendMachine.describeResult(result)
                 + " @" + slot : "pending]");
     }

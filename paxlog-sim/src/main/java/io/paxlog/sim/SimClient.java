@@ -35,11 +35,12 @@ final class SimClient {
     Command next(java.util.SplittableRandom random, long now) {
         sequence++;
         int key = random.nextInt(4);
-        byte[] payload = random.nextInt(10) < 7
+        int kind = random.nextInt(10);
+        byte[] payload = kind < 6
                 ? AppendMachine.append(key, random.nextInt(1_000_000), clientId, sequence)
                 : AppendMachine.read(key, clientId, sequence);
         Command command = new Command(clientId, sequence, payload);
-        current = new OpRecord(command, now);
+        current = new OpRecord(command, now, kind >= 8); // a fifth of operations read by read-index
         attempts = 0;
         return command;
     }

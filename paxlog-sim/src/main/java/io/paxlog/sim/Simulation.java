@@ -72,6 +72,8 @@ public final class Simulation {
     private final long[][] slowUntil;
     private final List<SimClient> clients = new ArrayList<>();
     private final List<OpRecord> history = new ArrayList<>();
+    /** The query of every read-index request sent, by request id. */
+    private final java.util.Map<Long, byte[]> indexReads = new java.util.HashMap<>();
     private final Map<Long, SimClient> clientByRequest = new HashMap<>();
     private final Map<Long, Long> sequenceByRequest = new HashMap<>();
     private final Checker checker;
@@ -223,8 +225,13 @@ public final class Simulation {
                     return;
                 }
                 ClientRequest request = (ClientRequest) event.payload;
-                trace.add(now, event.server, "request", request.command(), request.requestId());
-                server.loop.submit(request);
+                if (indexReads.containsKey(request.requestId())) {
+                    trace.add(now, event.server, "read", request.command(), request.requestId());
+                    server.loop.read(request.requestId());
+                } else {
+                    trace.add(now, event.server, "request", request.command(), request.requestId());
+                    server.loop.submit(request);
+                }
                 afterStep(server);
             }
             case CLIENT_REPLY -> clientReply(clients.get((int) event.aux), (SimClient.Reply) event.payload);
@@ -541,6 +548,16 @@ public final class Simulation {
             public void refused(Refusal refusal) {
                 replyTo(refusal.requestId(), new SimClient.Reply(refusal.requestId(), 0, 0, null, refusal));
             }
+
+            @Override
+            public void readReady(long requestId, long appliedSlot) {
+                byte[] query = indexReads.get(requestId);
+                byte[] result = servers[serverId].machine.query(query);
+                trace.add(now, serverId, "read ready", AppendMachine.describeResult(result) + " @" + appliedSlot,
+                        appliedSlot);
+                replyTo(requestId, new SimClient.Reply(requestId, 0, appliedSlot,
+                        new ExactlyOnce.Outcome(ExactlyOnce.Outcome.Kind.APPLIED, result), null));
+            }
         };
     }
 
@@ -557,6 +574,9 @@ public final class Simulation {
         sequenceByRequest.put(requestId, client.current.command.sequence());
         client.currentRequestId = requestId;
         client.attempts++;
+        if (client.current.indexRead) {
+            indexReads.put(requestId, client.current.command.payload());
+        }
         schedule(1 + networkRandom.nextLong(3), Event.Type.CLIENT_REQUEST, client.target, 0, 0,
                 new ClientRequest(requestId, client.current.command));
         schedule(CLIENT_TIMEOUT_MS, Event.Type.CLIENT_TIMEOUT, client.index, 0, requestId, null);
@@ -582,7 +602,9 @@ public final class Simulation {
             op.slot = reply.slot();
             commandsCompleted++;
             trace.add(now, 0, "complete", op, reply.slot());
-            checker.acknowledged(op.command, reply.slot());
+            if (!op.indexRead) {
+                checker.acknowledged(op.command, reply.slot());
+            }
             if (!liveness) {
                 schedule(random.nextLong(30), Event.Type.CLIENT_ISSUE, client.index, 0, 0, null);
             }

@@ -108,6 +108,42 @@ public enum BrokenRules {
         }
     },
 
+    /** A read-index read is answered without a query round proving the leader still leads. */
+    READ_WITHOUT_CONFIRMING_LEADERSHIP {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                ReadIndex newReadIndex(Leader leader) {
+                    return new ReadIndex(leader) {
+                        @Override
+                        boolean confirmed(long round) {
+                            return true;
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /** A new leader serves reads before it finalized a command of its own epoch (and so every earlier one). */
+    READ_BEFORE_OWN_COMMAND_CHOSEN {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Leader newLeader(Replica replica, Epoch epoch, Set<Integer> acked, long lastUsedSlot) {
+                    return new Leader(replica, epoch, acked, lastUsedSlot) {
+                        @Override
+                        boolean servesReads() {
+                            return true;
+                        }
+                    };
+                }
+            };
+        }
+    },
+
     /** A leader ignores replies that carry a higher epoch instead of becoming passive. */
     LEADER_IGNORES_HIGHER_EPOCH {
         @Override

@@ -144,6 +144,11 @@ public final class ReplicaLoop {
         step(replica.submit(request));
     }
 
+    /** A read-only request; answered through {@link Responder#readReady} or refused. */
+    public void read(long requestId) {
+        step(replica.read(requestId));
+    }
+
     /**
      * Takes a snapshot of the applied state now, unless one is being saved or nothing was applied since
      * the last. Returns its slot, or 0 when none was taken.
@@ -215,6 +220,9 @@ public final class ReplicaLoop {
             }
             for (Refusal refusal : effects.refusals()) {
                 responder.refused(refusal);
+            }
+            for (long requestId : effects.reads()) {
+                responder.readReady(requestId, replica.appliedSlot());
             }
         } finally {
             inStep = false;

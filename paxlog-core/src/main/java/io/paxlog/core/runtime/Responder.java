@@ -11,6 +11,13 @@ public interface Responder {
     /** The command of request {@code requestId} was chosen at {@code slot} and applied. */
     void applied(long requestId, long slot, ExactlyOnce.Outcome outcome);
 
-    /** The command was not taken; see {@link Refusal}. */
+    /** The command (or read) was not taken; see {@link Refusal}. */
     void refused(Refusal refusal);
+
+    /**
+     * The read of request {@code requestId} may be answered now from the state machine, whose state is
+     * that after {@code appliedSlot} (read-index confirmed it is current). Called on the loop's thread,
+     * which owns the state machine.
+     */
+    void readReady(long requestId, long appliedSlot);
 }

@@ -63,6 +63,13 @@ class ReplicaLoopTest {
         public void refused(Refusal refusal) {
             refused.add(refusal);
         }
+
+        final List<String> reads = new ArrayList<>();
+
+        @Override
+        public void readReady(long requestId, long appliedSlot) {
+            reads.add(requestId + "@" + appliedSlot);
+        }
     }
 
     private static ReplicaLoop loop(MemoryStorage storage, Journal journal, Answers answers, List<Envelope> network) {

@@ -73,7 +73,8 @@ public final class MessageCodec {
         out.writeByte(code(message.kind()));
         writeEpoch(out, message.epoch());
         switch (message.kind()) {
-            case OVERTHROW, QUERY -> { }
+            case OVERTHROW -> { }
+            case QUERY -> out.writeLong(((Query) message).round());
             case OVERTHROW_OK -> {
                 OverthrowOk ok = (OverthrowOk) message;
                 out.writeLong(ok.lastUsedSlot());
@@ -124,6 +125,7 @@ public final class MessageCodec {
                 QueryReply reply = (QueryReply) message;
                 writeEpoch(out, reply.promised());
                 out.writeLong(reply.firstUnfinalizedSlot());
+                out.writeLong(reply.round());
             }
             case SNAPSHOT_REQUEST -> {
                 SnapshotRequest request = (SnapshotRequest) message;
@@ -189,8 +191,8 @@ public final class MessageCodec {
                 }
                 yield new ReadReply(epoch, promised, fromSlot, toSlot, slots, in.readLong());
             }
-            case QUERY -> new Query(epoch);
-            case QUERY_REPLY -> new QueryReply(epoch, readEpoch(in), in.readLong());
+            case QUERY -> new Query(epoch, in.readLong());
+            case QUERY_REPLY -> new QueryReply(epoch, readEpoch(in), in.readLong(), in.readLong());
             case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong(), in.readInt());
             case SNAPSHOT_CHUNK -> new SnapshotChunk(epoch, in.readLong(), in.readLong(), in.readInt(), in.readLong(),
                     in.readSizedBytes("snapshot chunk"));

@@ -53,8 +53,9 @@ public final class MessageArbitraries {
                             Arbitraries.longs().between(0, 1000))
                     .as((e, from, span) -> new Read(e, from, from + span));
             case READ_REPLY -> readReplies();
-            case QUERY -> epochs().map(Query::new);
-            case QUERY_REPLY -> Combinators.combine(epochs(), epochs(), slots()).as(QueryReply::new);
+            case QUERY -> Combinators.combine(epochs(), Arbitraries.longs().greaterOrEqual(0)).as(Query::new);
+            case QUERY_REPLY -> Combinators.combine(epochs(), epochs(), slots(), Arbitraries.longs().greaterOrEqual(0))
+                    .as(QueryReply::new);
             case SNAPSHOT_REQUEST -> Combinators.combine(epochs(), slotsOrZero(), Arbitraries.longs().greaterOrEqual(0),
                             Arbitraries.integers().greaterOrEqual(1))
                     .as(SnapshotRequest::new);

@@ -1,0 +1,86 @@
+package io.paxlog.core;
+
+import io.paxlog.api.message.Query;
+import java.util.ArrayDeque;
+
+/**
+ * Linearizable reads without writing to the log (PROTOCOL.md "Clients and exactly-once", read-index):
+ * a read arriving at the leader notes the finalized prefix {@code F} (every slot below the first
+ * unfinalized one), waits for a majority, the leader included, to answer a query round sent after it
+ * arrived (so no other leader can have been established before the read began), and waits until
+ * {@code F} is applied. Then the runtime answers it from the local state.
+ *
+ * <p>A leader serves reads only once a command of its own epoch is chosen and its takeover is done:
+ * before that it may not know every command an earlier leader had acknowledged. Reads arriving
+ * earlier wait. A leader that steps down refuses every read it holds.
+ *
+ * <p>Thread: owned by the thread that steps its {@link Replica}.
+ */
+class ReadIndex {
+
+    private record Pending(long requestId, long readSlot, long round) {}
+
+    protected final Leader leader;
+    private final ArrayDeque<Long> waitingToServe = new ArrayDeque<>();
+    /** In arrival order, so rounds and read slots never decrease along the queue. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The last query round sent; every query the leader sends starts a new one. */
+    private long round;
+
+    ReadIndex(Leader leader) {
+        this.leader = leader;
+    }
+
+    void request(long requestId) {
+        waitingToServe.add(requestId);
+    }
+
+    /** Sends a query round to every peer: a heartbeat, or a round that confirms reads. */
+    void sendRound() {
+        round++;
+        for (int peer : leader.peerIds()) {
+            leader.replica().out().send(peer, new Query(leader.epoch(), round));
+        }
+    }
+
+    /** End of step: admit waiting reads, start a round for new ones, answer those that are ready. */
+    void flush() {
+        if (!waitingToServe.isEmpty() && !leader.servesReads()) {
+            leader.needOwnCommand();
+        }
+        if (!waitingToServe.isEmpty() && leader.servesReads()) {
+            long readSlot = leader.replica().firstUnfinalizedSlot() - 1;
+            for (long requestId : waitingToServe) {
+                pending.add(new Pending(requestId, readSlot, round + 1));
+            }
+            waitingToServe.clear();
+            sendRound();
+        }
+        Replica replica = leader.replica();
+        while (!pending.isEmpty()) {
+            Pending next = pending.peek();
+            if (!confirmed(next.round()) || replica.appliedSlot() < next.readSlot()) {
+                break;
+            }
+            pending.poll();
+            replica.out().readReady(next.requestId());
+        }
+    }
+
+    /** Whether a majority, ourselves included, answered round {@code r} or a later one at our epoch. */
+    boolean confirmed(long r) {
+        return leader.acknowledgedRound(r) >= leader.replica().config().majority();
+    }
+
+    /** The leader lost its leadership: every read it holds goes elsewhere. */
+    void abandon(int leaderHint) {
+        for (long requestId : waitingToServe) {
+            leader.replica().out().refuse(new Refusal(requestId, Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        for (Pending read : pending) {
+            leader.replica().out().refuse(new Refusal(read.requestId(), Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        waitingToServe.clear();
+        pending.clear();
+    }
+}
