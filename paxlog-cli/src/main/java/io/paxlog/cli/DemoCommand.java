@@ -107,7 +107,10 @@ final class DemoCommand implements Callable<Integer> {
                     dataDir.relativize(child.log));
         }
         out.println();
+        String basePortOption = basePort == DemoCluster.BASE_PORT_DEFAULT ? "" : " --base-port " + basePort;
         out.println("Things to try (in another terminal):");
+        out.println("  ./paxlog journal append" + basePortOption + " hello   # one command through the leader: slot=N index=M");
+        out.println("  ./paxlog journal read" + basePortOption + "           # every entry, read through the log");
         out.println("  tail -f " + dataDir.resolve("server-1.log") + "      # what one server says");
         out.println("  kill -9 <pid of the leader>      # a new leader is elected within about 2 s; watch below");
         out.println("  kill -STOP <pid> / kill -CONT <pid>   # pause a server and let it catch up");

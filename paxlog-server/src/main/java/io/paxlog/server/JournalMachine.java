@@ -56,6 +56,16 @@ public final class JournalMachine implements StateMachine {
     /** What an append returned. */
     public record Appended(long index, long slot) {}
 
+    /**
+     * The journal answered a command with a refusal (full, malformed): applied at a slot, yet it changed
+     * nothing. Thrown by the decoders; the message is the journal's reason.
+     */
+    public static final class RefusedException extends IllegalStateException {
+        RefusedException(String reason) {
+            super(reason);
+        }
+    }
+
     private final long bytesMax;
     /** Invariant: entry i (0-based) has index i + 1; slots strictly increase. */
     private final List<Entry> entries = new ArrayList<>();
@@ -82,7 +92,7 @@ public final class JournalMachine implements StateMachine {
         return ByteBuffer.allocate(13).put(READ).putLong(fromIndex).putInt(entriesMax).array();
     }
 
-    /** Reads an append's result; throws {@link IllegalStateException} with the journal's reason if refused. */
+    /** Reads an append's result; throws {@link RefusedException} with the journal's reason if refused. */
     public static Appended decodeAppended(byte[] result) {
         ByteBuffer in = okResult(result);
         Appended appended = new Appended(in.getLong(), in.getLong());
@@ -90,7 +100,7 @@ public final class JournalMachine implements StateMachine {
         return appended;
     }
 
-    /** Reads a read's result; throws {@link IllegalStateException} with the journal's reason if refused. */
+    /** Reads a read's result; throws {@link RefusedException} with the journal's reason if refused. */
     public static Page decodePage(byte[] result) {
         ByteBuffer in = okResult(result);
         long size = in.getLong();
@@ -248,7 +258,7 @@ public final class JournalMachine implements StateMachine {
         }
         if (result[0] != OK) {
             String reason = new String(result, 1, result.length - 1, StandardCharsets.UTF_8);
-            throw new IllegalStateException(result[0] == FULL ? reason : "journal refused the command: " + reason);
+            throw new RefusedException(result[0] == FULL ? reason : "journal refused the command: " + reason);
         }
         return ByteBuffer.wrap(result, 1, result.length - 1);
     }

@@ -3,11 +3,11 @@ package io.paxlog.server;
 import io.netty.channel.EventLoopGroup;
 import io.paxlog.server.config.ServerAddresses;
 import io.paxlog.server.config.ServerConfig;
+import io.paxlog.transport.NetworkThreads;
 import io.paxlog.transport.client.ClientAnswer;
 import io.paxlog.transport.client.ClientCall;
 import io.paxlog.transport.client.ClientConnection;
 import io.paxlog.transport.client.ClientConnectionConfig;
-import io.paxlog.transport.internal.EventLoops;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class JournalClient implements AutoCloseable {
 
     private final ServerConfig config;
-    private final EventLoopGroup group = EventLoops.newGroup(1, "test-client");
+    private final NetworkThreads network = NetworkThreads.start(1, "test-client");
+    private final EventLoopGroup group = network.group();
     private final Map<Integer, ClientConnection> connections = new HashMap<>();
     private final long clientId;
     private final AtomicLong callIds = new AtomicLong(1);
@@ -138,6 +139,6 @@ final class JournalClient implements AutoCloseable {
     @Override
     public void close() {
         connections.values().forEach(ClientConnection::close);
-        EventLoops.shutdown(group, Duration.ofSeconds(5));
+        network.close(Duration.ofSeconds(5));
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.EventLoopGroup;
 import io.paxlog.transport.Await;
-import io.paxlog.transport.internal.EventLoops;
+import io.paxlog.transport.NetworkThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -29,7 +29,8 @@ class ClientProtocolTest {
     private static final String CLUSTER = "demo";
     private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-    private final EventLoopGroup group = EventLoops.newGroup(1, "test-client");
+    private final NetworkThreads network = NetworkThreads.start(1, "test-client");
+    private final EventLoopGroup group = network.group();
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach
@@ -37,7 +38,7 @@ class ClientProtocolTest {
         for (AutoCloseable closeable : toClose) {
             closeable.close();
         }
-        EventLoops.shutdown(group, Duration.ofSeconds(5));
+        network.close(Duration.ofSeconds(5));
     }
 
     private ClientListener listen(ClientHandler handler) {
