@@ -1,6 +1,8 @@
 package io.paxlog.server;
 
 import io.paxlog.api.StateMachine;
+import io.paxlog.kv.KvMachine;
+import io.paxlog.lock.LockMachine;
 import io.paxlog.server.config.ClusterConfig;
 import java.util.function.Supplier;
 
@@ -17,6 +19,9 @@ public final class Services {
     public static Supplier<StateMachine> byName(String service) {
         return switch (service) {
             case "journal" -> JournalMachine::new;
+            // Default limits only: they are part of the replicated behaviour, so every server must agree.
+            case "kv" -> KvMachine::new;
+            case "lock" -> LockMachine::new;
             default -> throw new IllegalArgumentException("unknown service \"" + service + "\"; known: "
                     + ClusterConfig.SERVICES);
         };

@@ -1,7 +1,9 @@
 package io.paxlog.server.config;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +23,9 @@ import java.util.regex.Pattern;
  */
 public record ClusterConfig(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers) {
 
-    /** Services a server knows how to run. */
-    public static final Set<String> SERVICES = Set.of("journal");
+    /** Services a server knows how to run, in a fixed order so that messages listing them are stable. */
+    public static final Set<String> SERVICES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("journal", "kv",
+            "lock")));
     public static final String SERVICE_DEFAULT = "journal";
     public static final int EXACTLY_ONCE_WINDOW_DEFAULT = 1024;
     static final int EXACTLY_ONCE_WINDOW_MAX = 1 << 20;

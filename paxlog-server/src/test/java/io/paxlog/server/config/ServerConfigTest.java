@@ -207,14 +207,14 @@ class ServerConfigTest {
     @Test
     void outOfRangeValuesInEverySection() {
         String yaml = GOOD.replace("id: prod-1", "id: prod/1")
-                .replace("service: journal", "service: kv")
+                .replace("service: journal", "service: kvstore")
                 .replace("exactlyOnceWindow: 256", "exactlyOnceWindow: 0")
                 .replace("snapshotEverySlots: 5000", "snapshotEverySlots: 0")
                 .replace("walSegmentBytes: 2097152", "walSegmentBytes: 1000")
                 .replace("clientQueueMax: 100", "clientQueueMax: 0");
         assertThat(problems(yaml)).containsExactly(
                 "cluster.id: \"prod/1\" is not 1 to 64 characters from [A-Za-z0-9._-]",
-                "cluster.service: \"kv\" is not one of [journal]",
+                "cluster.service: \"kvstore\" is not one of [journal, kv, lock]",
                 "cluster.exactlyOnceWindow: 0 is not in 1-1048576",
                 "server.limits.clientQueueMax: must be positive, was 0",
                 "server.snapshotEverySlots: must be positive, was 0",
