@@ -23,8 +23,17 @@ import java.util.TreeMap;
  */
 public final class ExactlyOnce {
 
-    /** What applying one command did. */
-    public record Outcome(Kind kind, byte[] result) {
+    /**
+     * What applying one command did.
+     *
+     * @param slot where the command took effect: this slot when {@link Kind#APPLIED}, the slot of the
+     *     first copy when {@link Kind#DUPLICATE} (a retry can land in the log twice), 0 otherwise
+     */
+    public record Outcome(Kind kind, byte[] result, long slot) {
+
+        public Outcome(Kind kind, byte[] result) {
+            this(kind, result, 0);
+        }
 
         public enum Kind {
             /** Applied now; {@code result} is the state machine's answer. */
@@ -41,9 +50,11 @@ public final class ExactlyOnce {
         static final Outcome EXPIRED = new Outcome(Kind.EXPIRED, new byte[0]);
     }
 
+    private record Saved(long slot, byte[] result) {}
+
     private static final class Session {
         long highestSequence;
-        final TreeMap<Long, byte[]> results = new TreeMap<>();
+        final TreeMap<Long, Saved> results = new TreeMap<>();
     }
 
     private final StateMachine stateMachine;
@@ -64,9 +75,9 @@ public final class ExactlyOnce {
         }
         Session session = sessions.computeIfAbsent(command.clientId(), id -> new Session());
         long sequence = command.sequence();
-        byte[] saved = session.results.get(sequence);
+        Saved saved = session.results.get(sequence);
         if (saved != null) {
-            return new Outcome(Outcome.Kind.DUPLICATE, saved);
+            return new Outcome(Outcome.Kind.DUPLICATE, saved.result(), saved.slot());
         }
         if (sequence <= session.highestSequence - windowMax) {
             return Outcome.EXPIRED;
@@ -75,12 +86,12 @@ public final class ExactlyOnce {
         if (result == null) {
             throw new IllegalStateException("state machine returned null for slot " + slot);
         }
-        session.results.put(sequence, result);
+        session.results.put(sequence, new Saved(slot, result));
         session.highestSequence = Math.max(session.highestSequence, sequence);
         while (session.results.firstKey() <= session.highestSequence - windowMax) {
             session.results.pollFirstEntry();
         }
-        return new Outcome(Outcome.Kind.APPLIED, result);
+        return new Outcome(Outcome.Kind.APPLIED, result, slot);
     }
 
     public int sessionCount() {
@@ -88,7 +99,7 @@ public final class ExactlyOnce {
     }
 
     private static final int SNAPSHOT_MAGIC = 0x50584551; // "PXEQ"
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
 
     /**
      * The replicated state: this layer's table and the state machine's own snapshot, in one
@@ -96,7 +107,7 @@ public final class ExactlyOnce {
      *
      * <pre>
      * magic:int version:byte windowMax:int sessions:int
-     *   (clientId:long highestSequence:long results:int (sequence:long result:bytes)*)*
+     *   (clientId:long highestSequence:long results:int (sequence:long slot:long result:bytes)*)*
      * stateMachine:bytes crc32c:int            (bytes = length:int followed by the bytes)
      * </pre>
      */
@@ -106,8 +117,8 @@ public final class ExactlyOnce {
         for (Map.Entry<Long, Session> client : new TreeMap<>(sessions).entrySet()) {
             Session session = client.getValue();
             out.putLong(client.getKey()).putLong(session.highestSequence).putInt(session.results.size());
-            for (Map.Entry<Long, byte[]> result : session.results.entrySet()) {
-                out.putLong(result.getKey()).putBytes(result.getValue());
+            for (Map.Entry<Long, Saved> result : session.results.entrySet()) {
+                out.putLong(result.getKey()).putLong(result.getValue().slot()).putBytes(result.getValue().result());
             }
         }
         return out.putBytes(stateMachine.snapshot()).finishWithChecksum();
@@ -120,8 +131,9 @@ public final class ExactlyOnce {
             throw new IllegalArgumentException("not an exactly-once snapshot (bad magic)");
         }
         int version = in.getByte();
-        if (version != SNAPSHOT_VERSION) {
-            throw new IllegalArgumentException("exactly-once snapshot version " + version + " is not " + SNAPSHOT_VERSION);
+        if (version != SNAPSHOT_VERSION && version != 1) {
+            throw new IllegalArgumentException("exactly-once snapshot version " + version + " is not 1 or "
+                    + SNAPSHOT_VERSION);
         }
         int window = in.getInt();
         if (window != windowMax) {
@@ -136,7 +148,9 @@ public final class ExactlyOnce {
             session.highestSequence = in.getLong();
             int results = in.getInt();
             for (int r = 0; r < results; r++) {
-                session.results.put(in.getLong(), in.getBytes());
+                long sequence = in.getLong();
+                long slot = version == 1 ? 0 : in.getLong(); // version 1 kept no slots
+                session.results.put(sequence, new Saved(slot, in.getBytes()));
             }
             restored.put(clientId, session);
         }

@@ -52,6 +52,20 @@ class ExactlyOnceTest {
     }
 
     @Test
+    void aDuplicateAnswersWithTheSlotOfTheFirstCopyAlsoAfterASnapshot() {
+        ExactlyOnce layer = new ExactlyOnce(new Counter(), 4);
+        Command command = new Command(1, 1, new byte[] {5});
+        assertThat(layer.apply(3, command).slot()).isEqualTo(3);
+        assertThat(layer.apply(9, command).slot()).as("a retry that landed in the log again").isEqualTo(3);
+
+        ExactlyOnce restored = new ExactlyOnce(new Counter(), 4);
+        restored.restore(layer.snapshot());
+        ExactlyOnce.Outcome again = restored.apply(12, command);
+        assertThat(again.kind()).isEqualTo(ExactlyOnce.Outcome.Kind.DUPLICATE);
+        assertThat(again.slot()).isEqualTo(3);
+    }
+
+    @Test
     void pipelinedCommandsChosenOutOfOrderAllApply() {
         Counter machine = new Counter();
         ExactlyOnce layer = new ExactlyOnce(machine, 4);

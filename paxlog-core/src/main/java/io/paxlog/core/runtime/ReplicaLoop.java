@@ -212,7 +212,9 @@ public final class ReplicaLoop {
                 ExactlyOnce.Outcome outcome = exactlyOnce.apply(apply.slot(), apply.command());
                 observer.applied(replica, apply, outcome);
                 if (apply.requestId() != 0) {
-                    responder.applied(apply.requestId(), apply.slot(), outcome);
+                    // A duplicate answers with its first copy's slot: where the command took effect.
+                    long slot = outcome.kind() == ExactlyOnce.Outcome.Kind.DUPLICATE ? outcome.slot() : apply.slot();
+                    responder.applied(apply.requestId(), slot, outcome);
                 }
             }
             if (install != null) {
