@@ -3,27 +3,86 @@ package io.paxlog.transport.client;
 import java.util.Arrays;
 
 /**
- * A client's command for the replicated state machine. {@code callId} matches the answer to the call
- * on one connection; {@code (clientId, sequence)} identify the command across retries, so a retried
- * command applies once. The payload array is owned by the call: nobody mutates it after construction.
+ * A client's call: a command for the replicated state machine, or a read-only query.
+ *
+ * <p>{@code callId} matches the answer to the call on one connection. For a {@link Kind#COMMAND},
+ * {@code (clientId, sequence)} identify the command across retries, so a retried command applies once.
+ * A {@link Kind#READ} changes nothing and is never logged, so it has no identity to keep across
+ * retries: its client id and sequence are 0. The payload array is owned by the call: nobody mutates it
+ * after construction.
  */
-public record ClientCall(long callId, long clientId, long sequence, byte[] payload) {
+public record ClientCall(long callId, Kind kind, long clientId, long sequence, byte[] payload) {
+
+    /** What the server does with the call. The code is the first byte of the call on the wire: never reuse one. */
+    public enum Kind {
+        /** A command for the replicated log, applied once per {@code (clientId, sequence)}. */
+        COMMAND(1),
+        /**
+         * A read-only query, answered from the leader's state machine once read-index proved it current,
+         * without writing to the log. Retrying one is always safe.
+         */
+        READ(2);
+
+        private final byte code;
+
+        Kind(int code) {
+            this.code = (byte) code;
+        }
+
+        public byte code() {
+            return code;
+        }
+
+        /** The kind with this code, or null if none has it. */
+        public static Kind fromCode(byte code) {
+            for (Kind kind : values()) {
+                if (kind.code == code) {
+                    return kind;
+                }
+            }
+            return null;
+        }
+    }
 
     public ClientCall {
+        if (kind == null) {
+            throw new IllegalArgumentException("call kind must not be null");
+        }
         if (payload == null) {
             throw new IllegalArgumentException("call payload must not be null");
         }
-        // Same rules as io.paxlog.api.Command: client id 0 is the no-op's, sequences start at 1.
-        if (clientId < 1 || sequence < 1) {
-            throw new IllegalArgumentException(
-                    "clientId and sequence must be >= 1, were " + clientId + " and " + sequence);
+        switch (kind) {
+            // Same rules as io.paxlog.api.Command: client id 0 is the no-op's, sequences start at 1.
+            case COMMAND -> {
+                if (clientId < 1 || sequence < 1) {
+                    throw new IllegalArgumentException(
+                            "clientId and sequence must be >= 1, were " + clientId + " and " + sequence);
+                }
+            }
+            case READ -> {
+                if (clientId != 0 || sequence != 0) {
+                    throw new IllegalArgumentException("a read has no clientId or sequence (both 0), had "
+                            + clientId + " and " + sequence);
+                }
+            }
         }
+    }
+
+    /** A command call. */
+    public ClientCall(long callId, long clientId, long sequence, byte[] payload) {
+        this(callId, Kind.COMMAND, clientId, sequence, payload);
+    }
+
+    /** A read-only query call. */
+    public static ClientCall read(long callId, byte[] query) {
+        return new ClientCall(callId, Kind.READ, 0, 0, query);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ClientCall c
                 && c.callId == callId
+                && c.kind == kind
                 && c.clientId == clientId
                 && c.sequence == sequence
                 && Arrays.equals(c.payload, payload);
@@ -31,12 +90,14 @@ public record ClientCall(long callId, long clientId, long sequence, byte[] paylo
 
     @Override
     public int hashCode() {
-        return ((Long.hashCode(callId) * 31 + Long.hashCode(clientId)) * 31 + Long.hashCode(sequence)) * 31
-                + Arrays.hashCode(payload);
+        return (((Long.hashCode(callId) * 31 + kind.hashCode()) * 31 + Long.hashCode(clientId)) * 31
+                + Long.hashCode(sequence)) * 31 + Arrays.hashCode(payload);
     }
 
     @Override
     public String toString() {
-        return "call#" + callId + "(c" + clientId + "#" + sequence + ", " + payload.length + "B)";
+        return kind == Kind.READ
+                ? "call#" + callId + "(read, " + payload.length + "B)"
+                : "call#" + callId + "(c" + clientId + "#" + sequence + ", " + payload.length + "B)";
     }
 }

@@ -9,44 +9,50 @@ import io.paxlog.transport.internal.BodyWriter;
  * UTF-8 {@code bytes}.
  *
  * <pre>
- * CLIENT_CALL:   kind byte (1 = command), callId long, clientId long, sequence long, payload bytes
+ * CLIENT_CALL:   kind byte ({@link ClientCall.Kind#code()}), then by kind:
+ *   command (1): callId long, clientId long, sequence long, payload bytes
+ *   read    (2): callId long, query bytes
  * CLIENT_ANSWER: callId long, status byte ({@link ClientAnswer.Status#code()}), slot long,
  *                result bytes, leaderHint int, message string
  * </pre>
  *
- * <p>The call's kind byte leaves room for read-only queries (linearizable reads) without a new
- * protocol version; today every call is a command. Stateless and thread-safe.
+ * <p>The call's kind byte versions the call body: a new kind adds a layout without changing the old
+ * ones, and a server that does not know a kind refuses the frame (the connection closes with "unknown
+ * call kind") instead of misreading it. Reads (kind 2) came after commands (kind 1). Stateless and
+ * thread-safe.
  */
 public final class ClientCodec {
-
-    /** The only call kind so far: a command for the replicated log. */
-    static final byte KIND_COMMAND = 1;
 
     private ClientCodec() {}
 
     public static byte[] encodeCall(ClientCall call) {
-        return new BodyWriter(29 + call.payload().length + 4)
-                .writeByte(KIND_COMMAND)
-                .writeLong(call.callId())
-                .writeLong(call.clientId())
-                .writeLong(call.sequence())
-                .writeSizedBytes(call.payload())
-                .toByteArray();
+        BodyWriter out = new BodyWriter(29 + call.payload().length + 4)
+                .writeByte(call.kind().code())
+                .writeLong(call.callId());
+        if (call.kind() == ClientCall.Kind.COMMAND) {
+            out.writeLong(call.clientId()).writeLong(call.sequence());
+        }
+        return out.writeSizedBytes(call.payload()).toByteArray();
     }
 
     public static ClientCall decodeCall(byte[] body) throws DecodeException {
         BodyReader in = new BodyReader(body);
-        byte kind = in.readByte();
-        if (kind != KIND_COMMAND) {
-            throw new DecodeException("unknown call kind " + kind);
+        byte code = in.readByte();
+        ClientCall.Kind kind = ClientCall.Kind.fromCode(code);
+        if (kind == null) {
+            throw new DecodeException("unknown call kind " + code);
         }
         long callId = in.readLong();
-        long clientId = in.readLong();
-        long sequence = in.readLong();
+        long clientId = 0;
+        long sequence = 0;
+        if (kind == ClientCall.Kind.COMMAND) {
+            clientId = in.readLong();
+            sequence = in.readLong();
+        }
         byte[] payload = in.readSizedBytes("payload");
         in.finish("call");
         try {
-            return new ClientCall(callId, clientId, sequence, payload);
+            return new ClientCall(callId, kind, clientId, sequence, payload);
         } catch (IllegalArgumentException e) {
             throw new DecodeException("invalid call: " + e.getMessage(), e);
         }

@@ -17,9 +17,13 @@ class ClientCodecPropertyTest {
 
     @Provide
     Arbitrary<ClientCall> calls() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(1),
+        Arbitrary<ClientCall> commands = Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(1),
                         Arbitraries.longs().greaterOrEqual(1), Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
                 .as(ClientCall::new);
+        Arbitrary<ClientCall> reads = Combinators.combine(Arbitraries.longs(),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
+                .as(ClientCall::read);
+        return Arbitraries.oneOf(commands, reads);
     }
 
     @Provide
@@ -71,9 +75,46 @@ class ClientCodecPropertyTest {
                 .hasMessage("unknown answer status 42");
 
         byte[] call = ClientCodec.encodeCall(new ClientCall(1, 2, 3, new byte[0]));
-        call[0] = 2;
-        assertThatThrownBy(() -> ClientCodec.decodeCall(call)).isInstanceOf(DecodeException.class)
-                .hasMessage("unknown call kind 2");
+        for (byte unknown : new byte[] {0, 3, 42, -1}) {
+            call[0] = unknown;
+            assertThatThrownBy(() -> ClientCodec.decodeCall(call)).isInstanceOf(DecodeException.class)
+                    .hasMessage("unknown call kind " + unknown);
+        }
+    }
+
+    @Example
+    void aReadIsKindTwoWithCallIdAndQueryOnly() throws DecodeException {
+        byte[] body = ClientCodec.encodeCall(ClientCall.read(0x0102030405060708L, new byte[] {9, 8}));
+        assertThat(body).containsExactly(2, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 2, 9, 8);
+        ClientCall decoded = ClientCodec.decodeCall(body);
+        assertThat(decoded.kind()).isEqualTo(ClientCall.Kind.READ);
+        assertThat(decoded.clientId()).isZero();
+        assertThat(decoded.sequence()).isZero();
+        assertThat(decoded.payload()).containsExactly(9, 8);
+    }
+
+    @Example
+    void aCommandBodyIsUnchangedByTheReadKind() {
+        // The layout of kind 1 is what clients before reads sent; it must not move.
+        byte[] body = ClientCodec.encodeCall(new ClientCall(1, 2, 3, new byte[] {7}));
+        assertThat(body).containsExactly(1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3,
+                0, 0, 0, 1, 7);
+    }
+
+    @Example
+    void aCommandBodyReadAsAReadIsRefusedNotMisread() {
+        // A command whose kind byte was flipped to READ has 16 bytes too many for a read's layout.
+        byte[] body = ClientCodec.encodeCall(new ClientCall(1, 2, 3, new byte[0]));
+        body[0] = ClientCall.Kind.READ.code();
+        assertThatThrownBy(() -> ClientCodec.decodeCall(body)).isInstanceOf(DecodeException.class);
+    }
+
+    @Example
+    void aReadCarriesNoClientIdOrSequence() {
+        assertThatThrownBy(() -> new ClientCall(1, ClientCall.Kind.READ, 5, 0, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ClientCall(1, ClientCall.Kind.READ, 0, 5, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Example
