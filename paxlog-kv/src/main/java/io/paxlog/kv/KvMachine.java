@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * condition, then the store's size.
  *
  * <p>Reads: a get or a list may go through the log like any command, or, once the server knows the read
- * is linearizable (read-index), be served by {@link #get} and {@link #list} directly; both paths give the
- * same results. Those query methods only read, and return copies, so the caller may hand them to another
+ * is linearizable (read-index), be served by {@link #query} (the same command bytes) or {@link #get} and
+ * {@link #list} directly; all paths give the same results. Those query methods only read, and return copies, so the caller may hand them to another
  * thread.
  *
  * <p>Thread: the server's loop thread, like every state machine; not thread-safe.
@@ -142,6 +142,26 @@ public final class KvMachine implements StateMachine {
     }
 
     // ---- Queries: read only, callable by the loop thread between two applies ----
+
+    /**
+     * Answers a get or a list, given as {@link KvCommands} command bytes, from the current state without
+     * changing it; the result bytes are those {@link #apply} would return for the same command at this
+     * point (a refusal of an argument included).
+     *
+     * @throws IllegalArgumentException when {@code request} is malformed, or is a put or delete: a write
+     *     must go through the log
+     */
+    @Override
+    public byte[] query(byte[] request) {
+        KvCommand command = KvCommands.decodeCommand(request);
+        if (command instanceof KvCommand.Get get) {
+            return KvCommands.encodeResult(get(get.key()));
+        } else if (command instanceof KvCommand.ListPrefix list) {
+            return KvCommands.encodeResult(list(list.prefix(), list.after(), list.limit()));
+        }
+        throw new IllegalArgumentException("a kv query must be a get or a list; " + command.getClass().getSimpleName()
+                + " writes and must be submitted as a command");
+    }
 
     /** The key's value (a copy) and version, {@link KvResult.NotFound}, or a refusal of the key. */
     public KvResult get(byte[] key) {

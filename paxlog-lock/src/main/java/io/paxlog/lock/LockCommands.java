@@ -24,7 +24,11 @@ import io.paxlog.lock.LockResult.Code;
  *   released  0x04 token:long
  *   expired   0x05 holder:string token:long
  *   rejected  0x06 code:byte message:string
+ *   held+ttl  0x07 name:string holder:string token:long ttlMs:long renewedSlot:long remainingMs:long
  * </pre>
+ *
+ * A held result with a known remaining ttl ({@link LockResult.Held#knowsRemaining()}: only a show read
+ * answered by a leader) is kind 0x07; without one it stays 0x02, so the replicated results are unchanged.
  *
  * Decoding checks everything, including that nothing follows the last field, and reports any problem as
  * an {@link IllegalArgumentException} saying what and where. The format is self-delimiting, so a
@@ -45,6 +49,7 @@ public final class LockCommands {
     static final int RELEASED = 0x04;
     static final int EXPIRED = 0x05;
     static final int REJECTED = 0x06;
+    static final int HELD_REMAINING = 0x07;
 
     private LockCommands() {}
 
@@ -118,8 +123,11 @@ public final class LockCommands {
             out.putByte(GRANTED).putLong(granted.token()).putLong(granted.ttlMs()).putByte(granted.renewed() ? 1 : 0);
         } else if (result instanceof LockResult.Held held) {
             Lease lease = held.lease();
-            out.putByte(HELD).putString(lease.name()).putString(lease.holder()).putLong(lease.token())
-                    .putLong(lease.ttlMs()).putLong(lease.renewedSlot());
+            out.putByte(held.knowsRemaining() ? HELD_REMAINING : HELD).putString(lease.name())
+                    .putString(lease.holder()).putLong(lease.token()).putLong(lease.ttlMs()).putLong(lease.renewedSlot());
+            if (held.knowsRemaining()) {
+                out.putLong(held.remainingMs());
+            }
         } else if (result instanceof LockResult.Free) {
             out.putByte(FREE);
         } else if (result instanceof LockResult.Released released) {
@@ -154,6 +162,14 @@ public final class LockCommands {
             }
             case HELD -> new LockResult.Held(new Lease(in.getString(), in.getString(), in.getLong(), in.getLong(),
                     in.getLong()));
+            case HELD_REMAINING -> {
+                Lease lease = new Lease(in.getString(), in.getString(), in.getLong(), in.getLong(), in.getLong());
+                long remainingMs = in.getLong();
+                if (remainingMs < 0) {
+                    throw new IllegalArgumentException("lock result has remaining ttl " + remainingMs + " ms");
+                }
+                yield new LockResult.Held(lease, remainingMs);
+            }
             case FREE -> new LockResult.Free();
             case RELEASED -> new LockResult.Released(in.getLong());
             case EXPIRED -> new LockResult.Expired(in.getString(), in.getLong());

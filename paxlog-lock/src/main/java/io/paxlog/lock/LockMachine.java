@@ -81,10 +81,14 @@ public final class LockMachine implements StateMachine {
         } else if (command instanceof LockCommand.Expire expire) {
             return expire(expire);
         } else if (command instanceof LockCommand.Show show) {
-            LockResult refused = refuse("name", show.name(), limits.nameBytesMax());
-            return refused != null ? refused : held(locks.get(show.name()));
+            return show(show);
         }
         throw new AssertionError("unknown lock command " + command);
+    }
+
+    private LockResult show(LockCommand.Show show) {
+        LockResult refused = refuse("name", show.name(), limits.nameBytesMax());
+        return refused != null ? refused : held(locks.get(show.name()));
     }
 
     private LockResult acquire(long slot, LockCommand.Acquire acquire) {
@@ -166,6 +170,26 @@ public final class LockMachine implements StateMachine {
     }
 
     // ---- Queries: read only, callable by the loop thread between two applies ----
+
+    /**
+     * Answers a show, given as {@link LockCommands} command bytes, from the current state without changing
+     * it: {@link LockResult.Held}, {@link LockResult.Free} or a refusal of the name, exactly what
+     * {@link #apply} would return for it at this point. The machine knows no time, so the answer says
+     * nothing about how long the lease has left; the server adds that on the leader (see the server's
+     * lock expiry scheduler).
+     *
+     * @throws IllegalArgumentException when {@code request} is malformed, or is not a show: acquire,
+     *     release and expire change the state and must go through the log
+     */
+    @Override
+    public byte[] query(byte[] request) {
+        LockCommand command = LockCommands.decodeCommand(request);
+        if (command instanceof LockCommand.Show show) {
+            return LockCommands.encodeResult(show(show));
+        }
+        throw new IllegalArgumentException("a lock query must be a show; " + command.getClass().getSimpleName()
+                + " changes the locks and must be submitted as a command");
+    }
 
     /** The lease on {@code name}, if it is held. */
     public Optional<Lease> show(String name) {

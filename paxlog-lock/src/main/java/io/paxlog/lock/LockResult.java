@@ -14,10 +14,35 @@ public sealed interface LockResult {
      */
     record Granted(long token, long ttlMs, boolean renewed) implements LockResult {}
 
-    /** Someone holds the lock: the caller's acquire or release did nothing, or a show's answer. */
-    record Held(Lease lease) implements LockResult {
+    /**
+     * Someone holds the lock: the caller's acquire or release did nothing, or a show's answer.
+     *
+     * @param remainingMs how long the leader will still let the lease run before it proposes to expire it,
+     *     or {@link #REMAINING_UNKNOWN}. The state machine knows no time, so only a show answered as a read
+     *     by a leader carries it (the server's expiry scheduler fills it in); a result of a logged command
+     *     never does. It is a promise of the leader that answered, not of the lock: a release, a renewal
+     *     or a leader change (which gives the holder a full ttl again) can change it.
+     */
+    record Held(Lease lease, long remainingMs) implements LockResult {
+
+        public static final long REMAINING_UNKNOWN = -1;
+
         public Held {
             Objects.requireNonNull(lease, "lease");
+            if (remainingMs < REMAINING_UNKNOWN || remainingMs > lease.ttlMs()) {
+                throw new IllegalArgumentException("remaining ttl " + remainingMs + " ms is not in 0-" + lease.ttlMs()
+                        + " (or -1, unknown)");
+            }
+        }
+
+        /** Held, with no remaining ttl known: what the state machine answers. */
+        public Held(Lease lease) {
+            this(lease, REMAINING_UNKNOWN);
+        }
+
+        /** Whether {@link #remainingMs} is known. */
+        public boolean knowsRemaining() {
+            return remainingMs != REMAINING_UNKNOWN;
         }
     }
 

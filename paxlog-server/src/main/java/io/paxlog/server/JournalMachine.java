@@ -127,6 +127,20 @@ public final class JournalMachine implements StateMachine {
         };
     }
 
+    /**
+     * Answers a read ({@link #readCommand}) from the current state, as {@link #apply} would, without the
+     * log.
+     *
+     * @throws IllegalArgumentException for an append (it must go through the log) or an unknown operation
+     */
+    @Override
+    public byte[] query(byte[] request) {
+        if (request.length == 0 || request[0] != READ) {
+            throw new IllegalArgumentException("a journal query must be a read (operation " + READ + ")");
+        }
+        return read(request);
+    }
+
     private byte[] append(long slot, byte[] payload) {
         int length = payload.length - 1;
         if (bytes + length > bytesMax) {
