@@ -151,9 +151,16 @@ public final class PaxlogServer implements AutoCloseable {
         }
     }
 
-    /** A client's call, on a Netty thread: hand it to the loop; the answer goes back from the loop thread. */
+    /**
+     * A client's call, on a Netty thread: hand it to the loop (a command to the log, a read to
+     * read-index); the answer goes back from the loop thread.
+     */
     private void call(ClientCall call, ClientReplyChannel reply) {
-        loop.submit(call.clientId(), call.sequence(), call.payload(), answer -> reply.answer(toWire(call.callId(), answer)));
+        ReplyChannel answer = result -> reply.answer(toWire(call.callId(), result));
+        switch (call.kind()) {
+            case COMMAND -> loop.submit(call.clientId(), call.sequence(), call.payload(), answer);
+            case READ -> loop.read(call.payload(), answer);
+        }
     }
 
     static ClientAnswer toWire(long callId, CommandAnswer answer) {

@@ -1,6 +1,7 @@
 package io.paxlog.server;
 
 import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.storage.Snapshot;
@@ -14,9 +15,11 @@ import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.ReplicaFactory;
+import io.paxlog.core.Role;
 import io.paxlog.core.runtime.ReplicaLoop;
 import io.paxlog.core.runtime.Responder;
 import io.paxlog.server.CommandAnswer.Status;
+import io.paxlog.lock.LockMachine;
 import io.paxlog.server.config.ServerConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -65,6 +68,11 @@ import org.slf4j.LoggerFactory;
  * {@link #BATCH_MAX} peer messages, then up to {@link #BATCH_MAX} client calls, then a tick if one is
  * due; it parks until the next tick when nothing is queued. Peer messages go first so a flood of
  * clients cannot starve the protocol.
+ *
+ * <p>Lock service: when the state machine is a {@link LockMachine}, the loop owns a {@link LockExpiry}
+ * too. After each tick it tells it whether this server leads (and at which epoch) and submits the
+ * expire commands it returns, as commands of the scheduler's internal client whose answers nobody waits
+ * for; a show read answered here gets the leader's remaining ttl from it.
  *
  * <p>Failure: an exception on the loop thread is a bug (the core's assertions, or a broken state
  * machine). The loop stops, answers every waiting client {@link Status#ERROR}, and reports the
@@ -120,6 +128,8 @@ public final class ServerLoop implements AutoCloseable {
     private final StateMachine stateMachine;
     private final ReplicaLoop.Observer observer;
     private final Consumer<Throwable> onFailure;
+    /** The lock expiry scheduler when the state machine is a lock machine, else null. Loop thread only. */
+    private final LockExpiry expiry;
     private final long originNanos = System.nanoTime();
 
     // Shared with other threads: bounded queues, the durable mark, counters, flags and the status.
@@ -159,6 +169,7 @@ public final class ServerLoop implements AutoCloseable {
         this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+        this.expiry = stateMachine instanceof LockMachine locks ? new LockExpiry(locks) : null;
         this.peerInbox = new ArrayBlockingQueue<>(settings.peerQueueMax());
         this.clientInbox = new ArrayBlockingQueue<>(settings.clientQueueMax());
         this.thread = new Thread(this::run, "paxlog-loop-" + selfId);
@@ -338,6 +349,7 @@ public final class ServerLoop implements AutoCloseable {
                 long now = nowMs();
                 if (now >= nextTickAt) {
                     loop.tick(now);
+                    proposeExpires(now);
                     nextTickAt = now + settings.tickIntervalMs();
                     worked = true;
                 }
@@ -450,6 +462,25 @@ public final class ServerLoop implements AutoCloseable {
         return worked;
     }
 
+    /**
+     * Lets the lock expiry scheduler see this tick and proposes the expires it decided on, if any. Once per
+     * tick, not per round: scanning the leases costs time in proportion to the locks held, and seeing a
+     * lease up to a tick late only gives its holder that much longer.
+     */
+    private void proposeExpires(long now) {
+        if (expiry == null) {
+            return;
+        }
+        Replica replica = loop.replica();
+        Epoch leading = replica.role() == Role.LEADER ? replica.ownEpoch() : null;
+        for (Command expire : expiry.tick(leading, now)) {
+            long requestId = nextRequestId++;
+            // Nobody waits for an expire: the scheduler proposes it again if the lease is still there.
+            waiting.put(requestId, answer -> { });
+            loop.submit(new ClientRequest(requestId, expire));
+        }
+    }
+
     /** Storage's durable callback: hands durability to the loop thread. Storage's I/O thread. */
     private void durable(long batchId) {
         durableUpTo.accumulateAndGet(batchId, Math::max);
@@ -540,6 +571,9 @@ public final class ServerLoop implements AutoCloseable {
             } catch (UnsupportedOperationException | IllegalArgumentException e) {
                 answer(reply, CommandAnswer.refused(Status.REJECTED, 0, "query refused: " + e.getMessage()));
                 return;
+            }
+            if (expiry != null) {
+                result = expiry.withRemaining(query, result, nowMs());
             }
             answer(reply, CommandAnswer.applied(appliedSlot, result));
         }

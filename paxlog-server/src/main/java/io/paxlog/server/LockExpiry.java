@@ -1,0 +1,185 @@
+package io.paxlog.server;
+
+import io.paxlog.api.Command;
+import io.paxlog.api.Epoch;
+import io.paxlog.lock.Lease;
+import io.paxlog.lock.LockCommand;
+import io.paxlog.lock.LockCommands;
+import io.paxlog.lock.LockMachine;
+import io.paxlog.lock.LockResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * The lock service's expiry scheduler (issue 5, "Expiry is decided through the log"): while this server
+ * leads, it decides by its own monotonic clock when a lease has run out and proposes an
+ * {@link LockCommands#expire(Lease) expire} naming that exact lease. No replica reads a clock while
+ * applying; the {@link LockMachine} only removes the lease if it is still that lease (same token, same
+ * renewed slot), so an expire decided before a renewal or a new grant reached the log does nothing.
+ *
+ * <h2>When a lease runs out</h2>
+ * For each lease {@code (name, token, renewedSlot)} the scheduler notes the local time it first saw it
+ * applied; {@code ttlMs} after that it proposes the expire. When this server becomes leader, every lease
+ * already there counts as seen at that moment: after a leader change every holder gets a full ttl, because
+ * the new leader cannot know how much of it the old leader had counted. Seeing a lease late only delays
+ * its expiry, so observing once per loop tick (not at the instant of apply) errs on the holder's side. A
+ * holder that renews before {@code ttlMs} passed on its own clock (which started before its acquire
+ * reached the log, so before the leader saw it) is never expired.
+ *
+ * <h2>Who proposes, and as whom</h2>
+ * Only a leader, and only while it leads: {@link #tick} with a null epoch (or a different epoch) forgets
+ * everything, and a new term starts from a full ttl again. Expires are commands of an internal client,
+ * {@link #clientId(Epoch)}: one id per leadership term, taken from the reserved range at and above
+ * {@link #CLIENT_ID_MIN} (2^62, which {@code PaxlogClient}'s random ids never reach). A term's leader is
+ * the only one to use its id, so the sequences it numbers 1, 2, 3, ... are never reused by another
+ * server or after a restart (a restarted server leads only at a higher epoch), and consecutive proposals
+ * stay inside the exactly-once window. Every proposal gets a fresh sequence; the loop ignores their
+ * results. An expire that did not take effect (refused as busy, lost with a leadership change) is
+ * proposed again after {@code resendAfterMs} while the same lease is still there. Cost: the exactly-once
+ * table keeps one session per term that expired something.
+ *
+ * <p>Thread: the server's loop thread only, between two steps of the core (it reads the machine).
+ * Time is a value passed in, in milliseconds of a monotonic clock, so tests drive it without sleeping.
+ */
+final class LockExpiry {
+
+    /** Lowest client id of the internal clients; ids of expiry terms are this plus the term's number. */
+    static final long CLIENT_ID_MIN = 1L << 62;
+    /** Default wait before an expire that did not take effect is proposed again. */
+    static final long RESEND_AFTER_MS_DEFAULT = 1000;
+
+    /** A lease as first seen, and when its expire was last proposed (-1: not yet). */
+    private record Seen(long token, long renewedSlot, long ttlMs, long seenAtMs, long proposedAtMs) {
+
+        boolean is(Lease lease) {
+            return token == lease.token() && renewedSlot == lease.renewedSlot();
+        }
+
+        long dueAtMs() {
+            return seenAtMs + ttlMs;
+        }
+    }
+
+    private final LockMachine machine;
+    private final long resendAfterMs;
+    /** The epoch this server leads at, or null when it does not lead. Invariant: null implies {@link #seen} is empty. */
+    private Epoch leading;
+    /** The last sequence used in this term; 0 at its start. */
+    private long sequence;
+    /** Every lease of the machine at the last tick, by name. */
+    private Map<String, Seen> seen = new HashMap<>();
+
+    LockExpiry(LockMachine machine, long resendAfterMs) {
+        this.machine = Objects.requireNonNull(machine, "machine");
+        if (resendAfterMs < 1) {
+            throw new IllegalArgumentException("resendAfterMs must be positive, was " + resendAfterMs);
+        }
+        this.resendAfterMs = resendAfterMs;
+    }
+
+    LockExpiry(LockMachine machine) {
+        this(machine, RESEND_AFTER_MS_DEFAULT);
+    }
+
+    /**
+     * The internal client id of the leadership term at {@code epoch}: {@code 2^62 + round * 2^16 +
+     * serverId}, unique per epoch.
+     */
+    static long clientId(Epoch epoch) {
+        if (epoch.serverId() >= 1 << 16 || epoch.round() >= 1L << 46) {
+            throw new AssertionError("epoch " + epoch + " does not fit an expiry client id");
+        }
+        return CLIENT_ID_MIN + (epoch.round() << 16) + epoch.serverId();
+    }
+
+    /**
+     * Called by the loop thread once per tick, after the core stepped: {@code leadingEpoch} is the epoch
+     * this server leads at, or null when it does not lead. Returns the expire commands to propose now (in
+     * name order), each with its own fresh sequence; the caller submits them to the core and ignores their
+     * answers. Never proposes anything unless leading.
+     */
+    List<Command> tick(Epoch leadingEpoch, long nowMs) {
+        if (leadingEpoch == null) {
+            leading = null;
+            seen = new HashMap<>();
+            return List.of();
+        }
+        if (!leadingEpoch.equals(leading)) {
+            // A new term: everything there now gets a full ttl from now.
+            leading = leadingEpoch;
+            sequence = 0;
+            seen = new HashMap<>();
+        }
+        List<Command> expires = new ArrayList<>();
+        Map<String, Seen> now = new HashMap<>();
+        for (Iterator<Lease> leases = machine.leases(); leases.hasNext(); ) {
+            Lease lease = leases.next();
+            Seen before = seen.get(lease.name());
+            Seen current = before != null && before.is(lease) ? before
+                    : new Seen(lease.token(), lease.renewedSlot(), lease.ttlMs(), nowMs, -1);
+            if (nowMs >= current.dueAtMs()
+                    && (current.proposedAtMs() < 0 || nowMs - current.proposedAtMs() >= resendAfterMs)) {
+                current = new Seen(current.token(), current.renewedSlot(), current.ttlMs(), current.seenAtMs(), nowMs);
+                expires.add(new Command(clientId(leadingEpoch), ++sequence, LockCommands.expire(lease)));
+            }
+            now.put(lease.name(), current);
+        }
+        seen = now;
+        return expires;
+    }
+
+    /** Whether the last {@link #tick} found this server leading. */
+    boolean isLeading() {
+        return leading != null;
+    }
+
+    /**
+     * How long this leader will still let {@code lease} run before proposing its expire: 0 once due, or
+     * empty when this server does not lead (a follower cannot know; it never serves reads anyway). A lease
+     * the scheduler has not seen yet (applied since the last tick) counts as seen now, as the next tick
+     * would. Contract: it is this leader's intent, not a guarantee to the holder: a leader change restarts
+     * the count with a full ttl, and the expire itself takes a round trip to the log.
+     */
+    OptionalLong remainingMs(Lease lease, long nowMs) {
+        if (leading == null) {
+            return OptionalLong.empty();
+        }
+        Seen current = seen.get(lease.name());
+        if (current == null || !current.is(lease)) {
+            current = new Seen(lease.token(), lease.renewedSlot(), lease.ttlMs(), nowMs, -1);
+            seen.put(lease.name(), current);
+        }
+        return OptionalLong.of(Math.max(0, current.dueAtMs() - nowMs));
+    }
+
+    /**
+     * The answer to a lock read: when {@code query} is a show and {@code result} says the lock is held,
+     * the same result with this leader's remaining ttl ({@link LockResult.Held#remainingMs()}); otherwise
+     * {@code result} unchanged. The loop calls this on the loop thread when a read is ready.
+     */
+    byte[] withRemaining(byte[] query, byte[] result, long nowMs) {
+        if (leading == null) {
+            return result;
+        }
+        LockCommand command;
+        LockResult answer;
+        try {
+            command = LockCommands.decodeCommand(query);
+            answer = LockCommands.decodeResult(result);
+        } catch (IllegalArgumentException e) {
+            return result;
+        }
+        if (!(command instanceof LockCommand.Show) || !(answer instanceof LockResult.Held held)) {
+            return result;
+        }
+        OptionalLong remaining = remainingMs(held.lease(), nowMs);
+        return remaining.isPresent()
+                ? LockCommands.encodeResult(new LockResult.Held(held.lease(), remaining.getAsLong()))
+                : result;
+    }
+}
