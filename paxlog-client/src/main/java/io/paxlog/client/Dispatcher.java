@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * than {@code maxOutstanding} above the oldest outstanding sequence: then every outstanding command,
  * and every retry of one, stays inside the window as long as {@code maxOutstanding <= W}.
  * Invariant: {@code waiting} is empty or there is no room.
+ *
+ * <p>Queries (reads) take the same path to the leader, with the same hints, backoffs, no-leader and
+ * request timeouts, but outside the window: they have no sequence, so they are sent at once (at most
+ * {@code maxWaiting} of them in flight). A read changes nothing, so every failure of one is "not
+ * applied", and any answer but APPLIED or REJECTED (a lost connection, ERROR from a stopping server)
+ * just sends it to the next server.
  */
 final class Dispatcher {
 
@@ -59,6 +67,9 @@ final class Dispatcher {
     /** Sent and not finished, by sequence. */
     private final TreeMap<Long, PendingCommand> outstanding = new TreeMap<>();
     private final ArrayDeque<PendingCommand> waiting = new ArrayDeque<>();
+    /** Queries sent and not finished. */
+    private final Set<PendingCommand> reads = new LinkedHashSet<>();
+    private long nextQueryId = 1;
     private long nextSequence = 1;
     /** Call ids only need to be unique among one connection's pending calls; one counter does that. */
     private long nextCallId = 1;
@@ -127,6 +138,25 @@ final class Dispatcher {
         admit();
     }
 
+    void queried(PendingCommand read) {
+        if (!read.read) {
+            throw new AssertionError("a command given as a query");
+        }
+        read.queryId = nextQueryId++;
+        if (closed) {
+            fail(read, new CommandNotAppliedException(clientId, 0, name(read) + ": not sent: the client is closed"));
+            return;
+        }
+        if (reads.size() >= config.maxWaiting()) {
+            fail(read, new CommandNotAppliedException(clientId, 0, name(read) + ": not sent: " + reads.size()
+                    + " queries are in flight (maxWaiting " + config.maxWaiting() + ")"));
+            return;
+        }
+        read.timeout = loop.schedule(() -> timedOut(read), config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        reads.add(read);
+        send(read, nextTarget());
+    }
+
     private boolean hasRoom() {
         return outstanding.isEmpty() || nextSequence - outstanding.firstKey() < config.maxOutstanding();
     }
@@ -182,7 +212,8 @@ final class Dispatcher {
             return;
         }
         command.stage = PendingCommand.Stage.SENT;
-        ClientCall call = new ClientCall(nextCallId++, clientId, command.sequence, command.payload);
+        ClientCall call = command.read ? ClientCall.read(nextCallId++, command.payload)
+                : new ClientCall(nextCallId++, clientId, command.sequence, command.payload);
         connection.call(call).whenComplete((answer, failure) -> onLoop(() -> answered(command, attempt, server, answer, failure)));
     }
 
@@ -190,10 +221,19 @@ final class Dispatcher {
         if (stale(command, attempt)) {
             return;
         }
+        if (error != null && command.read) {
+            noLeader(command, server, "connection lost with the query pending (" + describe(error) + ")");
+            return;
+        }
         if (error != null) {
             // The call was handed to the connection and then it ended: the server may have it in its log.
             command.reached(config.describe(server));
             noLeader(command, server, "connection lost with the command pending (" + describe(error) + ")");
+            return;
+        }
+        if (command.read && answer.status() == ClientAnswer.Status.ERROR) {
+            // Typically a stopping server; asking another one is safe for a read.
+            noLeader(command, server, "ERROR (" + answer.message() + ")");
             return;
         }
         switch (answer.status()) {
@@ -204,8 +244,10 @@ final class Dispatcher {
             }
             case NOT_LEADER -> {
                 // A leader deposed while the command waited answers NOT_LEADER, yet a later leader may
-                // still choose the copy in its log: the outcome is open from here on.
-                command.reached(config.describe(server));
+                // still choose the copy in its log: the outcome is open from here on. Not so for a read.
+                if (!command.read) {
+                    command.reached(config.describe(server));
+                }
                 int hint = answer.leaderHint();
                 if (hint != 0 && hint != server && links.containsKey(hint)) {
                     followHint(command, server, hint, answer.message());
@@ -219,7 +261,9 @@ final class Dispatcher {
             }
             case NO_QUORUM -> {
                 // As for NOT_LEADER: a leader that lost its majority may have logged the command first.
-                command.reached(config.describe(server));
+                if (!command.read) {
+                    command.reached(config.describe(server));
+                }
                 noLeader(command, server, "NO_QUORUM (" + answer.message() + ")");
             }
             case BUSY -> {
@@ -331,6 +375,14 @@ final class Dispatcher {
             return;
         }
         String after = " after " + human(config.requestTimeout());
+        if (command.read) {
+            String last = command.lastOutcome.isEmpty() ? "" : " (last: " + command.lastOutcome + ")";
+            String where = command.stage == PendingCommand.Stage.SENT
+                    ? ": no answer yet from " + config.describe(command.server) : "";
+            fail(command, new QueryTimeoutException(clientId, name(command) + ": timed out" + after + where + last
+                    + "; a read changes nothing, so asking again is safe"));
+            return;
+        }
         switch (command.stage) {
             case WAITING -> fail(command, new CommandNotAppliedException(clientId, 0, name(command) + ": not sent"
                     + after + ": it waited for room behind " + outstanding.size() + " outstanding commands (maxOutstanding "
@@ -403,7 +455,9 @@ final class Dispatcher {
         if (command.retry != null) {
             command.retry.cancel(false);
         }
-        if (wasWaiting) {
+        if (command.read) {
+            reads.remove(command);
+        } else if (wasWaiting) {
             waiting.remove(command);
         } else if (command.sequence != 0 && outstanding.remove(command.sequence) != command) {
             throw new AssertionError(name(command) + " was not outstanding");
@@ -445,6 +499,10 @@ final class Dispatcher {
         for (PendingCommand command : new ArrayList<>(waiting)) {
             fail(command, new CommandNotAppliedException(clientId, 0, name(command) + ": not sent: the client was closed"));
         }
+        for (PendingCommand read : new ArrayList<>(reads)) {
+            fail(read, new CommandNotAppliedException(clientId, 0, name(read)
+                    + ": not answered: the client was closed; a read changes nothing"));
+        }
         List<CompletableFuture<Void>> ended = new ArrayList<>();
         for (ServerLink link : links.values()) {
             ended.add(link.close());
@@ -453,6 +511,9 @@ final class Dispatcher {
     }
 
     private String name(PendingCommand command) {
+        if (command.read) {
+            return "query c" + clientId + "/q" + command.queryId;
+        }
         return PaxlogClientException.command(clientId, command.sequence);
     }
 

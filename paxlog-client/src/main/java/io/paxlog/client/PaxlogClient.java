@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * end it. See {@link PaxlogClientException} for how a command can fail and what each failure means:
  * above all, a command that timed out is "outcome unknown", never "failed".
  *
+ * <h2>Reads</h2>
+ * {@link #query} asks the state machine a read-only question, answered by the leader by read-index
+ * without going through the log. It follows the leader like a command, but has no sequence, so it is
+ * outside the window, and a read that fails was simply not answered: safe to ask again.
+ *
  * <h2>Pipelining and the exactly-once window</h2>
  * Many commands are outstanding at once on one connection, in sequence order. A command is sent only
  * while its sequence is less than {@code maxOutstanding} above the oldest unfinished one: the servers
@@ -61,7 +66,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Identity</h2>
  * Sequences start at 1 for every new client, so a client id must not be reused by another client while
- * the servers may still remember it: the default, a random 63-bit id, never is.
+ * the servers may still remember it: the default, a random 62-bit id, never is. Ids from 2^62 up are
+ * reserved for the servers' internal clients (the lock service's expiry).
  */
 public final class PaxlogClient implements AutoCloseable {
 
@@ -174,6 +180,73 @@ public final class PaxlogClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the state machine a read-only {@code request} (copied), answered by the leader from its state
+     * once read-index proved that state current: linearizable (it sees every command that completed
+     * before the query was made), and never written to the log. The request's format is the state
+     * machine's: for example {@code KvCommands.get(key)} or {@code LockCommands.show(name)}.
+     *
+     * <p>It finds the leader, follows hints, backs off and gives up exactly as {@link #submit} does, under
+     * the same request and no-leader timeouts, but it has no sequence and does not wait for room among
+     * the outstanding commands. A read changes nothing, so it never fails as "outcome unknown": the
+     * future fails only with a {@link CommandNotAppliedException}: a {@link QueryTimeoutException} when
+     * no answer came within the request timeout, an {@link UnavailableException} when for the no-leader
+     * timeout no server led, a {@link CommandRejectedException} when the server refused the query (the
+     * state machine answers no reads, cannot parse it, or it is not read-only), or the base class when
+     * the client is closed or too many queries are in flight ({@code maxWaiting}). Asking again is always
+     * safe. The result's slot is the applied slot the answer was read at. Never blocks.
+     *
+     * @throws IllegalArgumentException if {@code request} is null or larger than a frame can carry
+     */
+    public CompletableFuture<Result> query(byte[] request) {
+        if (request == null) {
+            throw new IllegalArgumentException("request must not be null (may be empty)");
+        }
+        if (request.length > config.frameBytesMax() - CALL_OVERHEAD_BYTES) {
+            throw new IllegalArgumentException("query of " + request.length + " bytes is over the limit of "
+                    + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
+        }
+        PendingCommand pending = new PendingCommand(request.clone(), true);
+        if (closed.get()) {
+            pending.future.completeExceptionally(notSentClosed());
+            return pending.future;
+        }
+        try {
+            dispatcher.onLoop(() -> dispatcher.queried(pending));
+        } catch (RejectedExecutionException e) {
+            pending.future.completeExceptionally(notSentClosed());
+        }
+        return pending.future;
+    }
+
+    /**
+     * {@link #query} waiting for the answer, at most about the request timeout.
+     *
+     * @throws CommandNotAppliedException no answer (its subclasses say why); asking again is safe
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if called on the client's network or callback thread
+     */
+    public Result queryAndWait(byte[] request) throws CommandNotAppliedException, InterruptedException {
+        if (dispatcher.inLoop() || Thread.currentThread() == callbackThread) {
+            throw new IllegalStateException("a blocking call on the client's own thread would wait for itself; use query");
+        }
+        CompletableFuture<Result> future = query(request);
+        try {
+            return future.get(config.requestTimeout().toMillis() * 2 + CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof CommandNotAppliedException notApplied) {
+                throw notApplied;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("unexpected failure of a query", cause);
+        } catch (TimeoutException e) {
+            throw new AssertionError("a query's future did not complete within twice its request timeout", e);
+        }
+    }
+
     /** {@link #call} returning only the state machine's result. */
     public byte[] submitAndWait(byte[] command)
             throws OutcomeUnknownException, CommandNotAppliedException, InterruptedException {
@@ -250,6 +323,9 @@ public final class PaxlogClient implements AutoCloseable {
         public static final int MAX_OUTSTANDING_DEFAULT = 64;
         public static final int MAX_WAITING_DEFAULT = 10_000;
 
+        /** Random ids take 62 bits: ids from 2^62 up are the servers' internal clients' (lock expiry). */
+        private static final long RANDOM_CLIENT_ID_MASK = (1L << 62) - 1;
+
         private Map<Integer, InetSocketAddress> servers;
         private String clusterId;
         private Long clientId;
@@ -305,7 +381,8 @@ public final class PaxlogClient implements AutoCloseable {
         }
 
         /**
-         * The id every command carries, >= 1. Default: a random positive 63-bit id. A fixed id must
+         * The id every command carries, >= 1 and below 2^62 (ids from 2^62 up are reserved for the servers'
+         * internal clients, such as the lock service's expiry). Default: a random 62-bit id. A fixed id must
          * never be used by two clients, nor reused by a new client while the servers remember its
          * sequences (they start at 1 again).
          */
@@ -385,11 +462,12 @@ public final class PaxlogClient implements AutoCloseable {
                     FrameFormat.FRAME_BYTES_MAX_DEFAULT, callbackExecutor));
         }
 
+        /** Below 2^62: ids at and above it are reserved for the servers' internal clients (lock expiry). */
         private static long randomClientId() {
             SecureRandom random = new SecureRandom();
             long id;
             do {
-                id = random.nextLong() & Long.MAX_VALUE;
+                id = random.nextLong() & RANDOM_CLIENT_ID_MASK;
             } while (id == 0);
             return id;
         }

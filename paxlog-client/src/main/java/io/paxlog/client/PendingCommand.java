@@ -4,7 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * One submitted command and the state of its attempts. Everything but {@link #future} belongs to the
+ * One submitted command, or one query (a read: {@link #read}), and the state of its attempts. A query
+ * never gets a sequence, never enters the window and never waits for room. Everything but {@link #future} belongs to the
  * client's network thread ({@link Dispatcher}).
  *
  * <p>Invariant: at most one attempt is under way at a time ({@link Stage#CONNECTING} or
@@ -26,8 +27,12 @@ final class PendingCommand {
         DONE
     }
 
-    /** The command's bytes; owned here (a copy of the caller's), never mutated. */
+    /** The command's (or query's) bytes; owned here (a copy of the caller's), never mutated. */
     final byte[] payload;
+    /** A read-only query: sent as a READ call, retried anywhere, never "outcome unknown". */
+    final boolean read;
+    /** A query's number among this client's queries, for the messages; 0 for a command. */
+    long queryId;
     /** Completed on the callback executor, once. */
     final CompletableFuture<Result> future = new CompletableFuture<>();
 
@@ -55,7 +60,12 @@ final class PendingCommand {
     ScheduledFuture<?> retry;
 
     PendingCommand(byte[] payload) {
+        this(payload, false);
+    }
+
+    PendingCommand(byte[] payload, boolean read) {
         this.payload = payload;
+        this.read = read;
     }
 
     void reached(String server) {
