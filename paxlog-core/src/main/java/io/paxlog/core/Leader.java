@@ -97,6 +97,13 @@ class Leader {
         return peers.keySet();
     }
 
+    /** Each other server's first unfinalized slot as it last reported it (a lower bound), by id. */
+    Map<Integer, Long> peerFirstUnfinalizedSlots() {
+        Map<Integer, Long> slots = new LinkedHashMap<>();
+        peers.values().forEach(peer -> slots.put(peer.id, peer.firstUnfinalizedSlot));
+        return slots;
+    }
+
     /** A read-only request, answered once read-index says the local state is current. */
     void read(long requestId) {
         reads.request(requestId);

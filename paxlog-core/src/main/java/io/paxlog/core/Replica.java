@@ -218,6 +218,14 @@ public final class Replica {
         return appliedSlot;
     }
 
+    /**
+     * While leading, each other server's first unfinalized slot as it last reported it (a lower bound of
+     * its real one), by id; empty otherwise: only a leader hears it. For status pages (lag).
+     */
+    public java.util.Map<Integer, Long> peerFirstUnfinalizedSlots() {
+        return role == Role.LEADER ? leader.peerFirstUnfinalizedSlots() : java.util.Map.of();
+    }
+
     /** Every slot up to this one is compacted into a snapshot (0 when none). */
     public long snapshotSlot() {
         return acceptor.log().snapshotSlot();

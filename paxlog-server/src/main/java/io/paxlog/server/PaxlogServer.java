@@ -4,6 +4,8 @@ import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.core.runtime.ReplicaLoop;
 import io.paxlog.server.config.Limits;
+import io.paxlog.server.http.HttpApi;
+import io.paxlog.server.http.ServerMetrics;
 import io.paxlog.server.config.ServerAddresses;
 import io.paxlog.server.config.ServerConfig;
 import io.paxlog.storage.CommitMode;
@@ -24,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -38,9 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start: lock the data directory, open and recover the log (I/O thread mode), start the peer
  * network (messages that arrive before the loop runs are dropped: the protocol re-sends), start the
- * loop (it recovers and starts the core), then accept clients. One INFO line says where it listens.
+ * loop (it recovers and starts the core), accept clients, then serve HTTP ({@link HttpApi}, which
+ * forwards to the leader through the client addresses). One INFO line says where it listens.
  *
- * <p>Stop ({@link #close}, e.g. from the SIGTERM shutdown hook): stop accepting clients, stop the
+ * <p>Stop ({@link #close}, e.g. from the SIGTERM shutdown hook): stop serving HTTP, stop accepting clients, stop the
  * loop (waiting clients are answered ERROR: outcome unknown), close the peer network, close the log
  * (its I/O thread commits everything queued first, so in-flight fsyncs finish), release the lock.
  *
@@ -69,6 +73,8 @@ public final class PaxlogServer implements AutoCloseable {
     private volatile ServerLoop loop;
     private PeerNetwork peers;
     private ClientListener clients;
+    private HttpApi http;
+    private final ServerMetrics metrics = new ServerMetrics();
 
     private PaxlogServer(int selfId, Path dataDirectory) {
         this.selfId = selfId;
@@ -97,7 +103,7 @@ public final class PaxlogServer implements AutoCloseable {
         ServerStatus status = server.loop.status();
         LOG.info("server {} of cluster '{}' started: peers on {}, clients on {}, data in {} (applied slot {}, "
                         + "promised epoch {})", selfId, config.cluster().id(), server.peers.listenAddress(),
-                server.clients.listenAddress(), server.dataDirectory, status.appliedSlot(), status.promised());
+                server.clients.listenAddress() + ", HTTP on " + server.http.listenAddress(), server.dataDirectory, status.appliedSlot(), status.promised());
         return server;
     }
 
@@ -132,8 +138,12 @@ public final class PaxlogServer implements AutoCloseable {
         openedInOrder.add(peers);
 
         loop = ServerLoop.start(ServerLoop.Settings.of(config, selfId), wal, peers, machines.get(),
-                ReplicaLoop.Observer.NONE, failure -> failed(exit));
+                metrics.observer(), failure -> failed(exit));
         openedInOrder.add(loop);
+        ServerLoop started = loop;
+        PeerNetwork network = peers;
+        metrics.bind(started::status, peerAddresses.keySet(), network::isConnected, started::clientQueueDepth,
+                started::peerQueueDepth, wal::metrics);
 
         ClientListenerConfig clientConfig = new ClientListenerConfig(config.cluster().id(), selfId,
                 self.client().socketAddress(), limits.frameBytesMax(),
@@ -141,6 +151,15 @@ public final class PaxlogServer implements AutoCloseable {
                 ClientListenerConfig.READ_IDLE_TIMEOUT_DEFAULT);
         clients = ClientListener.start(clientConfig, this::call);
         openedInOrder.add(clients);
+
+        // Last to start, first to stop: it forwards through the client listeners of the cluster, this one first.
+        Map<Integer, InetSocketAddress> clientAddresses = new LinkedHashMap<>();
+        clientAddresses.put(selfId, self.client().socketAddress());
+        config.cluster().servers().forEach(s -> clientAddresses.putIfAbsent(s.id(), s.client().socketAddress()));
+        http = HttpApi.start(new HttpApi.Settings(selfId, config.cluster().id(), config.cluster().service(),
+                self.http().socketAddress(), clientAddresses, limits.httpBodyBytesMax(),
+                limits.httpConnectionsPerAddressMax()), started::status, network::isConnected, metrics);
+        openedInOrder.add(http);
     }
 
     /** A peer's message, on a Netty thread. */
@@ -156,7 +175,7 @@ public final class PaxlogServer implements AutoCloseable {
      * read-index); the answer goes back from the loop thread.
      */
     private void call(ClientCall call, ClientReplyChannel reply) {
-        ReplyChannel answer = result -> reply.answer(toWire(call.callId(), result));
+        ReplyChannel answer = metrics.timed(result -> reply.answer(toWire(call.callId(), result)));
         switch (call.kind()) {
             case COMMAND -> loop.submit(call.clientId(), call.sequence(), call.payload(), answer);
             case READ -> loop.read(call.payload(), answer);
@@ -211,6 +230,10 @@ public final class PaxlogServer implements AutoCloseable {
 
     public InetSocketAddress clientAddress() {
         return clients.listenAddress();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.listenAddress();
     }
 
     public Path dataDirectory() {

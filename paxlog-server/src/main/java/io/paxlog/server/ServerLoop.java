@@ -298,6 +298,16 @@ public final class ServerLoop implements AutoCloseable {
         return status;
     }
 
+    /** Client calls queued for the loop thread right now (at most {@code clientQueueMax}). Any thread. */
+    public int clientQueueDepth() {
+        return clientInbox.size();
+    }
+
+    /** Peer messages queued for the loop thread right now (at most {@code peerQueueMax}). Any thread. */
+    public int peerQueueDepth() {
+        return peerInbox.size();
+    }
+
     public int serverId() {
         return selfId;
     }
@@ -500,7 +510,8 @@ public final class ServerLoop implements AutoCloseable {
     private void publishStatus() {
         Replica replica = loop.replica();
         status = new ServerStatus(selfId, replica.role(), replica.promised(), replica.leaderHint(),
-                replica.appliedSlot(), replica.firstUnfinalizedSlot(), peerMessagesDropped.get(),
+                replica.appliedSlot(), replica.firstUnfinalizedSlot(), replica.lastUsedSlot(), replica.snapshotSlot(),
+                replica.peerFirstUnfinalizedSlots(), peerMessagesDropped.get(),
                 clientCallsBusy.get());
     }
 

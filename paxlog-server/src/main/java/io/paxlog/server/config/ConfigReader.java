@@ -34,7 +34,8 @@ final class ConfigReader {
             "limits");
     private static final Set<String> LIMITS_FIELDS = Set.of("frameBytesMax", "commandBytesMax", "clientQueueMax",
             "peerQueueMax", "pendingCommandsMax", "inflightSlotsMax", "storeBatchSlotsMax", "storeBatchBytesMax",
-            "readSlotsMax", "catchUpSlotsMax", "snapshotChunkBytesMax");
+            "readSlotsMax", "catchUpSlotsMax", "snapshotChunkBytesMax", "httpBodyBytesMax",
+            "httpConnectionsPerAddressMax");
 
     private final List<String> problems = new ArrayList<>();
     /** Every valid server id found, even in a cluster section with mistakes: --id is checked against them. */
@@ -192,12 +193,15 @@ final class ConfigReader {
         Integer readSlots = integer(node, path, "readSlotsMax", d.readSlotsMax());
         Integer catchUp = integer(node, path, "catchUpSlotsMax", d.catchUpSlotsMax());
         Integer chunk = integer(node, path, "snapshotChunkBytesMax", d.snapshotChunkBytesMax());
+        Integer httpBody = integer(node, path, "httpBodyBytesMax", d.httpBodyBytesMax());
+        Integer httpConnections = integer(node, path, "httpConnectionsPerAddressMax", d.httpConnectionsPerAddressMax());
         if (problems.size() > before) {
             return null;
         }
         return build(path, () -> Limits.problems(frame, command, clientQueue, peerQueue, pending, inflight, storeSlots,
-                storeBytes, readSlots, catchUp, chunk), () -> new Limits(frame, command, clientQueue, peerQueue, pending,
-                inflight, storeSlots, storeBytes, readSlots, catchUp, chunk));
+                storeBytes, readSlots, catchUp, chunk, httpBody, httpConnections), () -> new Limits(frame, command,
+                clientQueue, peerQueue, pending, inflight, storeSlots, storeBytes, readSlots, catchUp, chunk, httpBody,
+                httpConnections));
     }
 
     // ---- Helpers: each reports its own problem and returns null on one ----

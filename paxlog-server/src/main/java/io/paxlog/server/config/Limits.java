@@ -19,13 +19,18 @@ import java.util.List;
  * @param readSlotsMax       slots a new leader reads per round (core)
  * @param catchUpSlotsMax    slots finalized on a lagging follower per round (core)
  * @param snapshotChunkBytesMax snapshot bytes per message when a lagging server fetches a snapshot (core)
+ * @param httpBodyBytesMax   largest HTTP request body the API accepts (a larger one is answered 413)
+ * @param httpConnectionsPerAddressMax HTTP connections one client address may hold open at once; a request on
+ *                           a connection beyond it is answered 429 and the connection closed
  */
 public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax, int peerQueueMax,
         int pendingCommandsMax, int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
-        int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax) {
+        int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax, int httpBodyBytesMax,
+        int httpConnectionsPerAddressMax) {
 
+    /** The HTTP body default leaves room for a largest value (1 MiB by default) and nothing much more. */
     public static final Limits DEFAULTS = new Limits(16 << 20, 1 << 20, 4096, 16384, 16384, 4096, 512, 1 << 20,
-            512, 512, 512 << 10);
+            512, 512, 512 << 10, (1 << 20) + (4 << 10), 64);
 
     static final int FRAME_BYTES_MIN = 1 << 20;
     static final int FRAME_BYTES_LIMIT = 1 << 30;
@@ -35,7 +40,7 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
     public Limits {
         List<String> problems = problems(frameBytesMax, commandBytesMax, clientQueueMax, peerQueueMax,
                 pendingCommandsMax, inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax,
-                catchUpSlotsMax, snapshotChunkBytesMax);
+                catchUpSlotsMax, snapshotChunkBytesMax, httpBodyBytesMax, httpConnectionsPerAddressMax);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -43,7 +48,8 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
 
     static List<String> problems(int frameBytesMax, int commandBytesMax, int clientQueueMax, int peerQueueMax,
             int pendingCommandsMax, int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
-            int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax) {
+            int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax, int httpBodyBytesMax,
+            int httpConnectionsPerAddressMax) {
         List<String> problems = new ArrayList<>();
         if (frameBytesMax < FRAME_BYTES_MIN || frameBytesMax > FRAME_BYTES_LIMIT) {
             problems.add("frameBytesMax: " + frameBytesMax + " is not in " + FRAME_BYTES_MIN + "-" + FRAME_BYTES_LIMIT);
@@ -58,6 +64,8 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
         positive(problems, "readSlotsMax", readSlotsMax);
         positive(problems, "catchUpSlotsMax", catchUpSlotsMax);
         positive(problems, "snapshotChunkBytesMax", snapshotChunkBytesMax);
+        positive(problems, "httpBodyBytesMax", httpBodyBytesMax);
+        positive(problems, "httpConnectionsPerAddressMax", httpConnectionsPerAddressMax);
         // A store message holds up to storeBatchBytesMax of commands plus the one that crosses it.
         long storeBytes = (long) storeBatchBytesMax + commandBytesMax + FRAME_OVERHEAD_BYTES;
         if (problems.isEmpty() && storeBytes > frameBytesMax) {

@@ -1,0 +1,27 @@
+package io.paxlog.server.http;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Map;
+
+/**
+ * A decoded HTTP request, as the routes see it: no Netty buffers (the body is copied out), so a route
+ * may finish on another thread.
+ *
+ * @param path the request target's path, still percent-encoded
+ */
+record ApiRequest(String method, String path, Map<String, byte[]> query, HttpHeaders headers, byte[] body) {
+
+    String header(String name) {
+        return headers.get(name);
+    }
+
+    /** The {@code Idempotency-Key} header, or null. */
+    String idempotencyKey() {
+        return header("Idempotency-Key");
+    }
+
+    /** What an idempotency key is scoped to: the same key on another method or path is another request. */
+    String idempotencyScope() {
+        return method + " " + path + "\0" + idempotencyKey();
+    }
+}

@@ -1,0 +1,122 @@
+package io.paxlog.server.http;
+
+import io.paxlog.client.PaxlogClient;
+import io.paxlog.client.Result;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How the HTTP API reaches the leader: through the ordinary client library, pointed at the cluster's
+ * client addresses (this server first), so a request that arrives at a follower is forwarded the way
+ * any client's command would be: following leader hints, retried with the same {@code (clientId,
+ * sequence)}, and failing with the client's typed exceptions.
+ *
+ * <p><b>Idempotency keys.</b> A write with {@code Idempotency-Key: K} is submitted by a one-command client
+ * whose id is derived from {@code (method, path, K)} (63 bits of SHA-256) with sequence 1. Every retry of
+ * the same request therefore names the same log command, and the exactly-once layer applies it once and
+ * answers every repeat with the saved result, on any server, after any leader change or restart; the
+ * HTTP response is recomputed from that saved result, so it is the same response. Limits, stated in the
+ * README: the key is scoped to method and path, not the body (a retry with another body gets the first
+ * body's response); every key used adds a client to the replicated exactly-once table, which keeps it
+ * (and the saved result) for good; and at most {@link #IDEMPOTENT_IN_FLIGHT_MAX} such requests run at once
+ * per server (each has its own connection), beyond which they are answered 503.
+ *
+ * <p>Threads: any. Futures complete on the clients' threads.
+ */
+final class Forwarder implements AutoCloseable {
+
+    static final int IDEMPOTENT_IN_FLIGHT_MAX = 64;
+
+    private final Map<Integer, InetSocketAddress> servers;
+    private final String clusterId;
+    private final PaxlogClient shared;
+    private final Semaphore idempotentSlots = new Semaphore(IDEMPOTENT_IN_FLIGHT_MAX);
+    /** Closes the one-command clients off their own threads (a close waits for its network thread). */
+    private final ExecutorService closer = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "paxlog-http-idempotent-close");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** @param servers client addresses by server id, in the order to try them (this server first) */
+    Forwarder(Map<Integer, InetSocketAddress> servers, String clusterId) {
+        this.servers = servers;
+        this.clusterId = clusterId;
+        this.shared = PaxlogClient.builder().servers(servers).clusterId(clusterId).build();
+    }
+
+    /** Submits a command (a write or a read through the log). */
+    CompletableFuture<Result> submit(byte[] command) {
+        return shared.submit(command);
+    }
+
+    /**
+     * Submits a command as the one command of the client that {@code scope} names: see the class comment.
+     * Fails with {@link TooManyIdempotentRequests} when too many are under way.
+     */
+    CompletableFuture<Result> submitOnce(String scope, byte[] command) {
+        if (!idempotentSlots.tryAcquire()) {
+            return CompletableFuture.failedFuture(new TooManyIdempotentRequests());
+        }
+        PaxlogClient once;
+        try {
+            once = PaxlogClient.builder().servers(servers).clusterId(clusterId).clientId(clientId(scope))
+                    .maxOutstanding(1).callbackExecutor(Runnable::run).build();
+        } catch (RuntimeException e) {
+            idempotentSlots.release();
+            throw e;
+        }
+        CompletableFuture<Result> result = once.submit(command);
+        result.whenCompleteAsync((value, failure) -> {
+            try {
+                once.close();
+            } finally {
+                idempotentSlots.release();
+            }
+        }, closer);
+        return result;
+    }
+
+    /** A positive 63-bit client id from SHA-256 of {@code scope}; stable across servers and restarts. */
+    static long clientId(String scope) {
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("paxlog-http-idempotency\0" + scope).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JVM has SHA-256", e);
+        }
+        long id = 0;
+        for (int i = 0; i < 8; i++) {
+            id = (id << 8) | (digest[i] & 0xff);
+        }
+        id &= Long.MAX_VALUE;
+        return id == 0 ? 1 : id;
+    }
+
+    @Override
+    public void close() {
+        shared.close();
+        closer.shutdown();
+        try {
+            closer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** More idempotent requests under way than {@link #IDEMPOTENT_IN_FLIGHT_MAX}. */
+    static final class TooManyIdempotentRequests extends RuntimeException {
+        TooManyIdempotentRequests() {
+            super(IDEMPOTENT_IN_FLIGHT_MAX + " requests with an Idempotency-Key are under way on this server; retry later");
+        }
+    }
+}
