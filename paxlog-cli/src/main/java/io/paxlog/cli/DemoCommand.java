@@ -44,6 +44,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Server i serves HTTP on P+i, peers on P+1000+i, clients on P-1000+i (default: ${DEFAULT-VALUE}).")
     int basePort;
 
+    @Option(names = "--service", paramLabel = "NAME", defaultValue = "kv",
+            description = "The state machine the servers run: kv, lock or journal (default: ${DEFAULT-VALUE}). A data"
+                    + " directory keeps the service it was started with.")
+    String service;
+
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
             description = "Where the configuration, the servers' data and their logs go (default: ./${DEFAULT-VALUE}).")
     Path data;
@@ -78,7 +83,20 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         Path dataDir = data.toAbsolutePath().normalize();
-        Path config = DemoCluster.write(dataDir, basePort);
+        String previous = DemoCluster.previousService(dataDir);
+        if (previous != null && !previous.equals(service)) {
+            System.err.println("paxlog demo: " + dataDir + " holds a " + previous + " cluster's data, which the " + service
+                    + " service cannot read; run `paxlog demo --service " + previous + "`, or give another --data DIR"
+                    + " (or remove " + dataDir + ")");
+            return 2;
+        }
+        Path config;
+        try {
+            config = DemoCluster.write(dataDir, basePort, service);
+        } catch (IllegalArgumentException e) {
+            System.err.println("paxlog demo: " + e.getMessage());
+            return 2;
+        }
         String classPath = ownClassPath();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
@@ -98,8 +116,8 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
 
-        out.println("paxlog demo: 5 servers of cluster '" + DemoCluster.CLUSTER_ID + "' on 127.0.0.1, data in "
-                + dataDir);
+        out.println("paxlog demo: 5 servers of cluster '" + DemoCluster.CLUSTER_ID + "' running the " + service
+                + " service on 127.0.0.1, data in " + dataDir);
         for (Child child : children) {
             out.printf("  server %d  pid %-7d clients 127.0.0.1:%d  peers 127.0.0.1:%d  http 127.0.0.1:%d  log %s%n",
                     child.id, child.process.pid(), DemoCluster.clientPort(basePort, child.id),
@@ -109,13 +127,13 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         String basePortOption = basePort == DemoCluster.BASE_PORT_DEFAULT ? "" : " --base-port " + basePort;
         out.println("Things to try (in another terminal):");
-        out.println("  ./paxlog journal append" + basePortOption + " hello   # one command through the leader: slot=N index=M");
-        out.println("  ./paxlog journal read" + basePortOption + "           # every entry, read through the log");
+        thingsToTry(out, service, basePort, basePortOption);
+        out.println("  ./paxlog status" + basePortOption + "                 # every server: role, epoch, slots, lag");
+        out.println("  curl -s http://127.0.0.1:" + DemoCluster.httpPort(basePort, 1) + "/metrics | grep ^paxlog_   # Prometheus metrics");
         out.println("  tail -f " + dataDir.resolve("server-1.log") + "      # what one server says");
         out.println("  kill -9 <pid of the leader>      # a new leader is elected within about 2 s; watch below");
         out.println("  kill -STOP <pid> / kill -CONT <pid>   # pause a server and let it catch up");
         out.println("  ./paxlog wal dump " + dataDir.resolve("server-1") + "      # the write-ahead log, record by record");
-        out.println("  (the HTTP API on the http ports arrives with the key-value service)");
         out.println();
         out.println("Leader changes (Ctrl-C stops all five):");
         out.flush();
@@ -141,6 +159,37 @@ final class DemoCommand implements Callable<Integer> {
                 return 1;
             }
             Thread.sleep(POLL_MILLIS); // the logs are files: polling them is the way to follow them
+        }
+    }
+
+    /** The lines to try for {@code service}: each works as printed against this demo. */
+    static void thingsToTry(PrintStream out, String service, int basePort, String basePortOption) {
+        String first = "http://127.0.0.1:" + DemoCluster.httpPort(basePort, 1);
+        String second = "http://127.0.0.1:" + DemoCluster.httpPort(basePort, 2);
+        switch (service) {
+            case "kv" -> {
+                out.println("  curl -i -X PUT --data-binary hello " + first + "/v1/kv/greeting   # 200 {\"version\":N}, any server");
+                out.println("  curl -i " + second + "/v1/kv/greeting                # 200 hello, ETag: \"N\"");
+                out.println("  curl -i -X PUT -H 'If-None-Match: *' --data-binary hi " + first
+                        + "/v1/kv/greeting   # 412: it exists");
+                out.println("  curl -s '" + first + "/v1/kv?prefix=gr&limit=10'   # [{\"key\":...,\"value\":...,\"version\":N}]");
+                out.println("  curl -i -X DELETE " + second + "/v1/kv/greeting           # 200, then 404");
+                out.println("  ./paxlog kv put" + basePortOption + " color blue && ./paxlog kv get" + basePortOption
+                        + " color   # the same through the CLI");
+            }
+            case "lock" -> {
+                out.println("  curl -i -X POST -d '{\"owner\":\"alice\",\"ttlMs\":60000}' " + first
+                        + "/v1/locks/printer   # 200 {\"token\":T,...}");
+                out.println("  curl -i -X POST -d '{\"owner\":\"bob\",\"ttlMs\":60000}' " + second
+                        + "/v1/locks/printer     # 409 held by alice");
+                out.println("  curl -i " + second + "/v1/locks/printer             # holder, token, remaining ttl");
+                out.println("  curl -i -X DELETE '" + first + "/v1/locks/printer?owner=alice'   # 200");
+                out.println("  ./paxlog lock acquire" + basePortOption + " printer --owner bob --ttl 30s   # the same through the CLI");
+            }
+            default -> {
+                out.println("  ./paxlog journal append" + basePortOption + " hello   # one command through the leader: slot=N index=M");
+                out.println("  ./paxlog journal read" + basePortOption + "           # every entry, read through the log");
+            }
         }
     }
 

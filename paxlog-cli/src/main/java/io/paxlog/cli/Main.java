@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code paxlog} command. */
 @Command(name = "paxlog", mixinStandardHelpOptions = true, version = "paxlog 0.1.0",
         description = "Multi-Paxos replicated state machines: servers, clients and tools.",
-        subcommands = {ServerCommand.class, DemoCommand.class, JournalCommand.class, SimCommand.class, WalCommand.class,
+        subcommands = {ServerCommand.class, DemoCommand.class, KvCli.class, LockCli.class, StatusCli.class,
+            JournalCommand.class, SimCommand.class, WalCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -45,14 +45,22 @@ public final class DemoCluster {
         return basePort - PORT_SPREAD + serverId;
     }
 
-    /** The configuration text, commented for a reader who opens the file. */
+    /** The configuration text of a journal cluster. */
     public static String yaml(int basePort) {
+        return yaml(basePort, "journal");
+    }
+
+    /** The configuration text, running {@code service}, commented for a reader who opens the file. */
+    public static String yaml(int basePort, String service) {
         requireValidBasePort(basePort);
+        if (!ClusterConfig.SERVICES.contains(service)) {
+            throw new IllegalArgumentException("unknown service \"" + service + "\"; known: " + ClusterConfig.SERVICES);
+        }
         StringBuilder text = new StringBuilder()
                 .append("# The local demo cluster, written by `paxlog demo`; rewritten at every start.\n")
                 .append("cluster:\n")
                 .append("  id: ").append(CLUSTER_ID).append('\n')
-                .append("  service: journal\n")
+                .append("  service: ").append(service).append('\n')
                 .append("  servers:\n");
         for (int id = 1; id <= SERVERS; id++) {
             text.append("    - {id: ").append(id)
@@ -69,9 +77,33 @@ public final class DemoCluster {
                 .toString();
     }
 
-    /** Writes the configuration into {@code dataDirectory} (created if missing) and returns its path. */
+    /** Writes a journal cluster's configuration; see {@link #write(Path, int, String)}. */
     public static Path write(Path dataDirectory, int basePort) throws IOException {
-        String yaml = yaml(basePort);
+        return write(dataDirectory, basePort, "journal");
+    }
+
+    /**
+     * The service an earlier demo in {@code dataDirectory} ran (from its configuration file), or null if
+     * there was none. Its data holds that service's commands and snapshots, which another service cannot
+     * read.
+     */
+    public static String previousService(Path dataDirectory) throws IOException {
+        Path file = dataDirectory.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith("service:")) {
+                return trimmed.substring("service:".length()).trim();
+            }
+        }
+        return null;
+    }
+
+    /** Writes the configuration into {@code dataDirectory} (created if missing) and returns its path. */
+    public static Path write(Path dataDirectory, int basePort, String service) throws IOException {
+        String yaml = yaml(basePort, service);
         Files.createDirectories(dataDirectory);
         Path file = dataDirectory.resolve(FILE_NAME);
         Path temp = dataDirectory.resolve(FILE_NAME + ".tmp");
