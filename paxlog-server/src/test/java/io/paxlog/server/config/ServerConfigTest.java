@@ -150,8 +150,23 @@ class ServerConfigTest {
                 "server.heartbeat: unknown field (known here: dataDir, electionTimeoutMaxMs, electionTimeoutMinMs, "
                         + "heartbeatIntervalMs, limits, snapshotEverySlots, tickIntervalMs, walSegmentBytes)",
                 "server.limits.frameBytes: unknown field (known here: catchUpSlotsMax, clientQueueMax, commandBytesMax, "
-                        + "frameBytesMax, inflightSlotsMax, peerQueueMax, pendingCommandsMax, readSlotsMax, "
-                        + "snapshotChunkBytesMax, storeBatchBytesMax, storeBatchSlotsMax)");
+                        + "frameBytesMax, httpBodyBytesMax, httpConnectionsPerAddressMax, inflightSlotsMax, peerQueueMax, "
+                        + "pendingCommandsMax, readSlotsMax, snapshotChunkBytesMax, storeBatchBytesMax, storeBatchSlotsMax)");
+    }
+
+    @Test
+    void theHttpLimitsAreReadAndMustBePositive() {
+        String yaml = GOOD.replace("clientQueueMax: 100", "clientQueueMax: 100\n    httpBodyBytesMax: 4096\n"
+                + "    httpConnectionsPerAddressMax: 2");
+        Limits limits = ServerConfig.parse(yaml, "f.yaml", BASE, 1).settings().limits();
+        assertThat(limits.httpBodyBytesMax()).isEqualTo(4096);
+        assertThat(limits.httpConnectionsPerAddressMax()).isEqualTo(2);
+        assertThat(ServerConfig.parse(GOOD, "f.yaml", BASE, 1).settings().limits().httpConnectionsPerAddressMax())
+                .isEqualTo(Limits.DEFAULTS.httpConnectionsPerAddressMax());
+        assertThat(problems(GOOD.replace("clientQueueMax: 100", "clientQueueMax: 100\n    httpBodyBytesMax: 0\n"
+                + "    httpConnectionsPerAddressMax: -1")))
+                .containsExactly("server.limits.httpBodyBytesMax: must be positive, was 0",
+                        "server.limits.httpConnectionsPerAddressMax: must be positive, was -1");
     }
 
     @Test
