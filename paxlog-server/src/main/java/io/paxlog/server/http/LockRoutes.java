@@ -20,8 +20,8 @@ import java.util.function.Function;
  * <p><b>Remaining ttl is an estimate.</b> The lock machine keeps no time: a lease runs out {@code ttlMs}
  * after the leader saw its grant or renewal applied (and a new leader restarts every clock). This server
  * does not know the leader's clock, so {@code GET} reports {@code remainingMs} counted from when this
- * server first saw the lease's current grant or renewal (answering it, or an earlier {@code GET});
- * never more than {@code ttlMs}, and possibly less than the leader will allow.
+ * server first saw the lease's current grant or renewal (in a {@code GET} or a 409 naming it); never
+ * more than {@code ttlMs}, and possibly less than the leader will allow.
  */
 final class LockRoutes {
 
