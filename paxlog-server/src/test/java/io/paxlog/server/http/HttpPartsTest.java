@@ -1,0 +1,102 @@
+package io.paxlog.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paxlog.client.NoQuorumException;
+import io.paxlog.kv.KvResult;
+import io.paxlog.lock.Lease;
+import io.paxlog.lock.LockResult;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/** The pure parts of the HTTP API: URL decoding, idempotency ids, and responses computed from results. */
+class HttpPartsTest {
+
+    @Property
+    void percentEncodingRoundTripsEveryByteString(@ForAll byte[] bytes) {
+        assertThat(Urls.decode(Urls.encode(bytes), false)).isEqualTo(bytes);
+        assertThat(Urls.decode(Urls.encode(bytes), true)).isEqualTo(bytes);
+    }
+
+    @Test
+    void aPlusIsASpaceOnlyInAQueryAndABadEscapeIsRefused() {
+        assertThat(Urls.decode("a+b%2Fc%ff", false)).isEqualTo(new byte[] {'a', '+', 'b', '/', 'c', (byte) 0xff});
+        assertThat(new String(Urls.decode("a+b", true), StandardCharsets.UTF_8)).isEqualTo("a b");
+        assertThat(Urls.decode("é", false)).isEqualTo("é".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> Urls.decode("%zz", false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Urls.decode("abc%4", false)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Urls.query("/v1/kv?prefix=a%20b&limit=3&prefix=ignored&flag"))
+                .containsOnlyKeys("prefix", "limit", "flag");
+        assertThat(Urls.path("/v1/kv?prefix=x")).isEqualTo("/v1/kv");
+    }
+
+    @Test
+    void anIdempotencyScopeAlwaysNamesTheSamePositiveClientAndAnotherScopeAnother() {
+        long id = Forwarder.clientId("PUT /v1/kv/a\0k1");
+        assertThat(id).isPositive().isEqualTo(Forwarder.clientId("PUT /v1/kv/a\0k1"));
+        assertThat(Forwarder.clientId("PUT /v1/kv/b\0k1")).isNotEqualTo(id);
+        assertThat(Forwarder.clientId("DELETE /v1/kv/a\0k1")).isNotEqualTo(id);
+    }
+
+    @Test
+    void versionsAreReadFromETagForms() {
+        assertThat(KvRoutes.version("\"12\"")).isEqualTo(12);
+        assertThat(KvRoutes.version("W/\"12\"")).isEqualTo(12);
+        assertThat(KvRoutes.version(" 7 ")).isEqualTo(7);
+        assertThat(KvRoutes.version("*")).isZero();
+        assertThat(KvRoutes.version("\"yesterday\"")).isZero();
+    }
+
+    @Test
+    void kvResponsesFollowFromResultsAlone() {
+        HttpReply found = KvRoutes.getReply(new KvResult.Found("v".getBytes(StandardCharsets.UTF_8), 9));
+        assertThat(found.status()).isEqualTo(200);
+        assertThat(found.headers()).containsEntry("ETag", "\"9\"");
+        assertThat(KvRoutes.getReply(new KvResult.NotFound()).status()).isEqualTo(404);
+        assertThat(KvRoutes.putReply(new KvResult.Written(4)).bodyText()).isEqualTo("{\"version\":4}");
+        HttpReply failed = KvRoutes.putReply(new KvResult.ConditionFailed(3));
+        assertThat(failed.status()).isEqualTo(412);
+        assertThat(failed.bodyText()).contains("\"error\":\"precondition_failed\"", "\"currentVersion\":3");
+        assertThat(KvRoutes.deleteReply(new KvResult.Deleted(5)).bodyText()).contains("\"previousVersion\":5");
+        assertThat(KvRoutes.putReply(new KvResult.Rejected(KvResult.Code.VALUE_TOO_LARGE, "big")).status()).isEqualTo(413);
+        assertThat(KvRoutes.putReply(new KvResult.Rejected(KvResult.Code.STORE_FULL, "full")).status()).isEqualTo(507);
+        HttpReply page = KvRoutes.listReply(new KvResult.Page(List.of(
+                new KvResult.KvEntry("a".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff}, 2)), true));
+        assertThat(page.bodyText()).isEqualTo("[{\"key\":\"a\",\"value\":\"/w==\",\"valueBase64\":true,\"version\":2}]");
+        assertThat(page.headers()).containsEntry("Paxlog-More", "true").containsEntry("Paxlog-Next-After", "a");
+    }
+
+    @Test
+    void lockReleaseResponsesFollowFromResults() {
+        assertThat(LockRoutes.releaseReply(new LockResult.Released(8)).bodyText()).contains("\"token\":8");
+        HttpReply other = LockRoutes.releaseReply(new LockResult.Held(new Lease("l", "bob", 3, 1000, 4)));
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.bodyText()).contains("\"holder\":\"bob\"", "\"token\":3");
+        assertThat(LockRoutes.releaseReply(new LockResult.Free()).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aClientFailureBecomesAStatusThatSaysWhatTheCallerMayAssume() {
+        HttpReply noQuorum = HttpReply.failure(new java.util.concurrent.CompletionException(
+                newNoQuorum()));
+        assertThat(noQuorum.status()).isEqualTo(503);
+        assertThat(noQuorum.headers()).containsKey("Retry-After");
+        assertThat(noQuorum.bodyText()).contains("\"error\":\"no_quorum\"");
+        assertThat(HttpReply.failure(new Forwarder.TooManyIdempotentRequests()).status()).isEqualTo(503);
+        assertThat(HttpReply.failure(new IllegalStateException("bug")).status()).isEqualTo(500);
+    }
+
+    private static NoQuorumException newNoQuorum() {
+        try {
+            var constructor = NoQuorumException.class.getDeclaredConstructor(long.class, long.class, String.class);
+            constructor.setAccessible(true);
+            return constructor.newInstance(1L, 1L, "no quorum");
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
