@@ -116,7 +116,7 @@ final class LockCli implements Callable<Integer> {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = {"Prints who holds the lock: holder=O token=T ttlMs=N remainingMs=R (an estimate). Exit 5 if"
+            description = {"Prints who holds the lock: holder=O token=T ttlMs=N remainingMs=R (the leader's count). Exit 5 if"
                     + " nobody does.", HttpOptions.EXIT_HELP})
     static final class Show implements Callable<Integer> {
         @Mixin

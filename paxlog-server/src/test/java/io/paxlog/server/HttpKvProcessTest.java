@@ -181,6 +181,14 @@ class HttpKvProcessTest {
             return status.get("appliedSlot").asLong() >= later && status.get("lastUsedSlot").asLong() >= later;
         }, () -> String.valueOf(cluster.status(leader)));
 
+        // Reads are read-index queries: they do not write to the log.
+        long usedBefore = cluster.status(leader).get("lastUsedSlot").asLong();
+        for (int i = 0; i < 5; i++) {
+            assertThat(cluster.send(follower, "GET", "/v1/kv/counter", (byte[]) null).statusCode()).isEqualTo(200);
+            assertThat(cluster.send(follower, "GET", "/v1/kv?prefix=fruit", (byte[]) null).statusCode()).isEqualTo(200);
+        }
+        assertThat(cluster.status(leader).get("lastUsedSlot").asLong()).as("reads wrote no slot").isEqualTo(usedBefore);
+
         // Metrics: Prometheus text with the named metrics.
         HttpResponse<byte[]> metrics = cluster.send(leader, "GET", "/metrics", (byte[]) null);
         assertThat(metrics.statusCode()).isEqualTo(200);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lock endpoints of the HTTP API against three real server processes running the lock service,
  * through a follower: grant, conflict (409 naming the holder), renewal, show, release, Idempotency-Key
- * replay, bad requests, and fencing tokens that keep growing across a leader killed with SIGKILL.
+ * replay, bad requests, expiry of an unrenewed lease, and fencing tokens that keep growing across a
+ * leader killed with SIGKILL.
  */
 class HttpLockProcessTest {
 
@@ -60,7 +61,7 @@ class HttpLockProcessTest {
         assertThat(lease.get("holder").asText()).isEqualTo("alice");
         assertThat(lease.get("token").asLong()).isEqualTo(token);
         assertThat(lease.get("ttlMs").asLong()).isEqualTo(20_000);
-        assertThat(lease.get("remainingMs").asLong()).isBetween(1L, 20_000L);
+        assertThat(lease.get("remainingMs").asLong()).as("the leader's remaining ttl").isBetween(1L, 20_000L);
 
         HttpResponse<byte[]> notHolder = cluster.send(follower, "DELETE", "/v1/locks/printer?owner=bob", (byte[]) null);
         assertThat(notHolder.statusCode()).isEqualTo(409);
@@ -91,6 +92,14 @@ class HttpLockProcessTest {
         assertThat(cluster.send(follower, "DELETE", "/v1/locks/x", (byte[]) null).statusCode()).isEqualTo(400);
         assertThat(cluster.send(follower, "PUT", "/v1/locks/x", "{}").statusCode()).isEqualTo(405);
         assertThat(cluster.send(follower, "GET", "/v1/kv/x", (byte[]) null).statusCode()).isEqualTo(404);
+
+        // A lease that is not renewed expires through the log; the next grant has a larger token.
+        long shortToken = json(acquire(follower, "short", "frank", 300)).get("token").asLong();
+        Await.until(HttpCluster.BOUND, "the unrenewed lease expires",
+                () -> cluster.send(follower, "GET", "/v1/locks/short", (byte[]) null).statusCode() == 404);
+        HttpResponse<byte[]> after = acquire(follower, "short", "grace", 60_000);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(json(after).get("token").asLong()).isGreaterThan(shortToken);
 
         // Fencing tokens grow across a leader change.
         long before = json(acquire(follower, "queue", "dave", 60_000)).get("token").asLong();

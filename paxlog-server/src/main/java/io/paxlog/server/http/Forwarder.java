@@ -53,9 +53,14 @@ final class Forwarder implements AutoCloseable {
         this.shared = PaxlogClient.builder().servers(servers).clusterId(clusterId).build();
     }
 
-    /** Submits a command (a write or a read through the log). */
+    /** Submits a command through the log. */
     CompletableFuture<Result> submit(byte[] command) {
         return shared.submit(command);
+    }
+
+    /** A read-only query, answered by the leader by read-index: linearizable, never written to the log. */
+    CompletableFuture<Result> query(byte[] request) {
+        return shared.query(request);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.paxlog.client.CommandNotAppliedException;
 import io.paxlog.client.CommandRejectedException;
 import io.paxlog.client.NoQuorumException;
 import io.paxlog.client.OutcomeUnknownException;
+import io.paxlog.client.QueryTimeoutException;
 import io.paxlog.client.UnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -19,7 +20,8 @@ import java.util.concurrent.CompletionException;
  * <p>Errors are JSON {@code {"error": "<code>", "message": "<for people>"}}, plus fields that help (a
  * holder, a current version). {@link #failure} is the one place client-library failures become statuses:
  * no leader, no quorum or unavailable: 503 with {@code Retry-After}; outcome unknown (a timeout, a server
- * stopping mid-command): 504 with {@code "error": "outcome_unknown"}; refused by the cluster: 400.
+ * stopping mid-command): 504 with {@code "error": "outcome_unknown"}; a read that timed out: 504
+ * {@code "timeout"} (nothing changed); refused by the cluster: 400.
  */
 record HttpReply(int status, Map<String, String> headers, byte[] body, String contentType) {
 
@@ -73,6 +75,10 @@ record HttpReply(int status, Map<String, String> headers, byte[] body, String co
         if (cause instanceof OutcomeUnknownException) {
             return error(504, "outcome_unknown", "the outcome is unknown: the request may or may not have taken "
                     + "effect (" + cause.getMessage() + ")");
+        }
+        if (cause instanceof QueryTimeoutException) {
+            return error(504, "timeout", "no answer in time; a read changes nothing, so asking again is safe ("
+                    + cause.getMessage() + ")");
         }
         if (cause instanceof CommandRejectedException) {
             return error(400, "rejected", cause.getMessage());

@@ -14,9 +14,8 @@ import java.util.function.Function;
  * each response is computed from the command's result alone, so a replayed result (an Idempotency-Key
  * retry) gives the same response.
  *
- * <p>Reads ({@code GET}) go through the log as commands: linearizable, at the cost of a log write each.
- * The client library cannot send read-only queries yet; when it can, reads should use them (read-index,
- * no log write).
+ * <p>Reads ({@code GET}) are queries ({@code PaxlogClient.query}): the leader answers them from its state
+ * once read-index proved it current, so they are linearizable and never written to the log.
  */
 final class KvRoutes {
 
@@ -119,9 +118,8 @@ final class KvRoutes {
     }
 
     private CompletableFuture<HttpReply> submit(ApiRequest request, byte[] command, Function<KvResult, HttpReply> reply) {
-        boolean write = !request.method().equals("GET");
-        CompletableFuture<Result> result = write && request.idempotencyKey() != null
-                ? forwarder.submitOnce(request.idempotencyScope(), command)
+        CompletableFuture<Result> result = request.method().equals("GET") ? forwarder.query(command)
+                : request.idempotencyKey() != null ? forwarder.submitOnce(request.idempotencyScope(), command)
                 : forwarder.submit(command);
         return result.handle((applied, failure) -> {
             if (failure != null) {

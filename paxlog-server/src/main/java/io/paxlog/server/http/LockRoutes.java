@@ -7,31 +7,22 @@ import io.paxlog.lock.Lease;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * {@code /v1/locks/{name}}: the lock service over HTTP, one {@link LockCommands} command per request, the
  * response computed from the result alone (so an Idempotency-Key replay gives the same response).
  *
- * <p><b>Remaining ttl is an estimate.</b> The lock machine keeps no time: a lease runs out {@code ttlMs}
- * after the leader saw its grant or renewal applied (and a new leader restarts every clock). This server
- * does not know the leader's clock, so {@code GET} reports {@code remainingMs} counted from when this
- * server first saw the lease's current grant or renewal (in a {@code GET} or a 409 naming it); never
- * more than {@code ttlMs}, and possibly less than the leader will allow.
+ * <p>{@code GET} is a query ({@code PaxlogClient.query}), answered by the leader by read-index without a
+ * log write; the leader's expiry scheduler adds the lease's remaining ttl by its own clock
+ * ({@link LockResult.Held#remainingMs}), which is what {@code remainingMs} reports: how long that leader
+ * will still let the lease run. A renewal, a release or a leader change (which gives the holder a full
+ * ttl again) changes it.
  */
 final class LockRoutes {
 
-    /** Leases whose first sighting is remembered; beyond this the memory starts over (estimates reset). */
-    static final int SIGHTINGS_MAX = 10_000;
-
-    private record Sighting(long renewedSlot, long seenAtNanos) {}
-
     private final Forwarder forwarder;
-    private final Map<String, Sighting> sightings = new ConcurrentHashMap<>();
 
     LockRoutes(Forwarder forwarder) {
         this.forwarder = forwarder;
@@ -44,7 +35,7 @@ final class LockRoutes {
         return switch (request.method()) {
             case "POST" -> acquire(request, name);
             case "DELETE" -> release(request, name);
-            case "GET" -> submit(request, LockCommands.show(name), result -> showReply(name, result));
+            case "GET" -> submit(request, LockCommands.show(name), LockRoutes::showReply);
             default -> done(HttpReply.error(405, "method_not_allowed", request.method() + " is not allowed on a lock")
                     .header("Allow", "GET, POST, DELETE"));
         };
@@ -68,7 +59,7 @@ final class LockRoutes {
         } catch (IllegalArgumentException e) {
             return done(HttpReply.error(400, "invalid", e.getMessage()));
         }
-        return submit(request, command, result -> acquireReply(name, result));
+        return submit(request, command, LockRoutes::acquireReply);
     }
 
     private CompletableFuture<HttpReply> release(ApiRequest request, String name) {
@@ -88,9 +79,8 @@ final class LockRoutes {
 
     private CompletableFuture<HttpReply> submit(ApiRequest request, byte[] command,
             Function<LockResult, HttpReply> reply) {
-        boolean write = !request.method().equals("GET");
-        CompletableFuture<Result> result = write && request.idempotencyKey() != null
-                ? forwarder.submitOnce(request.idempotencyScope(), command)
+        CompletableFuture<Result> result = request.method().equals("GET") ? forwarder.query(command)
+                : request.idempotencyKey() != null ? forwarder.submitOnce(request.idempotencyScope(), command)
                 : forwarder.submit(command);
         return result.handle((applied, failure) -> {
             if (failure != null) {
@@ -109,13 +99,12 @@ final class LockRoutes {
 
     // ---- Responses from results ----
 
-    private HttpReply acquireReply(String name, LockResult result) {
+    static HttpReply acquireReply(LockResult result) {
         if (result instanceof LockResult.Granted granted) {
             return HttpReply.json(200, HttpReply.object().put("token", granted.token())
                     .put("expiresInMs", granted.ttlMs()).put("renewed", granted.renewed()));
         }
         if (result instanceof LockResult.Held held) {
-            sighted(held.lease());
             return HttpReply.json(409, heldBody("held", "the lock is held by " + held.lease().holder(), held.lease()));
         }
         return refusal(result);
@@ -135,30 +124,22 @@ final class LockRoutes {
         return refusal(result);
     }
 
-    private HttpReply showReply(String name, LockResult result) {
+    static HttpReply showReply(LockResult result) {
         if (result instanceof LockResult.Held held) {
             Lease lease = held.lease();
-            long seenAt = sighted(lease);
-            long elapsedMs = (System.nanoTime() - seenAt) / 1_000_000;
-            return HttpReply.json(200, HttpReply.object().put("name", lease.name()).put("holder", lease.holder())
-                    .put("token", lease.token()).put("ttlMs", lease.ttlMs()).put("renewedSlot", lease.renewedSlot())
-                    .put("remainingMs", Math.max(0, lease.ttlMs() - elapsedMs)));
+            ObjectNode body = HttpReply.object().put("name", lease.name()).put("holder", lease.holder())
+                    .put("token", lease.token()).put("ttlMs", lease.ttlMs()).put("renewedSlot", lease.renewedSlot());
+            if (held.knowsRemaining()) {
+                body.put("remainingMs", held.remainingMs());
+            } else {
+                body.putNull("remainingMs");
+            }
+            return HttpReply.json(200, body);
         }
         if (result instanceof LockResult.Free) {
-            sightings.remove(name);
             return HttpReply.error(404, "not_found", "nobody holds the lock");
         }
         return refusal(result);
-    }
-
-    /** When this server first saw the lease's current grant or renewal; remembered from now if not yet. */
-    private long sighted(Lease lease) {
-        if (sightings.size() >= SIGHTINGS_MAX) {
-            sightings.clear();
-        }
-        Sighting sighting = sightings.compute(lease.name(), (name, old) -> old != null
-                && old.renewedSlot() == lease.renewedSlot() ? old : new Sighting(lease.renewedSlot(), System.nanoTime()));
-        return sighting.seenAtNanos();
     }
 
     private static ObjectNode heldBody(String error, String message, Lease lease) {
@@ -173,11 +154,6 @@ final class LockRoutes {
             };
         }
         return HttpReply.error(502, "bad_result", "unexpected lock result " + result);
-    }
-
-    static String name(byte[] decoded) {
-        String text = Urls.utf8OrNull(decoded);
-        return text == null ? null : new String(decoded, StandardCharsets.UTF_8);
     }
 
     private static CompletableFuture<HttpReply> done(HttpReply reply) {

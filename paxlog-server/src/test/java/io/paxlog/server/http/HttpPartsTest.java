@@ -77,6 +77,11 @@ class HttpPartsTest {
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.bodyText()).contains("\"holder\":\"bob\"", "\"token\":3");
         assertThat(LockRoutes.releaseReply(new LockResult.Free()).status()).isEqualTo(409);
+        Lease lease = new Lease("l", "bob", 3, 1000, 4);
+        assertThat(LockRoutes.showReply(new LockResult.Held(lease, 250)).bodyText()).contains("\"remainingMs\":250");
+        assertThat(LockRoutes.showReply(new LockResult.Held(lease)).bodyText()).contains("\"remainingMs\":null");
+        assertThat(LockRoutes.showReply(new LockResult.Free()).status()).isEqualTo(404);
+        assertThat(LockRoutes.acquireReply(new LockResult.Held(lease)).status()).isEqualTo(409);
     }
 
     @Test
