@@ -31,6 +31,9 @@ final class KvWorkload implements SimWorkload {
 
     /** What each client last saw of each key's version (0: absent or unknown), by client index. */
     private final Map<Integer, long[]> versionsSeen = new HashMap<>();
+    /** Conditional puts and deletes the clients saw succeed and fail: shows the conditions are exercised. */
+    private long conditionsHeld;
+    private long conditionsFailed;
 
     @Override
     public StateMachine newMachine() {
@@ -90,6 +93,13 @@ final class KvWorkload implements SimWorkload {
                 : command instanceof KvCommand.Put put ? indexOf(put.key())
                 : command instanceof KvCommand.Delete delete ? indexOf(delete.key())
                 : -1;
+        boolean conditional = command instanceof KvCommand.Put put ? put.condition().kind() != KvCommand.Condition.Kind.ALWAYS
+                : command instanceof KvCommand.Delete delete && delete.condition().kind() != KvCommand.Condition.Kind.ALWAYS;
+        if (conditional && result instanceof KvResult.ConditionFailed) {
+            conditionsFailed++;
+        } else if (conditional) {
+            conditionsHeld++;
+        }
         if (result instanceof KvResult.Page page) {
             for (KvResult.KvEntry entry : page.entries()) {
                 seen[indexOf(entry.key())] = entry.version();
@@ -106,6 +116,11 @@ final class KvWorkload implements SimWorkload {
             }
         }
         return List.of();
+    }
+
+    @Override
+    public String stats() {
+        return "conditions_held=" + conditionsHeld + " conditions_failed=" + conditionsFailed;
     }
 
     private static int indexOf(byte[] key) {
