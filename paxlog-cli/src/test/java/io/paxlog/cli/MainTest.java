@@ -59,7 +59,7 @@ class MainTest {
         assertThat(kv.out()).contains("seeds=2 ");
         Run lock = run("sim", "--seed", "3", "--seconds", "5", "--workload", "lock");
         assertThat(lock.status()).as(lock.out()).isZero();
-        assertThat(lock.out()).contains("seed=3").contains("fenced");
+        assertThat(lock.out()).contains("seed=3").containsPattern("seeds=1 simulated_s=\\d+ violations=0");
     }
 
     @Test
