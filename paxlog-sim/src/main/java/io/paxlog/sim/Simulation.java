@@ -38,6 +38,10 @@ import java.util.SplittableRandom;
  * election timeouts every pending command must complete and those servers must reach the same
  * applied slot. The clients' history is then checked for linearizability.
  *
+ * <p>What the clients do, and which state machine the servers replicate, is the run's workload
+ * ({@link SimOptions.Workload}, {@link SimWorkload}): the list-append machine by default, or the real
+ * key-value store or lock service, each with its own checks on top of the protocol's.
+ *
  * <p>Thread: a simulation runs on one thread; different seeds may run on different threads.
  */
 public final class Simulation {

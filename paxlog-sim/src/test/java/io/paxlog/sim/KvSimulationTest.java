@@ -68,6 +68,11 @@ class KvSimulationTest {
         }
 
         @Override
+        public byte[] query(byte[] request) {
+            return machine.query(request);
+        }
+
+        @Override
         public byte[] snapshot() {
             return machine.snapshot();
         }
