@@ -21,9 +21,11 @@ import java.util.SplittableRandom;
 /**
  * The lock service of paxlog-lock under the simulator. Each client is its own owner ({@code c<id>}) and
  * acquires, renews (acquires again while it believes it holds the lock), releases and shows {@value
- * #LOCKS} locks, with leases of {@value #TTL_MS_MIN}-{@value #TTL_MS_MAX} ms, all through the log.
+ * #LOCKS} locks, with leases of {@value #TTL_MS_MIN}-{@value #TTL_MS_MAX} ms, through the log; half the
+ * shows are read-index reads answered by {@link LockMachine#query}.
  *
- * <p><b>The leader's expiry scheduler</b>, played by the simulator on every tick of every leading server
+ * <p><b>The leader's expiry scheduler</b>, played by the simulator (the server's own, {@code LockExpiry},
+ * lives in paxlog-server, which the simulator does not depend on; this one follows the same rules) on every tick of every leading server
  * ({@link #leaderTick}): the first time a leader sees a lease (a {@code (name, token, renewedSlot)}) in
  * its applied state while leading, it notes the simulated time; once {@code ttlMs} has passed since, it
  * proposes {@link LockCommands#expire(Lease)} for exactly that lease, and notes the time again, so it
@@ -130,7 +132,7 @@ final class LockWorkload implements SimWorkload {
                     : kind < 9 ? LockCommands.release(name, owner) // a release by a non-holder changes nothing
                     : LockCommands.show(name);
         }
-        return new Op(payload, false);
+        return new Op(payload, kind == 9 && random.nextBoolean());
     }
 
     @Override

@@ -24,6 +24,7 @@ class KvSimulationTest {
         // Both outcomes of compare-and-set and put-if-absent occur, so the check compares both.
         assertThat(WorkloadSeeds.sum(runs, "conditions_held")).isGreaterThan(1000);
         assertThat(WorkloadSeeds.sum(runs, "conditions_failed")).isGreaterThan(1000);
+        assertThat(WorkloadSeeds.sum(runs, "index_reads")).as("gets and lists by read-index").isGreaterThan(1000);
     }
 
     @Test
@@ -52,6 +53,54 @@ class KvSimulationTest {
         assertThat(runs).allSatisfy(run -> assertThat(run.result().violation()).as("seed %d", run.result().seed())
                 .startsWith("not linearizable"));
         assertThat(runs.get(0).result().replayCommand()).contains("a test's own state machine");
+    }
+
+    @Test
+    void aStoreWhoseReadIndexAnswersLagOneCommandBehindIsCaught() {
+        List<WorkloadSeeds.Run> runs = WorkloadSeeds.run(1, 6, KV.withMachines(LaggingReadsMachine::new));
+        assertThat(runs).anySatisfy(run -> assertThat(run.result().violation()).contains("index-"));
+        assertThat(runs).allSatisfy(run -> assertThat(run.result().violation()).as("seed %d", run.result().seed())
+                .startsWith("not linearizable"));
+    }
+
+    /** A broken store: read-index queries are answered from the state before the last command. */
+    static final class LaggingReadsMachine implements StateMachine, SimWorkload.Wrapper {
+        private final KvMachine machine = new KvMachine();
+        private final KvMachine behind = new KvMachine();
+        private long lastSlot;
+        private byte[] lastPayload;
+
+        @Override
+        public byte[] apply(long slot, byte[] payload) {
+            if (lastPayload != null) {
+                behind.apply(lastSlot, lastPayload);
+            }
+            lastSlot = slot;
+            lastPayload = payload;
+            return machine.apply(slot, payload);
+        }
+
+        @Override
+        public byte[] query(byte[] request) {
+            return behind.query(request);
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return machine.snapshot();
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            machine.restore(snapshot);
+            behind.restore(snapshot);
+            lastPayload = null;
+        }
+
+        @Override
+        public StateMachine delegate() {
+            return machine;
+        }
     }
 
     /** A broken store: a compare-and-set writes whatever the key's version is. */

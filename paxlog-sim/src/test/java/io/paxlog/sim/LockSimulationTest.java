@@ -94,6 +94,11 @@ class LockSimulationTest {
         }
 
         @Override
+        public byte[] query(byte[] request) {
+            return machine.query(request);
+        }
+
+        @Override
         public byte[] snapshot() {
             return machine.snapshot();
         }
