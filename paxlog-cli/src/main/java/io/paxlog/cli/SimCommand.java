@@ -42,12 +42,17 @@ final class SimCommand implements Callable<Integer> {
             defaultValue = "WAL")
     SimOptions.DiskModel disk;
 
+    @Option(names = "--workload", description = "What the clients do: APPEND (list appends and reads, the default), "
+            + "KV (the key-value store, with a linearizability check) or LOCK (the lock service with the leader's "
+            + "expiries and fenced writes). Default: ${DEFAULT-VALUE}.", defaultValue = "APPEND")
+    SimOptions.Workload workload;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
         SimOptions options;
         try {
-            options = SimOptions.defaults().withServers(servers).withSafetyMs(seconds * 1000).withDisk(disk);
+            options = SimOptions.defaults().withServers(servers).withSafetyMs(seconds * 1000).withDisk(disk).withWorkload(workload);
         } catch (IllegalArgumentException e) {
             System.err.println("paxlog sim: " + e.getMessage());
             return 2;

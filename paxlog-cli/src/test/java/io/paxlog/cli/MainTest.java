@@ -53,6 +53,16 @@ class MainTest {
     }
 
     @Test
+    void theKvAndLockWorkloadsRunAndNameThemselvesInTheReplayLine() {
+        Run kv = run("sim", "--seeds", "2", "--seconds", "5", "--parallel", "1", "--workload", "kv");
+        assertThat(kv.status()).as(kv.out()).isZero();
+        assertThat(kv.out()).contains("seeds=2 ");
+        Run lock = run("sim", "--seed", "3", "--seconds", "5", "--workload", "lock");
+        assertThat(lock.status()).as(lock.out()).isZero();
+        assertThat(lock.out()).contains("seed=3").containsPattern("seeds=1 simulated_s=\\d+ violations=0");
+    }
+
+    @Test
     void aBadClusterSizeIsAClearUsageError() {
         Run run = run("sim", "--servers", "4");
         assertThat(run.status()).isEqualTo(2);

@@ -18,7 +18,9 @@ import java.util.Map;
  * The invariants of PROTOCOL.md ("What must always hold"), checked after every step of every server:
  * agreement and stability of finalized slots (across restarts), durability of acknowledged commands,
  * equal state for equal applied prefixes, {@code promised} never decreasing. Exactly-once is checked
- * by {@link AppendMachine}; linearizability by {@link Linearizability} at the end.
+ * by {@link AppendMachine} (in the other workloads, a command applied twice shows in later results);
+ * linearizability by {@link Linearizability} at the end; each workload's own invariants by the
+ * workload ({@link SimWorkload#firstApplied}).
  */
 final class Checker {
 

@@ -18,7 +18,8 @@ final class Event implements Comparable<Event> {
         RESUME,
         FLAP,             // payload: int[] {from, to}, aux: remaining toggles
         LIVENESS,
-        CHECK
+        CHECK,
+        FENCED_WRITE      // payload: SimWorkload.FencedWrite
     }
 
     final long time;

@@ -1,6 +1,7 @@
 package io.paxlog.sim;
 
 import io.paxlog.api.Command;
+import io.paxlog.api.StateMachine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -9,14 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks the clients' history against the sequential model, using the log itself as the witness
+ * Checks the clients' history against the sequential model (a fresh copy of the workload's real state
+ * machine, whatever the servers ran), using the log itself as the witness
  * order: each command takes effect at the first slot that holds it. The history is linearizable with
  * that order when (1) every acknowledged command is in the log, (2) every answer equals what the
  * model returns when the log is replayed, and (3) the order respects real time: a command that
  * completed before another was invoked sits in an earlier slot.
  *
  * <p>A read-index read does not go through the log: it takes effect at the applied slot {@code s} its
- * server answered at. Its answer must be the model's state of its key after slot {@code s}, and real
+ * server answered at. Its answer must be the model's answer to the same query after slot {@code s}, and real
  * time must hold around it as around any command: {@code s} is at least the slot of everything that
  * completed before the read was invoked, and whatever is invoked after it completed lies above
  * {@code s}. A deposed leader answering from old state breaks the first; a leader that answers before
@@ -29,43 +31,58 @@ final class Linearizability {
 
     private Linearizability() {}
 
+    /** The append workload's check: {@link #check(Map, long, List, StateMachine, OpRecord.Describer)}. */
     static void check(Map<Long, Command> chosen, long lastSlot, List<OpRecord> ops) {
-        AppendMachine model = new AppendMachine(false);
+        check(chosen, lastSlot, ops, new AppendMachine(false), new AppendWorkload());
+    }
+
+    /**
+     * Replays the chosen log through {@code model}, a fresh machine of the real kind, and checks {@code
+     * ops} against it: a logged command's answer against the model's result at its first slot, a
+     * read-index read's answer against {@link StateMachine#query} of the model's state after the slot it
+     * was answered at, and real-time order for both.
+     */
+    static void check(Map<Long, Command> chosen, long lastSlot, List<OpRecord> ops, StateMachine model,
+            OpRecord.Describer describer) {
         Map<Long, long[]> firstSlot = new HashMap<>(); // id -> {slot}
         Map<Long, byte[]> results = new HashMap<>();
-        // key -> slot -> the key's read answer from that slot on, for read-index reads
-        Map<Integer, java.util.TreeMap<Long, byte[]>> keyStates = new HashMap<>();
-        for (long slot = 1; slot <= lastSlot; slot++) {
-            Command command = chosen.get(slot);
-            if (command == null) {
+        // Read-index reads by the applied slot they were answered at, each answered from the model's
+        // state after that slot.
+        List<OpRecord> reads = new ArrayList<>();
+        for (OpRecord op : ops) {
+            if (op.completed() && op.indexRead) {
+                if (op.slot > lastSlot) {
+                    throw new Violation("not linearizable: " + op + " answered at slot " + op.slot
+                            + ", beyond the last applied slot " + lastSlot);
+                }
+                reads.add(op);
+            }
+        }
+        reads.sort(Comparator.comparingLong(op -> op.slot));
+        int nextRead = 0;
+        for (long slot = 0; slot <= lastSlot; slot++) {
+            Command command = slot == 0 ? null : chosen.get(slot);
+            if (slot > 0 && command == null) {
                 throw new Violation("slot " + slot + " was applied somewhere but no server finalized it");
             }
-            if (command.isNoop()) {
-                continue;
+            if (command != null && !command.isNoop()) {
+                long id = id(command);
+                if (!firstSlot.containsKey(id)) { // else a retried copy: the exactly-once layer makes it a no-op
+                    firstSlot.put(id, new long[] {slot});
+                    results.put(id, model.apply(slot, command.payload()));
+                }
             }
-            long id = id(command);
-            if (firstSlot.containsKey(id)) {
-                continue; // a retried copy: the exactly-once layer makes it a no-op
+            while (nextRead < reads.size() && reads.get(nextRead).slot == slot) {
+                OpRecord read = reads.get(nextRead++);
+                byte[] expected = model.query(read.command.payload());
+                if (!Arrays.equals(expected, read.result)) {
+                    throw new Violation("not linearizable: " + read + " but the log gives "
+                            + describer.describeResult(expected) + " after slot " + slot);
+                }
             }
-            firstSlot.put(id, new long[] {slot});
-            results.put(id, model.apply(slot, command.payload()));
-            int key = command.payload()[1];
-            keyStates.computeIfAbsent(key, k -> new java.util.TreeMap<>())
-                    .put(slot, model.query(AppendMachine.read(key, 0, 0)));
         }
         for (OpRecord op : ops) {
-            if (!op.completed()) {
-                continue;
-            }
-            if (op.indexRead) {
-                int key = op.command.payload()[1];
-                java.util.TreeMap<Long, byte[]> states = keyStates.get(key);
-                Map.Entry<Long, byte[]> at = states == null ? null : states.floorEntry(op.slot);
-                byte[] expected = at == null ? AppendMachine.emptyListRead() : at.getValue();
-                if (op.slot > lastSlot || !Arrays.equals(expected, op.result)) {
-                    throw new Violation("not linearizable: " + op + " but the log gives "
-                            + AppendMachine.describeResult(expected) + " for that key after slot " + op.slot);
-                }
+            if (!op.completed() || op.indexRead) {
                 continue;
             }
             long id = id(op.command);
@@ -75,7 +92,7 @@ final class Linearizability {
             }
             if (!Arrays.equals(expected, op.result)) {
                 throw new Violation("not linearizable: " + op + " but the log order gives "
-                        + AppendMachine.describeResult(expected) + " at slot " + firstSlot.get(id)[0]);
+                        + describer.describeResult(expected) + " at slot " + firstSlot.get(id)[0]);
             }
         }
         List<OpRecord> byInvoke = new ArrayList<>(ops);

@@ -5,6 +5,13 @@ import io.paxlog.api.Command;
 /** One client operation as the client saw it: when it started, when and how it ended. */
 final class OpRecord {
 
+    /** How a workload's commands and results read in a report. */
+    interface Describer {
+        String describe(byte[] payload);
+
+        String describeResult(byte[] result);
+    }
+
     final Command command;
     final long invokedAt;
     /** A read-index read: answered from a server's state without going through the log. */
@@ -12,11 +19,13 @@ final class OpRecord {
     long completedAt = -1;
     byte[] result;
     long slot;
+    private final Describer describer;
 
-    OpRecord(Command command, long invokedAt, boolean indexRead) {
+    OpRecord(Command command, long invokedAt, boolean indexRead, Describer describer) {
         this.command = command;
         this.invokedAt = invokedAt;
         this.indexRead = indexRead;
+        this.describer = describer;
     }
 
     boolean completed() {
@@ -26,8 +35,8 @@ final class OpRecord {
     @Override
     public String toString() {
         return "c" + command.clientId() + "#" + command.sequence() + " " + (indexRead ? "index-" : "")
-                + AppendMachine.describe(command.payload())
-                + " [" + invokedAt + ".." + (completed() ? completedAt + "] -> " + AppendMachine.describeResult(result)
+                + describer.describe(command.payload())
+                + " [" + invokedAt + ".." + (completed() ? completedAt + "] -> " + describer.describeResult(result)
                 + " @" + slot : "pending]");
     }
 }

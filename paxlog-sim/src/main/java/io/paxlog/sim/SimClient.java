@@ -32,15 +32,12 @@ final class SimClient {
         return current != null && !current.completed();
     }
 
-    Command next(java.util.SplittableRandom random, long now) {
+    /** Starts the client's next operation, which {@code workload} chooses. */
+    Command next(SimWorkload workload, java.util.SplittableRandom random, long now) {
         sequence++;
-        int key = random.nextInt(4);
-        int kind = random.nextInt(10);
-        byte[] payload = kind < 6
-                ? AppendMachine.append(key, random.nextInt(1_000_000), clientId, sequence)
-                : AppendMachine.read(key, clientId, sequence);
-        Command command = new Command(clientId, sequence, payload);
-        current = new OpRecord(command, now, kind >= 8); // a fifth of operations read by read-index
+        SimWorkload.Op op = workload.next(this, random);
+        Command command = new Command(clientId, sequence, op.payload());
+        current = new OpRecord(command, now, op.indexRead(), workload);
         attempts = 0;
         return command;
     }

@@ -1,6 +1,8 @@
 package io.paxlog.sim;
 
+import io.paxlog.api.StateMachine;
 import io.paxlog.core.ReplicaFactory;
+import java.util.function.Supplier;
 
 /**
  * How to run one seed.
@@ -10,8 +12,22 @@ import io.paxlog.core.ReplicaFactory;
  * @param factory      builds each server's core; tests pass one with a deliberately broken rule
  * @param traceLines   how many of the last events a failure report shows
  * @param disk         what each server's disk runs: the real write-ahead log (the default) or a model
+ * @param workload     what the clients do, and so which state machine the servers replicate
+ * @param machines     null for the workload's own state machine; tests pass one with a deliberate bug,
+ *                     which the workload's checks must catch (the reference model stays the real one)
  */
-public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk) {
+public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk,
+        Workload workload, Supplier<StateMachine> machines) {
+
+    /** What the simulated clients do; each workload has its own checks besides the protocol's. */
+    public enum Workload {
+        /** Appends to and reads of a few integer lists ({@link AppendMachine}), Jepsen's list-append. */
+        APPEND,
+        /** The key-value store of paxlog-kv ({@link KvWorkload}). */
+        KV,
+        /** The lock service of paxlog-lock, with the leader's expiry and fenced writes ({@link LockWorkload}). */
+        LOCK
+    }
 
     /** What each simulated server's disk is. */
     public enum DiskModel {
@@ -33,16 +49,21 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         this(servers, safetyMs, factory, traceLines, DiskModel.WAL);
     }
 
+    /** The append workload with its own state machine. */
+    public SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk) {
+        this(servers, safetyMs, factory, traceLines, disk, Workload.APPEND, null);
+    }
+
     public SimOptions withServers(int servers) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
     }
 
     public SimOptions withSafetyMs(long safetyMs) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
     }
 
     public SimOptions withFactory(ReplicaFactory factory) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
     }
 
     /** These options as {@code paxlog sim} flags, beyond seed and size; empty for the defaults. */
@@ -54,14 +75,29 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         if (disk != DiskModel.WAL) {
             flags.append(" --disk ").append(disk.name().toLowerCase(java.util.Locale.ROOT));
         }
+        if (workload != Workload.APPEND) {
+            flags.append(" --workload ").append(workload.name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (factory != ReplicaFactory.DEFAULT) {
             flags.append("   (with a test's own core: replay it from that test)");
+        }
+        if (machines != null) {
+            flags.append("   (with a test's own state machine: replay it from that test)");
         }
         return flags.toString();
     }
 
     public SimOptions withDisk(DiskModel disk) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+    }
+
+    public SimOptions withWorkload(Workload workload) {
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+    }
+
+    /** Servers run {@code machines}' state machines instead of the workload's own: for tests only. */
+    public SimOptions withMachines(Supplier<StateMachine> machines) {
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
     }
 
     public SimOptions {
@@ -73,6 +109,9 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         }
         if (disk == null) {
             throw new IllegalArgumentException("disk model must be WAL or MODEL");
+        }
+        if (workload == null) {
+            throw new IllegalArgumentException("workload must be APPEND, KV or LOCK");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.paxlog.sim;
 
 import io.paxlog.api.Command;
+import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.FinalizeReply;
 import io.paxlog.api.message.Message;
@@ -36,6 +37,10 @@ import java.util.SplittableRandom;
  * event. Liveness: a random majority is restarted and reconnected, faults stop, and within ten
  * election timeouts every pending command must complete and those servers must reach the same
  * applied slot. The clients' history is then checked for linearizability.
+ *
+ * <p>What the clients do, and which state machine the servers replicate, is the run's workload
+ * ({@link SimOptions.Workload}, {@link SimWorkload}): the list-append machine by default, or the real
+ * key-value store or lock service, each with its own checks on top of the protocol's.
  *
  * <p>Thread: a simulation runs on one thread; different seeds may run on different threads.
  */
@@ -77,6 +82,7 @@ public final class Simulation {
     private final Map<Long, SimClient> clientByRequest = new HashMap<>();
     private final Map<Long, Long> sequenceByRequest = new HashMap<>();
     private final Checker checker;
+    private final SimWorkload workload;
     private final Trace trace;
     private long now;
     private long order;
@@ -120,6 +126,7 @@ public final class Simulation {
         this.slowUntil = new long[n + 1][n + 1];
         this.trace = new Trace(options.traceLines());
         this.checker = new Checker(n);
+        this.workload = SimWorkload.of(options.workload());
     }
 
     /** Runs one seed to the end (or to the first violation) and reports. */
@@ -156,7 +163,7 @@ public final class Simulation {
                     throw new Violation("message storm: " + queue.size() + " events queued");
                 }
             }
-            Linearizability.check(checker.chosen(), checker.maxAppliedSlot(), history);
+            Linearizability.check(checker.chosen(), checker.maxAppliedSlot(), history, workload.newModel(), workload);
         } catch (Violation e) {
             violation = e.getMessage();
         } catch (AssertionError | RuntimeException e) {
@@ -181,6 +188,7 @@ public final class Simulation {
                     trace.add(now, event.server, "tick", null, 0);
                     server.loop.tick(now);
                     afterStep(server);
+                    leaderDuties(server);
                 }
             }
             case DURABLE -> {
@@ -252,7 +260,7 @@ public final class Simulation {
             case CLIENT_ISSUE -> {
                 SimClient client = clients.get(event.server);
                 if (!client.busy() && (!liveness || client.current == null || client.current.completed())) {
-                    Command command = client.next(clientRandom, now);
+                    Command command = client.next(workload, clientRandom, now);
                     history.add(client.current);
                     trace.add(now, 0, "invoke", client.current, command.sequence());
                     sendAttempt(client);
@@ -282,6 +290,10 @@ public final class Simulation {
                     trace.add(now, link[0], "flap", link[0] + "->" + link[1] + (blocked[link[0]][link[1]] ? " cut" : " up"), event.aux);
                     schedule(20 + random.nextLong(300), Event.Type.FLAP, 0, 0, event.aux - 1, link);
                 }
+            }
+            case FENCED_WRITE -> {
+                SimWorkload.FencedWrite write = (SimWorkload.FencedWrite) event.payload;
+                trace.add(now, 0, "fenced", workload.fencedWrite(write, now), write.token());
             }
             case SNAPSHOT_SAVED -> throw new IllegalStateException("only deferred, never scheduled");
             case LIVENESS -> startLiveness();
@@ -322,6 +334,31 @@ public final class Simulation {
         };
     }
 
+    /**
+     * What a leader proposes by its own clock (the lock workload's expiries, see {@link LockWorkload}),
+     * submitted like a client's commands; nobody waits for their answers.
+     */
+    private void leaderDuties(SimServer server) {
+        if (server.loop == null || server.paused) {
+            return;
+        }
+        boolean leading = server.loop.replica().role() == Role.LEADER;
+        for (byte[] payload : workload.leaderTick(server.id, leading, server.machine, now)) {
+            Command command = new Command(LockWorkload.SCHEDULER_CLIENT_BASE + server.id, ++server.ownSequence, payload);
+            trace.add(now, server.id, "propose", workload.describe(payload), command.sequence());
+            server.loop.submit(new ClientRequest(nextRequestId++, command));
+            afterStep(server);
+            if (server.loop == null) {
+                return;
+            }
+        }
+    }
+
+    /** The workload's own figures for this run (for tests): see {@link SimWorkload#stats()}. */
+    String workloadStats() {
+        return workload.stats();
+    }
+
     private void afterStep(SimServer server) {
         if (server.loop != null && server.loop.replica().role() == Role.LEADER && !server.wasLeader) {
             checker.becameLeader();
@@ -336,8 +373,10 @@ public final class Simulation {
         final int id;
         SimStorage disk;
         ReplicaLoop loop;
-        AppendMachine machine;
+        StateMachine machine;
         int incarnation;
+        /** The sequence of this server's own proposals (lock expiries); grows across its restarts. */
+        long ownSequence;
         boolean paused;
         boolean wasLeader;
         final List<Event> deferred = new ArrayList<>();
@@ -356,8 +395,9 @@ public final class Simulation {
         server.deferred.clear();
         server.snapshotsSaved.clear();
         server.wasLeader = false;
-        server.machine = new AppendMachine(true);
-        AppendMachine machine = server.machine;
+        server.machine = options.machines() != null ? options.machines().get() : workload.newMachine();
+        StateMachine machine = server.machine;
+        workload.leaderTick(id, false, machine, now); // a restarted server remembers nothing of leading
         int incarnation = server.incarnation;
         ReplicaLoop.Observer observer = new ReplicaLoop.Observer() {
             @Override
@@ -367,7 +407,11 @@ public final class Simulation {
 
             @Override
             public void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {
-                checker.applied(replica, apply, outcome, machine.stateHash());
+                boolean first = apply.slot() > checker.maxAppliedSlot();
+                checker.applied(replica, apply, outcome, workload.stateHash(machine));
+                if (first) {
+                    workload.firstApplied(apply.slot(), apply.command(), outcome, machine);
+                }
             }
 
             @Override
@@ -376,7 +420,7 @@ public final class Simulation {
                 if (server.loop != null) {
                     snapshotInstalls++; // received from a server, not loaded at start-up
                 }
-                checker.restored(replica, snapshot.slot(), machine.stateHash());
+                checker.restored(replica, snapshot.slot(), workload.stateHash(machine));
             }
 
             @Override
@@ -553,7 +597,7 @@ public final class Simulation {
             public void readReady(long requestId, long appliedSlot) {
                 byte[] query = indexReads.get(requestId);
                 byte[] result = servers[serverId].machine.query(query);
-                trace.add(now, serverId, "read ready", AppendMachine.describeResult(result) + " @" + appliedSlot,
+                trace.add(now, serverId, "read ready", workload.describeResult(result) + " @" + appliedSlot,
                         appliedSlot);
                 replyTo(requestId, new SimClient.Reply(requestId, 0, appliedSlot,
                         new ExactlyOnce.Outcome(ExactlyOnce.Outcome.Kind.APPLIED, result), null));
@@ -604,6 +648,9 @@ public final class Simulation {
             trace.add(now, 0, "complete", op, reply.slot());
             if (!op.indexRead) {
                 checker.acknowledged(op.command, reply.slot());
+            }
+            for (SimWorkload.FencedWrite write : workload.completed(client, op, clientRandom)) {
+                schedule(write.afterMs(), Event.Type.FENCED_WRITE, 0, 0, 0, write);
             }
             if (!liveness) {
                 schedule(random.nextLong(30), Event.Type.CLIENT_ISSUE, client.index, 0, 0, null);
