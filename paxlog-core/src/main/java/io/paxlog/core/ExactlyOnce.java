@@ -1,5 +1,6 @@
 package io.paxlog.core;
 
+import io.paxlog.api.codec.Binary;
 import io.paxlog.api.Command;
 import io.paxlog.api.StateMachine;
 import java.util.HashMap;
@@ -112,7 +113,7 @@ public final class ExactlyOnce {
      * </pre>
      */
     public byte[] snapshot() {
-        SnapshotCodec.Writer out = new SnapshotCodec.Writer()
+        Binary.Writer out = new Binary.Writer()
                 .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_VERSION).putInt(windowMax).putInt(sessions.size());
         for (Map.Entry<Long, Session> client : new TreeMap<>(sessions).entrySet()) {
             Session session = client.getValue();
@@ -126,7 +127,7 @@ public final class ExactlyOnce {
 
     /** Replaces the table and the state machine's state with a {@link #snapshot()}, or throws. */
     public void restore(byte[] snapshot) {
-        SnapshotCodec.Reader in = new SnapshotCodec.Reader(snapshot, "exactly-once snapshot");
+        Binary.Reader in = Binary.Reader.checked(snapshot, "exactly-once snapshot");
         if (in.getInt() != SNAPSHOT_MAGIC) {
             throw new IllegalArgumentException("not an exactly-once snapshot (bad magic)");
         }

@@ -1,5 +1,6 @@
 package io.paxlog.core;
 
+import io.paxlog.api.codec.Binary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -183,23 +184,23 @@ class ExactlyOnceTest {
 
     @Test
     void extraBytesAfterAValidFrameAreRefused() {
-        SnapshotCodec.Writer writer = new SnapshotCodec.Writer().putInt(1).putLong(-2).putBytes(new byte[] {3, 4});
+        Binary.Writer writer = new Binary.Writer().putInt(1).putLong(-2).putBytes(new byte[] {3, 4});
         byte[] framed = writer.finishWithChecksum();
-        SnapshotCodec.Reader reader = new SnapshotCodec.Reader(framed, "test frame");
+        Binary.Reader reader = Binary.Reader.checked(framed, "test frame");
         assertThat(reader.getInt()).isEqualTo(1);
         assertThat(reader.getLong()).isEqualTo(-2);
         assertThat(reader.getBytes()).containsExactly(3, 4);
         reader.expectEnd();
 
-        byte[] longer = new SnapshotCodec.Writer().putInt(1).putInt(2).finishWithChecksum();
-        SnapshotCodec.Reader partly = new SnapshotCodec.Reader(longer, "test frame");
+        byte[] longer = new Binary.Writer().putInt(1).putInt(2).finishWithChecksum();
+        Binary.Reader partly = Binary.Reader.checked(longer, "test frame");
         partly.getInt();
         assertThatThrownBy(partly::expectEnd).hasMessageContaining("4 unexpected bytes");
         assertThatThrownBy(partly::getLong).hasMessageContaining("ends early");
 
-        byte[] negative = new SnapshotCodec.Writer().putInt(-1).finishWithChecksum();
-        assertThatThrownBy(() -> new SnapshotCodec.Reader(negative, "test frame").getBytes())
+        byte[] negative = new Binary.Writer().putInt(-1).finishWithChecksum();
+        assertThatThrownBy(() -> Binary.Reader.checked(negative, "test frame").getBytes())
                 .hasMessageContaining("negative length");
-        assertThatThrownBy(() -> new SnapshotCodec.Reader(new byte[3], "tiny")).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> Binary.Reader.checked(new byte[3], "tiny")).hasMessageContaining("truncated");
     }
 }

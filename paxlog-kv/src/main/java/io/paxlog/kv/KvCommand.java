@@ -1,5 +1,6 @@
 package io.paxlog.kv;
 
+import io.paxlog.api.codec.Binary;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -31,7 +32,7 @@ public sealed interface KvCommand {
 
         @Override
         public String toString() {
-            return "Get[" + Wire.preview(key) + "]";
+            return "Get[" + Binary.preview(key) + "]";
         }
     }
 
@@ -60,7 +61,7 @@ public sealed interface KvCommand {
 
         @Override
         public String toString() {
-            return "Put[" + Wire.preview(key) + " = " + Wire.preview(value) + ", " + condition + "]";
+            return "Put[" + Binary.preview(key) + " = " + Binary.preview(value) + ", " + condition + "]";
         }
     }
 
@@ -90,7 +91,7 @@ public sealed interface KvCommand {
 
         @Override
         public String toString() {
-            return "Delete[" + Wire.preview(key) + ", " + condition + "]";
+            return "Delete[" + Binary.preview(key) + ", " + condition + "]";
         }
     }
 
@@ -118,7 +119,7 @@ public sealed interface KvCommand {
 
         @Override
         public String toString() {
-            return "ListPrefix[" + Wire.preview(prefix) + " after " + Wire.preview(after) + ", limit " + limit + "]";
+            return "ListPrefix[" + Binary.preview(prefix) + " after " + Binary.preview(after) + ", limit " + limit + "]";
         }
     }
 

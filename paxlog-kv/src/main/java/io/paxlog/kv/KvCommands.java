@@ -1,5 +1,6 @@
 package io.paxlog.kv;
 
+import io.paxlog.api.codec.Binary;
 import io.paxlog.kv.KvCommand.Condition;
 import io.paxlog.kv.KvResult.Code;
 import io.paxlog.kv.KvResult.KvEntry;
@@ -97,7 +98,7 @@ public final class KvCommands {
     }
 
     public static byte[] encode(KvCommand command) {
-        Wire.Writer out = new Wire.Writer(64).putByte(FORMAT);
+        Binary.Writer out = new Binary.Writer(64).putByte(FORMAT);
         if (command instanceof KvCommand.Get get) {
             out.putByte(GET).putBytes(get.key());
         } else if (command instanceof KvCommand.Put put) {
@@ -117,7 +118,7 @@ public final class KvCommands {
         if (payload.length == 0) {
             throw new IllegalArgumentException("kv command is empty");
         }
-        Wire.Reader in = new Wire.Reader(payload, "kv command");
+        Binary.Reader in = new Binary.Reader(payload, "kv command");
         int format = in.getByte();
         if (format != FORMAT) {
             throw new IllegalArgumentException("kv command format " + format + " is not " + FORMAT);
@@ -134,7 +135,7 @@ public final class KvCommands {
         return command;
     }
 
-    private static void putCondition(Wire.Writer out, Condition condition) {
+    private static void putCondition(Binary.Writer out, Condition condition) {
         switch (condition.kind()) {
             case ALWAYS -> out.putByte(ALWAYS);
             case VERSION_IS -> out.putByte(VERSION_IS).putLong(condition.expectedVersion());
@@ -142,7 +143,7 @@ public final class KvCommands {
         }
     }
 
-    private static Condition condition(Wire.Reader in) {
+    private static Condition condition(Binary.Reader in) {
         int kind = in.getByte();
         return switch (kind) {
             case ALWAYS -> Condition.always();
@@ -155,7 +156,7 @@ public final class KvCommands {
     // ---- Results ----
 
     public static byte[] encodeResult(KvResult result) {
-        Wire.Writer out = new Wire.Writer(32).putByte(FORMAT);
+        Binary.Writer out = new Binary.Writer(32).putByte(FORMAT);
         if (result instanceof KvResult.Found found) {
             out.putByte(FOUND).putLong(found.version()).putBytes(found.value());
         } else if (result instanceof KvResult.NotFound) {
@@ -182,7 +183,7 @@ public final class KvCommands {
 
     /** @throws IllegalArgumentException if {@code bytes} are not a result of this format */
     public static KvResult decodeResult(byte[] bytes) {
-        Wire.Reader in = new Wire.Reader(bytes, "kv result");
+        Binary.Reader in = new Binary.Reader(bytes, "kv result");
         int format = in.getByte();
         if (format != FORMAT) {
             throw new IllegalArgumentException("kv result format " + format + " is not " + FORMAT);
@@ -212,7 +213,7 @@ public final class KvCommands {
         return result;
     }
 
-    private static KvResult.Page page(Wire.Reader in, int totalBytes) {
+    private static KvResult.Page page(Binary.Reader in, int totalBytes) {
         int more = in.getByte();
         if (more > 1) {
             throw new IllegalArgumentException("kv page has a 'more' flag of " + more);

@@ -1,5 +1,6 @@
 package io.paxlog.kv;
 
+import io.paxlog.api.codec.Binary;
 import io.paxlog.api.StateMachine;
 import io.paxlog.kv.KvCommand.Condition;
 import io.paxlog.kv.KvResult.Code;
@@ -268,7 +269,7 @@ public final class KvMachine implements StateMachine {
      */
     @Override
     public byte[] snapshot() {
-        Wire.Writer out = new Wire.Writer(Math.toIntExact(SNAPSHOT_HEADER_BYTES + 4 + storeBytes))
+        Binary.Writer out = new Binary.Writer(Math.toIntExact(SNAPSHOT_HEADER_BYTES + 4 + storeBytes))
                 .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_FORMAT)
                 .putInt(limits.keyBytesMax()).putInt(limits.valueBytesMax()).putInt(limits.storeBytesMax())
                 .putInt(limits.listEntriesMax()).putInt(limits.listBytesMax())
@@ -286,7 +287,7 @@ public final class KvMachine implements StateMachine {
      */
     @Override
     public void restore(byte[] snapshot) {
-        Wire.Reader in = Wire.Reader.checked(snapshot, "kv snapshot");
+        Binary.Reader in = Binary.Reader.checked(snapshot, "kv snapshot");
         if (in.getInt() != SNAPSHOT_MAGIC) {
             throw new IllegalArgumentException("not a kv snapshot (bad magic)");
         }

@@ -1,5 +1,6 @@
 package io.paxlog.kv;
 
+import io.paxlog.api.codec.Binary;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -30,7 +31,7 @@ public sealed interface KvResult {
 
         @Override
         public String toString() {
-            return "Found[" + Wire.preview(value) + " v" + version + "]";
+            return "Found[" + Binary.preview(value) + " v" + version + "]";
         }
     }
 
@@ -116,7 +117,7 @@ public sealed interface KvResult {
 
         @Override
         public String toString() {
-            return Wire.preview(key) + "=" + Wire.preview(value) + " v" + version;
+            return Binary.preview(key) + "=" + Binary.preview(value) + " v" + version;
         }
     }
 }

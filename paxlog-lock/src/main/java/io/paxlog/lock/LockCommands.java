@@ -1,5 +1,6 @@
 package io.paxlog.lock;
 
+import io.paxlog.api.codec.Binary;
 import io.paxlog.lock.LockResult.Code;
 
 /**
@@ -78,7 +79,7 @@ public final class LockCommands {
 
     /** @throws IllegalArgumentException if a string in it is not well-formed (an unpaired surrogate) */
     public static byte[] encode(LockCommand command) {
-        Wire.Writer out = new Wire.Writer(64).putByte(FORMAT);
+        Binary.Writer out = new Binary.Writer(64).putByte(FORMAT);
         if (command instanceof LockCommand.Acquire acquire) {
             out.putByte(ACQUIRE).putString(acquire.name()).putString(acquire.owner()).putLong(acquire.ttlMs());
         } else if (command instanceof LockCommand.Release release) {
@@ -98,7 +99,7 @@ public final class LockCommands {
         if (payload.length == 0) {
             throw new IllegalArgumentException("lock command is empty");
         }
-        Wire.Reader in = new Wire.Reader(payload, "lock command");
+        Binary.Reader in = new Binary.Reader(payload, "lock command");
         int format = in.getByte();
         if (format != FORMAT) {
             throw new IllegalArgumentException("lock command format " + format + " is not " + FORMAT);
@@ -118,7 +119,7 @@ public final class LockCommands {
     // ---- Results ----
 
     public static byte[] encodeResult(LockResult result) {
-        Wire.Writer out = new Wire.Writer(32).putByte(FORMAT);
+        Binary.Writer out = new Binary.Writer(32).putByte(FORMAT);
         if (result instanceof LockResult.Granted granted) {
             out.putByte(GRANTED).putLong(granted.token()).putLong(granted.ttlMs()).putByte(granted.renewed() ? 1 : 0);
         } else if (result instanceof LockResult.Held held) {
@@ -144,7 +145,7 @@ public final class LockCommands {
 
     /** @throws IllegalArgumentException if {@code bytes} are not a result of this format */
     public static LockResult decodeResult(byte[] bytes) {
-        Wire.Reader in = new Wire.Reader(bytes, "lock result");
+        Binary.Reader in = new Binary.Reader(bytes, "lock result");
         int format = in.getByte();
         if (format != FORMAT) {
             throw new IllegalArgumentException("lock result format " + format + " is not " + FORMAT);

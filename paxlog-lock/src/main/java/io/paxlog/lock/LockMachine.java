@@ -1,5 +1,6 @@
 package io.paxlog.lock;
 
+import io.paxlog.api.codec.Binary;
 import io.paxlog.api.StateMachine;
 import io.paxlog.lock.LockResult.Code;
 import java.util.Collections;
@@ -161,7 +162,7 @@ public final class LockMachine implements StateMachine {
             return new LockResult.Rejected(Code.INVALID_ARGUMENT, "the " + what + " is empty");
         }
         // A decoded string is well-formed UTF-8, so it encodes back to as many bytes as it came from.
-        int bytes = Wire.utf8(value).length;
+        int bytes = Binary.utf8(value).length;
         if (bytes > bytesMax) {
             return new LockResult.Rejected(Code.INVALID_ARGUMENT, "a " + what + " of " + bytes
                     + " bytes is above the limit of " + bytesMax);
@@ -234,7 +235,7 @@ public final class LockMachine implements StateMachine {
      */
     @Override
     public byte[] snapshot() {
-        Wire.Writer out = new Wire.Writer(37 + locks.size() * 64)
+        Binary.Writer out = new Binary.Writer(37 + locks.size() * 64)
                 .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_FORMAT)
                 .putInt(limits.nameBytesMax()).putInt(limits.ownerBytesMax()).putLong(limits.ttlMsMax())
                 .putInt(limits.locksMax()).putLong(appliedSlot).putInt(locks.size());
@@ -251,7 +252,7 @@ public final class LockMachine implements StateMachine {
      */
     @Override
     public void restore(byte[] snapshot) {
-        Wire.Reader in = Wire.Reader.checked(snapshot, "lock snapshot");
+        Binary.Reader in = Binary.Reader.checked(snapshot, "lock snapshot");
         if (in.getInt() != SNAPSHOT_MAGIC) {
             throw new IllegalArgumentException("not a lock snapshot (bad magic)");
         }

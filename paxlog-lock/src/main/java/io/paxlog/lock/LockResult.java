@@ -1,5 +1,6 @@
 package io.paxlog.lock;
 
+import io.paxlog.api.codec.Binary;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package io.paxlog.lock;
 
+import io.paxlog.api.codec.Binary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -213,7 +214,7 @@ class LockMachineTest {
         assertThatThrownBy(() -> locks.restore(snapshot(limits, 1, new Lease("a", "x", 1, 1, 2))))
                 .hasMessageContaining("applied slot");
         // A token after the renewal: the Lease record refuses to be built, so write the bytes by hand.
-        byte[] bad = new Wire.Writer(64).putInt(0x50584c4b).putByte(1).putInt(limits.nameBytesMax())
+        byte[] bad = new Binary.Writer(64).putInt(0x50584c4b).putByte(1).putInt(limits.nameBytesMax())
                 .putInt(limits.ownerBytesMax()).putLong(limits.ttlMsMax()).putInt(limits.locksMax()).putLong(10).putInt(1)
                 .putString("a").putString("x").putLong(5).putLong(1).putLong(4).finishWithChecksum();
         assertThatThrownBy(() -> locks.restore(bad)).hasMessageContaining("renewedSlot");
@@ -227,7 +228,7 @@ class LockMachineTest {
     }
 
     static byte[] snapshot(LockLimits limits, long appliedSlot, Lease... leases) {
-        Wire.Writer out = new Wire.Writer(64).putInt(0x50584c4b).putByte(1).putInt(limits.nameBytesMax())
+        Binary.Writer out = new Binary.Writer(64).putInt(0x50584c4b).putByte(1).putInt(limits.nameBytesMax())
                 .putInt(limits.ownerBytesMax()).putLong(limits.ttlMsMax()).putInt(limits.locksMax())
                 .putLong(appliedSlot).putInt(leases.length);
         for (Lease lease : leases) {

@@ -1,4 +1,4 @@
-package io.paxlog.lock;
+package io.paxlog.api.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -8,8 +8,9 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * Big-endian writing and reading of the few types the commands, results and snapshots need, on plain
- * byte arrays. {@code bytes} is {@code length:int} followed by that many bytes; {@code string} is
+ * Big-endian writing and reading of the few types that commands, results and snapshots need, on plain
+ * byte arrays: one codec for the core's exactly-once snapshots and for the state machines built on the
+ * API (key-value, locks), so each does not carry its own copy. {@code bytes} is {@code length:int} followed by that many bytes; {@code string} is
  * {@code bytes} holding well-formed UTF-8 (checked both ways: an unpaired surrogate is not encoded as
  * {@code ?}, and malformed UTF-8 is not decoded as U+FFFD, so a string round-trips exactly or not at all).
  *
@@ -17,25 +18,29 @@ import java.util.zip.CRC32C;
  * so a corrupt or hostile length cannot make it allocate more than the input's size. Every problem is an
  * {@link IllegalArgumentException} that says what was wrong and where.
  */
-final class Wire {
+public final class Binary {
 
-    private Wire() {}
+    private Binary() {}
 
-    static final class Writer {
+    public static final class Writer {
         private byte[] bytes;
         private int size;
 
-        Writer(int expectedBytes) {
+        public Writer() {
+            this(64);
+        }
+
+        public Writer(int expectedBytes) {
             bytes = new byte[Math.max(16, expectedBytes)];
         }
 
-        Writer putByte(int value) {
+        public Writer putByte(int value) {
             ensure(1);
             bytes[size++] = (byte) value;
             return this;
         }
 
-        Writer putInt(int value) {
+        public Writer putInt(int value) {
             ensure(4);
             for (int shift = 24; shift >= 0; shift -= 8) {
                 bytes[size++] = (byte) (value >>> shift);
@@ -43,7 +48,7 @@ final class Wire {
             return this;
         }
 
-        Writer putLong(long value) {
+        public Writer putLong(long value) {
             ensure(8);
             for (int shift = 56; shift >= 0; shift -= 8) {
                 bytes[size++] = (byte) (value >>> shift);
@@ -51,7 +56,7 @@ final class Wire {
             return this;
         }
 
-        Writer putBytes(byte[] value) {
+        public Writer putBytes(byte[] value) {
             putInt(value.length);
             ensure(value.length);
             System.arraycopy(value, 0, bytes, size, value.length);
@@ -59,16 +64,16 @@ final class Wire {
             return this;
         }
 
-        Writer putString(String value) {
+        public Writer putString(String value) {
             return putBytes(utf8(value));
         }
 
-        byte[] finish() {
+        public byte[] finish() {
             return Arrays.copyOf(bytes, size);
         }
 
         /** The bytes written, followed by their CRC-32C. */
-        byte[] finishWithChecksum() {
+        public byte[] finishWithChecksum() {
             CRC32C crc = new CRC32C();
             crc.update(bytes, 0, size);
             putInt((int) crc.getValue());
@@ -82,13 +87,13 @@ final class Wire {
         }
     }
 
-    static final class Reader {
+    public static final class Reader {
         private final byte[] bytes;
         private final int end;
         private final String what;
         private int position;
 
-        Reader(byte[] bytes, String what) {
+        public Reader(byte[] bytes, String what) {
             this(bytes, bytes.length, what);
         }
 
@@ -99,7 +104,7 @@ final class Wire {
         }
 
         /** A reader of everything before a CRC-32C trailer, which it checks first: nothing unverified is read. */
-        static Reader checked(byte[] bytes, String what) {
+        public static Reader checked(byte[] bytes, String what) {
             if (bytes.length < 4) {
                 throw new IllegalArgumentException(what + " is truncated: " + bytes.length + " bytes");
             }
@@ -114,12 +119,12 @@ final class Wire {
             return new Reader(bytes, end, what);
         }
 
-        int getByte() {
+        public int getByte() {
             require(1);
             return bytes[position++] & 0xff;
         }
 
-        int getInt() {
+        public int getInt() {
             require(4);
             int value = 0;
             for (int i = 0; i < 4; i++) {
@@ -128,7 +133,7 @@ final class Wire {
             return value;
         }
 
-        long getLong() {
+        public long getLong() {
             require(8);
             long value = 0;
             for (int i = 0; i < 8; i++) {
@@ -137,7 +142,7 @@ final class Wire {
             return value;
         }
 
-        byte[] getBytes() {
+        public byte[] getBytes() {
             int at = position;
             int length = getInt();
             if (length < 0) {
@@ -149,7 +154,7 @@ final class Wire {
             return value;
         }
 
-        String getString() {
+        public String getString() {
             int at = position;
             byte[] encoded = getBytes();
             try {
@@ -159,7 +164,7 @@ final class Wire {
             }
         }
 
-        void expectEnd() {
+        public void expectEnd() {
             if (position != end) {
                 throw new IllegalArgumentException(what + ": " + (end - position) + " unexpected bytes after byte "
                         + position);
@@ -175,12 +180,21 @@ final class Wire {
     }
 
     /** The UTF-8 bytes of {@code value}; throws {@link IllegalArgumentException} if it is not well-formed UTF-16. */
-    static byte[] utf8(String value) {
+    public static byte[] utf8(String value) {
         try {
             ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(value));
             return Arrays.copyOf(encoded.array(), encoded.limit());
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("not a well-formed string (unpaired surrogate): " + value);
         }
+    }
+
+    /** Up to 16 bytes in hex, for messages and {@code toString}. */
+    public static String preview(byte[] bytes) {
+        StringBuilder text = new StringBuilder(bytes.length + "B:");
+        for (int i = 0; i < Math.min(bytes.length, 16); i++) {
+            text.append(String.format("%02x", bytes[i]));
+        }
+        return bytes.length > 16 ? text.append("...").toString() : text.toString();
     }
 }
