@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
  * they fail at once with {@link CommandNotAppliedException}); their request timeout runs while they
  * wait.
  *
+ * <p>Order: commands outstanding together are concurrent, and the log may take them in another order
+ * than they were submitted, for instance when some are refused by a follower and sent again to the
+ * leader while later ones go straight there. Each is still applied exactly once. A caller that needs
+ * A before B waits for A's result before submitting B.
+ *
  * <h2>Threads</h2>
  * Every public method is thread-safe. The client runs one network thread (all its connections, timers
  * and state) and, unless {@link Builder#callbackExecutor} says otherwise, one callback thread on which

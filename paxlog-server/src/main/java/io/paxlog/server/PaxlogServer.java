@@ -122,6 +122,7 @@ public final class PaxlogServer implements AutoCloseable {
             throw new UncheckedIOException("cannot open the write-ahead log in " + dataDirectory + ": "
                     + e.getMessage(), e);
         }
+        wal.observeFsyncs(metrics.fsyncRecorder()); // before recovery, whose fsyncs count too
         openedInOrder.add(wal);
 
         Limits limits = config.settings().limits();

@@ -199,11 +199,13 @@ class HttpKvProcessTest {
         assertThat(names).contains("paxlog_commands_applied_total", "paxlog_commit_latency_seconds_bucket",
                 "paxlog_commit_latency_seconds_count", "paxlog_persist_batch_entries_bucket", "paxlog_elections_total",
                 "paxlog_leaderships_total", "paxlog_epoch_round", "paxlog_leader", "paxlog_slot", "paxlog_peer_lag_slots",
-                "paxlog_peer_reachable", "paxlog_queue_depth", "paxlog_wal_fsyncs_total", "paxlog_wal_group_commits_total");
+                "paxlog_peer_reachable", "paxlog_queue_depth", "paxlog_wal_fsyncs_total", "paxlog_wal_group_commits_total",
+                "paxlog_wal_fsync_latency_seconds_bucket");
         assertThat(value(samples, "paxlog_commands_applied_total")).isGreaterThanOrEqualTo(15);
         assertThat(value(samples, "paxlog_leader")).isEqualTo(1);
         assertThat(value(samples, "paxlog_slot{kind=\"applied\"}")).isGreaterThanOrEqualTo(later);
         assertThat(value(samples, "paxlog_wal_fsyncs_total")).isPositive();
+        assertThat(value(samples, "paxlog_wal_fsync_latency_seconds_count")).isPositive();
 
         // A majority down: the survivors answer 503 with Retry-After, and keep serving status.
         List<Integer> killed = new ArrayList<>();

@@ -12,6 +12,8 @@ final class WalCounters {
     private volatile long bytes;
     private volatile long forces;
     private volatile long segmentsCreated;
+    /** Hears every fsync's duration in nanoseconds, on the committing thread; set before the log opens. */
+    private volatile java.util.function.LongConsumer fsyncObserver = nanos -> { };
 
     void committed(int batchCount) {
         groups++;
@@ -23,8 +25,13 @@ final class WalCounters {
         bytes += recordBytes;
     }
 
-    void forced() {
+    void forced(long nanos) {
         forces++;
+        fsyncObserver.accept(nanos);
+    }
+
+    void observeFsyncs(java.util.function.LongConsumer observer) {
+        fsyncObserver = observer;
     }
 
     void segmentCreated() {

@@ -218,6 +218,15 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
         return pending == null ? 0 : pending.size();
     }
 
+    /**
+     * Hands every fsync's duration, in nanoseconds, to {@code observer}: a latency histogram, say. It is
+     * called on the committing thread (the I/O thread, or the caller of {@link #commitPending()}), so it
+     * must be quick and thread-safe. Set it before {@link #recover()} to see recovery's fsyncs too.
+     */
+    public void observeFsyncs(java.util.function.LongConsumer observer) {
+        counters.observeFsyncs(java.util.Objects.requireNonNull(observer, "observer"));
+    }
+
     public WalMetrics metrics() {
         return counters.snapshot();
     }

@@ -247,13 +247,14 @@ final class WalWriter implements Closeable {
             throw new IOException("creating segment " + files.describe(name) + " failed: " + e.getMessage(), e);
         }
         force(created, name, true);
+        long started = System.nanoTime();
         try {
             files.syncDirectory();
         } catch (IOException e) {
             throw new IOException("syncing the directory after creating " + files.describe(name) + " failed: "
                     + e.getMessage(), e);
         }
-        counters.forced();
+        counters.forced(System.nanoTime() - started);
         counters.segmentCreated();
         file = created;
         fileName = name;
@@ -268,12 +269,13 @@ final class WalWriter implements Closeable {
     }
 
     private void force(LogFile target, String name, boolean metadata) throws IOException {
+        long started = System.nanoTime();
         try {
             target.force(metadata);
         } catch (IOException e) {
             throw new IOException("fsync of " + files.describe(name) + " failed: " + e.getMessage(), e);
         }
-        counters.forced();
+        counters.forced(System.nanoTime() - started);
     }
 
     private static void writeFully(LogFile target, ByteBuffer bytes, long at) throws IOException {
