@@ -104,16 +104,9 @@ final class LockExpiry {
      * answers. Never proposes anything unless leading.
      */
     List<Command> tick(Epoch leadingEpoch, long nowMs) {
-        if (leadingEpoch == null) {
-            leading = null;
-            seen = new HashMap<>();
+        lead(leadingEpoch);
+        if (leading == null) {
             return List.of();
-        }
-        if (!leadingEpoch.equals(leading)) {
-            // A new term: everything there now gets a full ttl from now.
-            leading = leadingEpoch;
-            sequence = 0;
-            seen = new HashMap<>();
         }
         List<Command> expires = new ArrayList<>();
         Map<String, Seen> now = new HashMap<>();
@@ -133,7 +126,24 @@ final class LockExpiry {
         return expires;
     }
 
-    /** Whether the last {@link #tick} found this server leading. */
+    /**
+     * Brings the scheduler's view of leadership up to date without proposing anything: {@code leadingEpoch}
+     * is the epoch this server leads at, or null. The loop calls it before answering a read, which a
+     * leader can serve between two ticks (right after it took over, say).
+     */
+    void lead(Epoch leadingEpoch) {
+        if (leadingEpoch == null) {
+            leading = null;
+            seen = new HashMap<>();
+        } else if (!leadingEpoch.equals(leading)) {
+            // A new term: everything there now gets a full ttl from now.
+            leading = leadingEpoch;
+            sequence = 0;
+            seen = new HashMap<>();
+        }
+    }
+
+    /** Whether the last {@link #tick} or {@link #lead} found this server leading. */
     boolean isLeading() {
         return leading != null;
     }

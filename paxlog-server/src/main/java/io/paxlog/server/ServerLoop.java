@@ -584,6 +584,8 @@ public final class ServerLoop implements AutoCloseable {
                 return;
             }
             if (expiry != null) {
+                Replica replica = loop.replica();
+                expiry.lead(replica.role() == Role.LEADER ? replica.ownEpoch() : null);
                 result = expiry.withRemaining(query, result, nowMs());
             }
             answer(reply, CommandAnswer.applied(appliedSlot, result));

@@ -179,6 +179,18 @@ class LockExpiryTest {
     }
 
     @Test
+    void aLeaderAnsweringAReadBeforeItsFirstTickGivesAFullTtlAndTheTickAgrees() {
+        apply(LockCommands.acquire("db", "alice", TTL)); // held before this server led
+        byte[] show = LockCommands.show("db");
+        expiry.lead(TERM); // the loop, answering a read between becoming leader and its next tick
+        Lease lease = locks.show("db").orElseThrow();
+        assertThat(LockCommands.decodeResult(expiry.withRemaining(show, locks.query(show), 50)))
+                .isEqualTo(new LockResult.Held(lease, TTL));
+        assertThat(expiry.tick(TERM, 50 + TTL - 1)).as("the tick keeps the term and the count").isEmpty();
+        assertThat(expiry.tick(TERM, 50 + TTL)).hasSize(1);
+    }
+
+    @Test
     void internalClientIdsAreReservedAndDistinctPerEpoch() {
         assertThat(LockExpiry.clientId(new Epoch(0, 1))).isEqualTo(LockExpiry.CLIENT_ID_MIN + 1);
         assertThat(LockExpiry.clientId(new Epoch(1, 1))).isNotEqualTo(LockExpiry.clientId(new Epoch(0, 1)))
