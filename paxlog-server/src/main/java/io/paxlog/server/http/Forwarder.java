@@ -53,6 +53,33 @@ final class Forwarder implements AutoCloseable {
         this.shared = PaxlogClient.builder().servers(servers).clusterId(clusterId).build();
     }
 
+    /**
+     * Sends what an API request asks for and turns the cluster's answer into an HTTP reply: a GET as a
+     * read-index query, a write with an idempotency key through {@link #submitOnce}, any other write
+     * through the log. {@code decode} reads the service's result ({@code service} names it in the 502
+     * when the answer is not one, e.g. a cluster running another service); failures become the client
+     * exceptions' replies.
+     */
+    <R> CompletableFuture<HttpReply> send(ApiRequest request, byte[] command, String service,
+            java.util.function.Function<byte[], R> decode, java.util.function.Function<R, HttpReply> reply) {
+        CompletableFuture<Result> result = request.method().equals("GET") ? query(command)
+                : request.idempotencyKey() != null ? submitOnce(request.idempotencyScope(), command)
+                : submit(command);
+        return result.handle((applied, failure) -> {
+            if (failure != null) {
+                return HttpReply.failure(failure);
+            }
+            R decoded;
+            try {
+                decoded = decode.apply(applied.value());
+            } catch (IllegalArgumentException e) {
+                return HttpReply.error(502, "bad_result", "the cluster's answer is not a " + service
+                        + " result (is it running service: " + service + "?): " + e.getMessage());
+            }
+            return reply.apply(decoded);
+        });
+    }
+
     /** Submits a command through the log. */
     CompletableFuture<Result> submit(byte[] command) {
         return shared.submit(command);

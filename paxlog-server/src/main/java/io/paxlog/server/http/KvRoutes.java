@@ -2,7 +2,6 @@ package io.paxlog.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.paxlog.client.Result;
 import io.paxlog.kv.KvCommands;
 import io.paxlog.kv.KvLimits;
 import io.paxlog.kv.KvResult;
@@ -118,22 +117,7 @@ final class KvRoutes {
     }
 
     private CompletableFuture<HttpReply> submit(ApiRequest request, byte[] command, Function<KvResult, HttpReply> reply) {
-        CompletableFuture<Result> result = request.method().equals("GET") ? forwarder.query(command)
-                : request.idempotencyKey() != null ? forwarder.submitOnce(request.idempotencyScope(), command)
-                : forwarder.submit(command);
-        return result.handle((applied, failure) -> {
-            if (failure != null) {
-                return HttpReply.failure(failure);
-            }
-            KvResult decoded;
-            try {
-                decoded = KvCommands.decodeResult(applied.value());
-            } catch (IllegalArgumentException e) {
-                return HttpReply.error(502, "bad_result", "the cluster's answer is not a kv result (is it running"
-                        + " service: kv?): " + e.getMessage());
-            }
-            return reply.apply(decoded);
-        });
+        return forwarder.send(request, command, "kv", KvCommands::decodeResult, reply);
     }
 
     // ---- Responses from results (pure: a replayed result gives the same response) ----

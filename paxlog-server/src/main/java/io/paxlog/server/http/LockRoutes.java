@@ -2,7 +2,6 @@ package io.paxlog.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.paxlog.client.Result;
 import io.paxlog.lock.Lease;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockResult;
@@ -79,22 +78,7 @@ final class LockRoutes {
 
     private CompletableFuture<HttpReply> submit(ApiRequest request, byte[] command,
             Function<LockResult, HttpReply> reply) {
-        CompletableFuture<Result> result = request.method().equals("GET") ? forwarder.query(command)
-                : request.idempotencyKey() != null ? forwarder.submitOnce(request.idempotencyScope(), command)
-                : forwarder.submit(command);
-        return result.handle((applied, failure) -> {
-            if (failure != null) {
-                return HttpReply.failure(failure);
-            }
-            LockResult decoded;
-            try {
-                decoded = LockCommands.decodeResult(applied.value());
-            } catch (IllegalArgumentException e) {
-                return HttpReply.error(502, "bad_result", "the cluster's answer is not a lock result (is it running"
-                        + " service: lock?): " + e.getMessage());
-            }
-            return reply.apply(decoded);
-        });
+        return forwarder.send(request, command, "lock", LockCommands::decodeResult, reply);
     }
 
     // ---- Responses from results ----
