@@ -1,5 +1,10 @@
 package io.paxlog.server;
 
+import io.paxlog.api.service.LeaderDuties;
+import io.paxlog.core.runtime.CommandAnswer;
+import io.paxlog.lock.LockExpiry;
+import io.paxlog.lock.LockMachine;
+import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.core.runtime.ReplicaLoop;
@@ -138,7 +143,9 @@ public final class PaxlogServer implements AutoCloseable {
                 peerAddresses, peerLimits), this::inbound);
         openedInOrder.add(peers);
 
-        loop = ServerLoop.start(ServerLoop.Settings.of(config, selfId), wal, peers, machines.get(),
+        StateMachine machine = machines.get();
+        LeaderDuties duties = machine instanceof LockMachine locks ? new LockExpiry(locks) : LeaderDuties.NONE;
+        loop = ServerLoop.start(ServerLoop.Settings.of(config, selfId), wal, peers, machine, duties,
                 metrics.observer(), failure -> failed(exit));
         openedInOrder.add(loop);
         ServerLoop started = loop;

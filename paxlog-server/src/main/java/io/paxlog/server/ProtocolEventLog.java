@@ -13,6 +13,7 @@ import io.paxlog.core.Role;
 import io.paxlog.core.runtime.ReplicaLoop;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,5 +134,44 @@ final class ProtocolEventLog implements ReplicaLoop.Observer {
         if (LOG.isTraceEnabled()) {
             LOG.trace("server {}: applied slot {} {} -> {}", selfId, apply.slot(), apply.command(), outcome.kind());
         }
+    }
+
+    /**
+     * This log, then {@code next}, as one observer. {@code started} tells whether recovery has ended:
+     * any restore after that is a snapshot another server sent because this one was behind its
+     * compacted log, which gets a line of its own.
+     */
+    ReplicaLoop.Observer andThen(ReplicaLoop.Observer next, BooleanSupplier started) {
+        ProtocolEventLog self = this;
+        return new ReplicaLoop.Observer() {
+            @Override
+            public void stepped(Replica replica, Effects effects) {
+                self.stepped(replica, effects);
+                next.stepped(replica, effects);
+            }
+
+            @Override
+            public void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {
+                self.applied(replica, apply, outcome);
+                next.applied(replica, apply, outcome);
+            }
+
+            @Override
+            public void restored(Replica replica, Snapshot snapshot) {
+                self.restored(replica, snapshot);
+                if (started.getAsBoolean()) {
+                    LOG.info("server {}: installed a snapshot received from another server at slot {} ({} bytes); "
+                            + "slots up to it were not replayed from a log", selfId, snapshot.slot(),
+                            snapshot.data().length);
+                }
+                next.restored(replica, snapshot);
+            }
+
+            @Override
+            public void snapshotTaken(Replica replica, Snapshot snapshot) {
+                self.snapshotTaken(replica, snapshot);
+                next.snapshotTaken(replica, snapshot);
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ package io.paxlog.server;
 
 import io.paxlog.api.Epoch;
 import io.paxlog.core.Role;
+import io.paxlog.core.runtime.NodeStatus;
 import java.util.Map;
 
 /**
@@ -23,6 +24,13 @@ public record ServerStatus(int serverId, Role role, Epoch promised, int leaderHi
 
     public ServerStatus {
         peerFirstUnfinalizedSlots = Map.copyOf(peerFirstUnfinalizedSlots);
+    }
+
+    /** The node's status with the shell's queue counters. */
+    public static ServerStatus of(NodeStatus node, long peerMessagesDropped, long clientCallsBusy) {
+        return new ServerStatus(node.serverId(), node.role(), node.promised(), node.leaderHint(), node.appliedSlot(),
+                node.firstUnfinalizedSlot(), node.lastUsedSlot(), node.snapshotSlot(), node.peerFirstUnfinalizedSlots(),
+                peerMessagesDropped, clientCallsBusy);
     }
 
     public boolean isLeader() {

@@ -1,5 +1,10 @@
 package io.paxlog.server;
 
+import io.paxlog.api.service.LeaderDuties;
+import io.paxlog.core.runtime.CommandAnswer;
+import io.paxlog.lock.LockExpiry;
+import io.paxlog.lock.LockMachine;
+import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.transport.Transport;
 import io.paxlog.core.runtime.ReplicaLoop;
@@ -100,6 +105,7 @@ final class LocalCluster implements AutoCloseable {
             }
         };
         ServerLoop loop = ServerLoop.start(ServerLoop.Settings.of(config, id), wal, transport, machine,
+                machine instanceof LockMachine locks ? new LockExpiry(locks) : LeaderDuties.NONE,
                 countRestores, failure -> {
                     synchronized (failures) {
                         failures.add(failure);

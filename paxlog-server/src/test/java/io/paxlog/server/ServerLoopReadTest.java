@@ -1,5 +1,7 @@
 package io.paxlog.server;
 
+import io.paxlog.core.runtime.CommandAnswer;
+import io.paxlog.core.runtime.ReplyChannel;
 import static io.paxlog.server.LocalCluster.get;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +12,7 @@ import io.paxlog.kv.KvResult;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockMachine;
 import io.paxlog.lock.LockResult;
-import io.paxlog.server.CommandAnswer.Status;
+import io.paxlog.core.runtime.CommandAnswer.Status;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

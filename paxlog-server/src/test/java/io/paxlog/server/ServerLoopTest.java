@@ -1,10 +1,12 @@
 package io.paxlog.server;
 
+import io.paxlog.core.runtime.CommandAnswer;
+import io.paxlog.core.runtime.ReplyChannel;
 import static io.paxlog.server.LocalCluster.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paxlog.api.StateMachine;
-import io.paxlog.server.CommandAnswer.Status;
+import io.paxlog.core.runtime.CommandAnswer.Status;
 import io.paxlog.server.JournalMachine.Entry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

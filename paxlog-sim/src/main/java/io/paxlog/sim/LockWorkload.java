@@ -3,19 +3,18 @@ package io.paxlog.sim;
 import io.paxlog.api.Command;
 import io.paxlog.api.StateMachine;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.api.service.LeaderDuties;
 import io.paxlog.lock.Lease;
+import io.paxlog.lock.LockExpiry;
 import io.paxlog.lock.LockCommand;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockMachine;
 import io.paxlog.lock.LockResult;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -24,15 +23,10 @@ import java.util.SplittableRandom;
  * #LOCKS} locks, with leases of {@value #TTL_MS_MIN}-{@value #TTL_MS_MAX} ms, through the log; half the
  * shows are read-index reads answered by {@link LockMachine#query}.
  *
- * <p><b>The leader's expiry scheduler</b>, played by the simulator (the server's own, {@code LockExpiry},
- * lives in paxlog-server, which the simulator does not depend on; this one follows the same rules) on every tick of every leading server
- * ({@link #leaderTick}): the first time a leader sees a lease (a {@code (name, token, renewedSlot)}) in
- * its applied state while leading, it notes the simulated time; once {@code ttlMs} has passed since, it
- * proposes {@link LockCommands#expire(Lease)} for exactly that lease, and notes the time again, so it
- * proposes again only a full ttl later if the lease is still there (the proposal was lost). A server
- * that stops leading, crashes or restarts forgets every note, so a new leader gives every holder a full
- * ttl. The proposals carry the client id {@code 1_000_000 + server} and a sequence that grows across the
- * server's restarts. Nothing in it is random: where it lands is up to the seed's timing.
+ * <p><b>The leader's expiry scheduler</b> is the server's own, {@link LockExpiry}, ticked by the same
+ * {@code Node} a real server runs ({@link #newLeaderDuties}): a leader proposes {@code expire} for a lease a
+ * ttl after it first saw it while leading, and a new leader gives every holder a full ttl. Where its
+ * proposals land is up to the seed's timing.
  *
  * <p><b>Fenced writes.</b> Every grant or renewal a client hears of makes it write to the lock's fenced
  * resource once or twice, carrying its token, after a delay that usually fits in the lease and sometimes
@@ -52,8 +46,6 @@ final class LockWorkload implements SimWorkload {
     static final int LOCKS = 3;
     static final long TTL_MS_MIN = 50;
     static final long TTL_MS_MAX = 600;
-    /** The client id of server {@code s}'s expiry proposals is this plus {@code s}. */
-    static final long SCHEDULER_CLIENT_BASE = 1_000_000;
 
     /** The locks as the log's results tell it: the lease of each held lock. */
     private final Map<String, Lease> held = new HashMap<>();
@@ -63,14 +55,10 @@ final class LockWorkload implements SimWorkload {
     private final Map<String, Long> lastToken = new HashMap<>();
     /** What each client believes it holds (name -> token), by client index. */
     private final Map<Integer, Map<String, Long>> believed = new HashMap<>();
-    /** The expiry scheduler's notes, per leading server: lease -> simulated time it was first seen. */
-    private final Map<Integer, Map<LeaseKey, Long>> leasesSeen = new HashMap<>();
     private final Map<String, FencedResource> resources = new HashMap<>();
     private long grants;
     private long renewals;
     private long expiries;
-
-    private record LeaseKey(String name, long token, long renewedSlot) {}
 
     /**
      * A resource guarded by fencing tokens, as a storage service would do it: it remembers the highest
@@ -265,26 +253,8 @@ final class LockWorkload implements SimWorkload {
     // ---- The leader's expiry scheduler ----
 
     @Override
-    public List<byte[]> leaderTick(int server, boolean leading, StateMachine machine, long now) {
-        if (!leading) {
-            leasesSeen.remove(server);
-            return List.of();
-        }
-        Map<LeaseKey, Long> seen = leasesSeen.computeIfAbsent(server, s -> new HashMap<>());
-        Set<LeaseKey> current = new HashSet<>();
-        List<byte[]> proposals = new ArrayList<>();
-        for (Iterator<Lease> it = ((LockMachine) SimWorkload.unwrap(machine)).leases(); it.hasNext(); ) {
-            Lease lease = it.next();
-            LeaseKey key = new LeaseKey(lease.name(), lease.token(), lease.renewedSlot());
-            current.add(key);
-            long since = seen.computeIfAbsent(key, k -> now);
-            if (now - since >= lease.ttlMs()) {
-                proposals.add(LockCommands.expire(lease));
-                seen.put(key, now);
-            }
-        }
-        seen.keySet().retainAll(current);
-        return proposals;
+    public LeaderDuties newLeaderDuties(StateMachine machine) {
+        return new LockExpiry((LockMachine) SimWorkload.unwrap(machine));
     }
 
     // ---- Fenced writes ----
@@ -319,6 +289,22 @@ final class LockWorkload implements SimWorkload {
         }
         return "grants=" + grants + " renewals=" + renewals + " expiries=" + expiries + " fenced_accepted=" + accepted
                 + " fenced_rejected=" + rejected;
+    }
+
+    /**
+     * A show answered by a leader carries the remaining ttl its expiry scheduler allows: never more than
+     * the lease's ttl, never negative. The replicated part is the same answer without it.
+     */
+    @Override
+    public byte[] replicatedPart(byte[] readResult) {
+        LockResult result = LockCommands.decodeResult(readResult);
+        if (result instanceof LockResult.Held held && held.knowsRemaining()) {
+            if (held.remainingMs() < 0 || held.remainingMs() > held.lease().ttlMs()) {
+                throw new Violation("lock: a leader answered " + held + ": the remaining ttl must lie in [0, ttl]");
+            }
+            return LockCommands.encodeResult(new LockResult.Held(held.lease(), LockResult.Held.REMAINING_UNKNOWN));
+        }
+        return readResult;
     }
 
     @Override

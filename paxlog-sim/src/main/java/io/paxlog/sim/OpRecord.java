@@ -10,6 +10,15 @@ final class OpRecord {
         String describe(byte[] payload);
 
         String describeResult(byte[] result);
+
+        /**
+         * The part of a read-index answer that the replicated state decides, for the linearizability
+         * check: a leader may decorate answers with what only it knows (the lock service's remaining
+         * ttl), which no replay of the log can give. Checks the decoration is sane. Default: all of it.
+         */
+        default byte[] replicatedPart(byte[] readResult) {
+            return readResult;
+        }
     }
 
     final Command command;

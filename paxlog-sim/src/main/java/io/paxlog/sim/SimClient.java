@@ -1,8 +1,7 @@
 package io.paxlog.sim;
 
 import io.paxlog.api.Command;
-import io.paxlog.core.ExactlyOnce;
-import io.paxlog.core.Refusal;
+import io.paxlog.core.runtime.CommandAnswer;
 
 /**
  * A client of the simulated cluster: one command outstanding at a time, retried with the same
@@ -11,21 +10,31 @@ import io.paxlog.core.Refusal;
  */
 final class SimClient {
 
-    /** A server's answer travelling back to the client. */
-    record Reply(long requestId, long sequence, long slot, ExactlyOnce.Outcome outcome, Refusal refusal) {}
+    /** One attempt of a command (or read) travelling to a server. */
+    record Request(int client, long attempt, Command command, boolean read) {}
+
+    /** A server's answer to attempt {@code attempt} of the command with {@code sequence}, travelling back. */
+    record Reply(long attempt, long sequence, CommandAnswer answer) {}
 
     final int index;
     final long clientId;
     long sequence;
     OpRecord current;
     int target;
-    long currentRequestId;
+    /** The client's latest attempt; attempts are numbered across all its commands. */
+    long currentAttempt;
     int attempts;
 
     SimClient(int index, long clientId, int target) {
         this.index = index;
         this.clientId = clientId;
         this.target = target;
+    }
+
+    /** Numbers a new attempt of the current command. */
+    long newAttempt() {
+        attempts++;
+        return ++currentAttempt;
     }
 
     boolean busy() {

@@ -2,6 +2,7 @@ package io.paxlog.sim;
 
 import io.paxlog.api.Command;
 import io.paxlog.api.StateMachine;
+import io.paxlog.api.service.LeaderDuties;
 import io.paxlog.core.ExactlyOnce;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -57,11 +58,11 @@ interface SimWorkload extends OpRecord.Describer {
     default void firstApplied(long slot, Command command, ExactlyOnce.Outcome outcome, StateMachine machine) {}
 
     /**
-     * The leader's periodic duty on each of its ticks: commands it proposes by its own clock. {@code
-     * leading} false forgets what it noted while leading (a new leadership starts afresh).
+     * The service's leader duties over {@code machine} (a server's, fresh per start), exactly as the real
+     * server runs them: the node ticks them and proposes what they return.
      */
-    default List<byte[]> leaderTick(int server, boolean leading, StateMachine machine, long now) {
-        return List.of();
+    default LeaderDuties newLeaderDuties(StateMachine machine) {
+        return LeaderDuties.NONE;
     }
 
     /** A fenced write arrived at its resource; returns what happened, for the trace. */

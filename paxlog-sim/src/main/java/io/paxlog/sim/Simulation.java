@@ -10,20 +10,17 @@ import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.Rejected;
 import io.paxlog.api.Epoch;
 import io.paxlog.core.Apply;
-import io.paxlog.core.ClientRequest;
 import io.paxlog.core.Effects;
 import io.paxlog.core.ExactlyOnce;
-import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
+import io.paxlog.core.runtime.CommandAnswer;
+import io.paxlog.core.runtime.Node;
 import io.paxlog.core.runtime.ReplicaLoop;
-import io.paxlog.core.runtime.Responder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
@@ -52,6 +49,7 @@ public final class Simulation {
     static final long HEARTBEAT_MS = 50;
     static final long CLIENT_TIMEOUT_MS = 400;
     static final int EXACTLY_ONCE_WINDOW = 16;
+    static final int COMMAND_BYTES_MAX = 1 << 20;
     static final long SLOW_LINK_EXTRA_MS = 150;
     /** Once healed, the network is a healthy LAN again. */
     static final long HEALED_DELAY_MAX_MS = 15;
@@ -77,16 +75,11 @@ public final class Simulation {
     private final long[][] slowUntil;
     private final List<SimClient> clients = new ArrayList<>();
     private final List<OpRecord> history = new ArrayList<>();
-    /** The query of every read-index request sent, by request id. */
-    private final java.util.Map<Long, byte[]> indexReads = new java.util.HashMap<>();
-    private final Map<Long, SimClient> clientByRequest = new HashMap<>();
-    private final Map<Long, Long> sequenceByRequest = new HashMap<>();
     private final Checker checker;
     private final SimWorkload workload;
     private final Trace trace;
     private long now;
     private long order;
-    private long nextRequestId = 1;
     private boolean liveness;
     private boolean healed;
     private long livenessDeadline;
@@ -180,15 +173,14 @@ public final class Simulation {
             case DELIVER -> deliver(event);
             case TICK -> {
                 SimServer server = servers[event.server];
-                if (server.incarnation != event.incarnation || server.loop == null) {
+                if (server.incarnation != event.incarnation || server.node == null) {
                     return;
                 }
                 schedule(TICK_MS, Event.Type.TICK, event.server, event.incarnation, 0, null);
                 if (!server.paused) {
                     trace.add(now, event.server, "tick", null, 0);
-                    server.loop.tick(now);
+                    server.node.tick(now);
                     afterStep(server);
-                    leaderDuties(server);
                 }
             }
             case DURABLE -> {
@@ -197,7 +189,7 @@ public final class Simulation {
                 long batchId = disk.complete(event.aux);
                 List<Long> saved = new ArrayList<>(server.snapshotsSaved);
                 server.snapshotsSaved.clear();
-                if (server.incarnation != event.incarnation || server.loop == null) {
+                if (server.incarnation != event.incarnation || server.node == null) {
                     return;
                 }
                 for (long slot : saved) {
@@ -206,11 +198,11 @@ public final class Simulation {
                         server.deferred.add(new Event(event.time, event.order, Event.Type.SNAPSHOT_SAVED, event.server,
                                 event.incarnation, slot, null));
                     } else {
-                        server.loop.snapshotSaved(slot);
+                        server.node.snapshotSaved(slot, now);
                         afterStep(server);
                     }
                 }
-                if (batchId == 0 || server.loop == null) {
+                if (batchId == 0 || server.node == null) {
                     return;
                 }
                 trace.add(now, event.server, "durable", "batch " + batchId, batchId);
@@ -219,33 +211,39 @@ public final class Simulation {
                     server.deferred.add(new Event(event.time, event.order, event.type, event.server,
                             event.incarnation, batchId, disk));
                 } else {
-                    server.loop.persisted(batchId);
+                    server.node.persisted(batchId, now);
                     afterStep(server);
                 }
             }
             case CLIENT_REQUEST -> {
                 SimServer server = servers[event.server];
-                if (server.loop == null) {
+                if (server.node == null) {
                     return; // lost: the server is down
                 }
                 if (server.paused) {
                     server.deferred.add(event);
                     return;
                 }
-                ClientRequest request = (ClientRequest) event.payload;
-                if (indexReads.containsKey(request.requestId())) {
-                    trace.add(now, event.server, "read", request.command(), request.requestId());
-                    server.loop.read(request.requestId());
+                SimClient.Request request = (SimClient.Request) event.payload;
+                SimClient client = clients.get(request.client());
+                Command command = request.command();
+                long attempt = request.attempt();
+                // The answer travels back over the network, like the request came.
+                io.paxlog.core.runtime.ReplyChannel reply = answer -> schedule(1 + networkRandom.nextLong(3),
+                        Event.Type.CLIENT_REPLY, 0, 0, client.index, new SimClient.Reply(attempt, command.sequence(), answer));
+                if (request.read()) {
+                    trace.add(now, event.server, "read", command, attempt);
+                    server.node.read(command.payload(), reply, now);
                 } else {
-                    trace.add(now, event.server, "request", request.command(), request.requestId());
-                    server.loop.submit(request);
+                    trace.add(now, event.server, "request", command, attempt);
+                    server.node.command(command.clientId(), command.sequence(), command.payload(), reply, now);
                 }
                 afterStep(server);
             }
             case CLIENT_REPLY -> clientReply(clients.get((int) event.aux), (SimClient.Reply) event.payload);
             case CLIENT_TIMEOUT -> {
                 SimClient client = clients.get(event.server);
-                if (client.busy() && client.currentRequestId == event.aux) {
+                if (client.busy() && client.currentAttempt == event.aux) {
                     trace.add(now, 0, "timeout", "client " + client.clientId + " at s" + client.target, event.aux);
                     client.target = client.target % n + 1;
                     sendAttempt(client);
@@ -253,7 +251,7 @@ public final class Simulation {
             }
             case CLIENT_RETRY -> {
                 SimClient client = clients.get(event.server);
-                if (client.busy() && client.currentRequestId == event.aux) {
+                if (client.busy() && client.currentAttempt == event.aux) {
                     sendAttempt(client);
                 }
             }
@@ -274,7 +272,7 @@ public final class Simulation {
             }
             case RESTART -> {
                 SimServer server = servers[event.server];
-                if (server.loop == null && !liveness) {
+                if (server.node == null && !liveness) {
                     start(event.server);
                 }
             }
@@ -304,7 +302,7 @@ public final class Simulation {
     private void deliver(Event event) {
         Envelope envelope = (Envelope) event.payload;
         SimServer server = servers[envelope.to()];
-        if (server.loop == null) {
+        if (server.node == null) {
             return;
         }
         if (server.paused) {
@@ -312,10 +310,10 @@ public final class Simulation {
             return;
         }
         trace.add(now, envelope.to(), "deliver", envelope, messageHash(envelope));
-        Replica replica = server.loop.replica();
+        Replica replica = server.node.replica();
         Epoch ownBefore = replica.ownEpoch();
         Epoch higher = ownBefore != null && replica.role() == Role.LEADER ? promisedIn(envelope.message()) : null;
-        server.loop.receive(envelope);
+        server.node.receive(envelope, now);
         afterStep(server);
         if (higher != null && higher.isAbove(ownBefore) && replica.role() == Role.LEADER
                 && ownBefore.equals(replica.ownEpoch())) {
@@ -334,37 +332,17 @@ public final class Simulation {
         };
     }
 
-    /**
-     * What a leader proposes by its own clock (the lock workload's expiries, see {@link LockWorkload}),
-     * submitted like a client's commands; nobody waits for their answers.
-     */
-    private void leaderDuties(SimServer server) {
-        if (server.loop == null || server.paused) {
-            return;
-        }
-        boolean leading = server.loop.replica().role() == Role.LEADER;
-        for (byte[] payload : workload.leaderTick(server.id, leading, server.machine, now)) {
-            Command command = new Command(LockWorkload.SCHEDULER_CLIENT_BASE + server.id, ++server.ownSequence, payload);
-            trace.add(now, server.id, "propose", workload.describe(payload), command.sequence());
-            server.loop.submit(new ClientRequest(nextRequestId++, command));
-            afterStep(server);
-            if (server.loop == null) {
-                return;
-            }
-        }
-    }
-
     /** The workload's own figures for this run (for tests): see {@link SimWorkload#stats()}. */
     String workloadStats() {
         return workload.stats();
     }
 
     private void afterStep(SimServer server) {
-        if (server.loop != null && server.loop.replica().role() == Role.LEADER && !server.wasLeader) {
+        if (server.node != null && server.node.replica().role() == Role.LEADER && !server.wasLeader) {
             checker.becameLeader();
-            trace.add(now, server.id, "leader", server.loop.replica().ownEpoch(), 1);
+            trace.add(now, server.id, "leader", server.node.replica().ownEpoch(), 1);
         }
-        server.wasLeader = server.loop != null && server.loop.replica().role() == Role.LEADER;
+        server.wasLeader = server.node != null && server.node.replica().role() == Role.LEADER;
     }
 
     // ---- Servers ----
@@ -372,11 +350,10 @@ public final class Simulation {
     final class SimServer {
         final int id;
         SimStorage disk;
-        ReplicaLoop loop;
+        /** The server's node while it runs; null while it is down. */
+        Node node;
         StateMachine machine;
         int incarnation;
-        /** The sequence of this server's own proposals (lock expiries); grows across its restarts. */
-        long ownSequence;
         boolean paused;
         boolean wasLeader;
         final List<Event> deferred = new ArrayList<>();
@@ -397,7 +374,6 @@ public final class Simulation {
         server.wasLeader = false;
         server.machine = options.machines() != null ? options.machines().get() : workload.newMachine();
         StateMachine machine = server.machine;
-        workload.leaderTick(id, false, machine, now); // a restarted server remembers nothing of leading
         int incarnation = server.incarnation;
         ReplicaLoop.Observer observer = new ReplicaLoop.Observer() {
             @Override
@@ -417,7 +393,7 @@ public final class Simulation {
             @Override
             public void restored(Replica replica, Snapshot snapshot) {
                 trace.add(now, replica.selfId(), "restored", snapshot, snapshot.slot());
-                if (server.loop != null) {
+                if (server.node != null) {
                     snapshotInstalls++; // received from a server, not loaded at start-up
                 }
                 checker.restored(replica, snapshot.slot(), workload.stateHash(machine));
@@ -433,26 +409,27 @@ public final class Simulation {
         checker.restarting(id, server.disk.durablePromised());
         // Durability reaches the loop through DURABLE events (see SimStorage), not the batch callback; a
         // saved snapshot is noted during such an event and handed over after it (or on resume).
-        server.loop = new ReplicaLoop(config.forServer(id), server.disk, batchId -> {}, slot -> {
-            if (server.incarnation == incarnation) {
-                server.snapshotsSaved.add(slot);
-            }
-        }, snapshotPolicy, this::send, machine, EXACTLY_ONCE_WINDOW, responder(id), coreRandom, now,
-                options.factory(), observer);
+        server.node = Node.builder(new Node.Config(config.forServer(id), EXACTLY_ONCE_WINDOW, COMMAND_BYTES_MAX,
+                snapshotPolicy)).storage(server.disk, batchId -> {}, slot -> {
+                    if (server.incarnation == incarnation) {
+                        server.snapshotsSaved.add(slot);
+                    }
+                }).transport(this::send).stateMachine(machine, workload.newLeaderDuties(machine)).random(coreRandom)
+                .factory(options.factory()).observer(observer).start(now);
         String recovery = server.disk.lastRecovery();
         if (recovery != null) {
             trace.add(now, id, "recovered", recovery, recovery.hashCode());
         }
-        checker.restarted(server.loop.replica(), server.disk.durablePromised(), server.disk.durableEntries());
+        checker.restarted(server.node.replica(), server.disk.durablePromised(), server.disk.durableEntries());
         schedule(1 + random.nextLong(TICK_MS), Event.Type.TICK, id, incarnation, 0, null);
     }
 
     void crash(int id) {
         SimServer server = servers[id];
-        if (server.loop == null) {
+        if (server.node == null) {
             return;
         }
-        server.loop = null;
+        server.node = null;
         server.paused = false;
         server.deferred.clear();
         server.wasLeader = false;
@@ -462,7 +439,7 @@ public final class Simulation {
 
     void pause(int id, long forMs) {
         SimServer server = servers[id];
-        if (server.loop == null || server.paused) {
+        if (server.node == null || server.paused) {
             return;
         }
         trace.add(now, id, "pause", forMs + " ms", forMs);
@@ -482,25 +459,25 @@ public final class Simulation {
         // After a pause, timers and queued input race: the order is up to the seed.
         boolean tickFirst = random.nextBoolean();
         if (tickFirst) {
-            server.loop.tick(now); // timers fire late
+            server.node.tick(now); // timers fire late
             afterStep(server);
         }
         for (Event event : backlog) {
-            if (server.loop == null || server.paused) {
+            if (server.node == null || server.paused) {
                 break;
             }
             if (event.type == Event.Type.DURABLE) {
-                server.loop.persisted(event.aux); // the disk finished while we slept
+                server.node.persisted(event.aux, now); // the disk finished while we slept
                 afterStep(server);
             } else if (event.type == Event.Type.SNAPSHOT_SAVED) {
-                server.loop.snapshotSaved(event.aux);
+                server.node.snapshotSaved(event.aux, now);
                 afterStep(server);
             } else {
                 handle(event);
             }
         }
-        if (!tickFirst && server.loop != null && !server.paused) {
-            server.loop.tick(now);
+        if (!tickFirst && server.node != null && !server.paused) {
+            server.node.tick(now);
             afterStep(server);
         }
     }
@@ -581,49 +558,11 @@ public final class Simulation {
 
     // ---- Clients ----
 
-    private Responder responder(int serverId) {
-        return new Responder() {
-            @Override
-            public void applied(long requestId, long slot, ExactlyOnce.Outcome outcome) {
-                replyTo(requestId, new SimClient.Reply(requestId, 0, slot, outcome, null));
-            }
-
-            @Override
-            public void refused(Refusal refusal) {
-                replyTo(refusal.requestId(), new SimClient.Reply(refusal.requestId(), 0, 0, null, refusal));
-            }
-
-            @Override
-            public void readReady(long requestId, long appliedSlot) {
-                byte[] query = indexReads.get(requestId);
-                byte[] result = servers[serverId].machine.query(query);
-                trace.add(now, serverId, "read ready", workload.describeResult(result) + " @" + appliedSlot,
-                        appliedSlot);
-                replyTo(requestId, new SimClient.Reply(requestId, 0, appliedSlot,
-                        new ExactlyOnce.Outcome(ExactlyOnce.Outcome.Kind.APPLIED, result), null));
-            }
-        };
-    }
-
-    private void replyTo(long requestId, SimClient.Reply reply) {
-        SimClient client = clientByRequest.get(requestId);
-        if (client != null) {
-            schedule(1 + networkRandom.nextLong(3), Event.Type.CLIENT_REPLY, 0, 0, client.index, reply);
-        }
-    }
-
     private void sendAttempt(SimClient client) {
-        long requestId = nextRequestId++;
-        clientByRequest.put(requestId, client);
-        sequenceByRequest.put(requestId, client.current.command.sequence());
-        client.currentRequestId = requestId;
-        client.attempts++;
-        if (client.current.indexRead) {
-            indexReads.put(requestId, client.current.command.payload());
-        }
+        long attempt = client.newAttempt();
         schedule(1 + networkRandom.nextLong(3), Event.Type.CLIENT_REQUEST, client.target, 0, 0,
-                new ClientRequest(requestId, client.current.command));
-        schedule(CLIENT_TIMEOUT_MS, Event.Type.CLIENT_TIMEOUT, client.index, 0, requestId, null);
+                new SimClient.Request(client.index, attempt, client.current.command, client.current.indexRead));
+        schedule(CLIENT_TIMEOUT_MS, Event.Type.CLIENT_TIMEOUT, client.index, 0, attempt, null);
     }
 
     private void clientReply(SimClient client, SimClient.Reply reply) {
@@ -631,40 +570,40 @@ public final class Simulation {
         if (op == null || op.completed()) {
             return;
         }
-        SimClient requester = clientByRequest.get(reply.requestId());
-        if (reply.outcome() != null) {
-            ExactlyOnce.Outcome outcome = reply.outcome();
-            if (outcome.kind() == ExactlyOnce.Outcome.Kind.EXPIRED || outcome.kind() == ExactlyOnce.Outcome.Kind.NOOP) {
-                throw new Violation("client " + client.clientId + " got " + outcome.kind() + " for " + op);
+        CommandAnswer answer = reply.answer();
+        switch (answer.status()) {
+            case APPLIED -> {
+                if (reply.sequence() != op.command.sequence()) {
+                    return; // an answer to an earlier command of this client, arriving late
+                }
+                // Any attempt of the current command may answer it: all carry the same (clientId, sequence).
+                op.completedAt = now;
+                op.result = answer.result();
+                op.slot = answer.slot();
+                commandsCompleted++;
+                trace.add(now, 0, "complete", op, answer.slot());
+                if (!op.indexRead) {
+                    checker.acknowledged(op.command, answer.slot());
+                }
+                for (SimWorkload.FencedWrite write : workload.completed(client, op, clientRandom)) {
+                    schedule(write.afterMs(), Event.Type.FENCED_WRITE, 0, 0, 0, write);
+                }
+                if (!liveness) {
+                    schedule(random.nextLong(30), Event.Type.CLIENT_ISSUE, client.index, 0, 0, null);
+                }
             }
-            if (requester != client || sequenceByRequest.get(reply.requestId()) != op.command.sequence()) {
-                return; // an answer to an earlier command of this client, arriving late
+            case REJECTED -> throw new Violation("client " + client.clientId + " got " + answer + " for " + op
+                    + " (the workloads send only valid commands, within the exactly-once window)");
+            case NOT_LEADER, NO_QUORUM, BUSY, ERROR -> {
+                if (reply.attempt() != client.currentAttempt) {
+                    return;
+                }
+                if (answer.status() == CommandAnswer.Status.NOT_LEADER || answer.status() == CommandAnswer.Status.NO_QUORUM) {
+                    client.target = answer.leaderHint() != 0 ? answer.leaderHint() : client.target % n + 1;
+                }
+                schedule(5 + random.nextLong(30), Event.Type.CLIENT_RETRY, client.index, 0, client.currentAttempt, null);
             }
-            // Any attempt of the current command may answer it: all carry the same (clientId, sequence).
-            op.completedAt = now;
-            op.result = outcome.result();
-            op.slot = reply.slot();
-            commandsCompleted++;
-            trace.add(now, 0, "complete", op, reply.slot());
-            if (!op.indexRead) {
-                checker.acknowledged(op.command, reply.slot());
-            }
-            for (SimWorkload.FencedWrite write : workload.completed(client, op, clientRandom)) {
-                schedule(write.afterMs(), Event.Type.FENCED_WRITE, 0, 0, 0, write);
-            }
-            if (!liveness) {
-                schedule(random.nextLong(30), Event.Type.CLIENT_ISSUE, client.index, 0, 0, null);
-            }
-            return;
         }
-        if (reply.requestId() != client.currentRequestId) {
-            return;
-        }
-        Refusal refusal = reply.refusal();
-        if (refusal.reason() == Refusal.Reason.NOT_LEADER) {
-            client.target = refusal.leaderHint() != 0 ? refusal.leaderHint() : client.target % n + 1;
-        }
-        schedule(5 + random.nextLong(30), Event.Type.CLIENT_RETRY, client.index, 0, client.currentRequestId, null);
     }
 
     // ---- Liveness ----
@@ -682,7 +621,7 @@ public final class Simulation {
             }
         }
         for (int id : healedMajority) {
-            if (servers[id].loop == null) {
+            if (servers[id].node == null) {
                 start(id);
             } else if (servers[id].paused) {
                 resume(id);
@@ -704,11 +643,11 @@ public final class Simulation {
         boolean same = true;
         for (int id : healedMajority) {
             SimServer server = servers[id];
-            if (server.loop == null || server.paused) {
+            if (server.node == null || server.paused) {
                 same = false;
                 break;
             }
-            Replica replica = server.loop.replica();
+            Replica replica = server.node.replica();
             if (applied == -1) {
                 applied = replica.appliedSlot();
             }
@@ -722,7 +661,7 @@ public final class Simulation {
             StringBuilder state = new StringBuilder();
             for (int id : healedMajority) {
                 SimServer server = servers[id];
-                state.append(server.loop == null ? "s" + id + " down" : server.loop.replica().toString()).append("; ");
+                state.append(server.node == null ? "s" + id + " down" : server.node.replica().toString()).append("; ");
             }
             long pending = clients.stream().filter(SimClient::busy).count();
             throw new Violation("liveness: " + 10 * ELECTION_MAX_MS + " ms after healing " + java.util.Arrays.toString(healedMajority)
@@ -765,7 +704,7 @@ public final class Simulation {
     }
 
     boolean isUp(int id) {
-        return servers[id].loop != null;
+        return servers[id].node != null;
     }
 
     boolean isPaused(int id) {
@@ -778,8 +717,8 @@ public final class Simulation {
         Epoch bestEpoch = null;
         for (int id = 1; id <= n; id++) {
             SimServer server = servers[id];
-            if (server.loop != null && server.loop.replica().role() == Role.LEADER) {
-                Epoch epoch = server.loop.replica().ownEpoch();
+            if (server.node != null && server.node.replica().role() == Role.LEADER) {
+                Epoch epoch = server.node.replica().ownEpoch();
                 if (bestEpoch == null || epoch.isAbove(bestEpoch)) {
                     best = id;
                     bestEpoch = epoch;

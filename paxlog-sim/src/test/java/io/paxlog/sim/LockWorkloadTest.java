@@ -7,6 +7,9 @@ import io.paxlog.api.Command;
 import io.paxlog.core.ExactlyOnce;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockMachine;
+import io.paxlog.api.Epoch;
+import io.paxlog.api.service.LeaderDuties;
+import io.paxlog.lock.LockExpiry;
 import org.junit.jupiter.api.Test;
 
 /** The lock workload's checks on their own, fed by hand: they accept the right thing and refuse the wrong. */
@@ -41,14 +44,16 @@ class LockWorkloadTest {
     }
 
     @Test
-    void theLeaderExpiresALeaseAFullTtlAfterItFirstSawItAndForgetsWhenItStopsLeading() {
+    void theLeaderDutiesAreTheServersOwnExpirySchedulerOverTheMachine() {
         apply(1, LockCommands.acquire("L0", "c1", 100));
-        assertThat(workload.leaderTick(1, true, machine, 1_000)).isEmpty();
-        assertThat(workload.leaderTick(1, true, machine, 1_099)).isEmpty();
-        assertThat(workload.leaderTick(1, true, machine, 1_100)).containsExactly(LockCommands.expire("L0", 1, 1));
-        assertThat(workload.leaderTick(1, true, machine, 1_150)).as("proposed again only a ttl later").isEmpty();
-        workload.leaderTick(1, false, machine, 1_160);
-        assertThat(workload.leaderTick(1, true, machine, 1_170)).as("a new leadership gives a full ttl").isEmpty();
-        assertThat(workload.leaderTick(1, true, machine, 1_270)).hasSize(1);
+        LeaderDuties duties = workload.newLeaderDuties(machine);
+        Epoch term = new Epoch(1, 1);
+        assertThat(duties).isInstanceOf(LockExpiry.class);
+        assertThat(duties.tick(term, 1_000)).isEmpty();
+        assertThat(duties.tick(term, 1_099)).isEmpty();
+        assertThat(duties.tick(term, 1_100)).containsExactly(LockCommands.expire("L0", 1, 1));
+        assertThat(duties.tick(null, 1_150)).as("a follower proposes nothing").isEmpty();
+        assertThat(duties.tick(term, 1_170)).as("a new leadership gives a full ttl").isEmpty();
+        assertThat(duties.tick(term, 1_270)).hasSize(1);
     }
 }

@@ -16,6 +16,7 @@ import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.ReplicaFactory;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -83,45 +84,115 @@ public final class ReplicaLoop {
     private long durableWhileInStep;
 
     /**
-     * Recovers durable state from {@code storage} and starts the core; applies the finalized prefix
-     * found there to {@code stateMachine}, which must be empty.
-     *
-     * @param durableCallback what storage calls when a batch is durable. Null when storage reports
-     *     durability on the loop's own thread (an in-memory storage): the loop then steps at once.
-     *     A storage with its own I/O thread needs a callback that hands the report to the loop's
-     *     thread, which then calls {@link #persisted}.
+     * The parts a loop is built from. Required: {@link #config}, {@link #storage}, {@link #transport},
+     * {@link #stateMachine}, {@link #exactlyOnceWindow}, {@link #responder}, {@link #random}.
      */
-    public ReplicaLoop(ReplicaConfig config, Storage storage, Storage.DurableCallback durableCallback,
-            Transport transport, StateMachine stateMachine, int exactlyOnceWindow, Responder responder,
-            RandomGenerator random, long now, ReplicaFactory factory, Observer observer) {
-        this(config, storage, durableCallback, null, SnapshotPolicy.ON_DEMAND, transport, stateMachine,
-                exactlyOnceWindow, responder, random, now, factory, observer);
+    public static final class Builder {
+        private ReplicaConfig config;
+        private Storage storage;
+        private Storage.DurableCallback durableCallback;
+        private Storage.DurableCallback snapshotCallback;
+        private SnapshotPolicy snapshotPolicy = SnapshotPolicy.ON_DEMAND;
+        private Transport transport;
+        private StateMachine stateMachine;
+        private int exactlyOnceWindow;
+        private Responder responder;
+        private RandomGenerator random;
+        private ReplicaFactory factory = ReplicaFactory.DEFAULT;
+        private Observer observer = Observer.NONE;
+
+        public Builder config(ReplicaConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * @param durableCallback what storage calls when a batch is durable. Null when storage reports
+         *     durability on the loop's own thread (an in-memory storage): the loop then steps at once.
+         *     A storage with its own I/O thread needs a callback that hands the report to the loop's
+         *     thread, which then calls {@link #persisted}.
+         * @param snapshotCallback what storage calls when a snapshot is durable, with its slot; null when
+         *     storage reports that on the loop's own thread. Ignored unless storage is a {@link SnapshotStore}.
+         */
+        public Builder storage(Storage storage, Storage.DurableCallback durableCallback,
+                Storage.DurableCallback snapshotCallback) {
+            this.storage = storage;
+            this.durableCallback = durableCallback;
+            this.snapshotCallback = snapshotCallback;
+            return this;
+        }
+
+        public Builder snapshotPolicy(SnapshotPolicy snapshotPolicy) {
+            this.snapshotPolicy = snapshotPolicy;
+            return this;
+        }
+
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** The state machine, which must be empty: the loop applies the recovered prefix to it. */
+        public Builder stateMachine(StateMachine stateMachine) {
+            this.stateMachine = stateMachine;
+            return this;
+        }
+
+        public Builder exactlyOnceWindow(int exactlyOnceWindow) {
+            this.exactlyOnceWindow = exactlyOnceWindow;
+            return this;
+        }
+
+        public Builder responder(Responder responder) {
+            this.responder = responder;
+            return this;
+        }
+
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        public Builder factory(ReplicaFactory factory) {
+            this.factory = factory;
+            return this;
+        }
+
+        public Builder observer(Observer observer) {
+            this.observer = observer;
+            return this;
+        }
+
+        /** Recovers durable state from storage and starts the core at time {@code now}. */
+        public ReplicaLoop start(long now) {
+            return new ReplicaLoop(this, now);
+        }
     }
 
-    /**
-     * As above, with snapshots.
-     *
-     * @param snapshotCallback what storage calls when a snapshot is durable, with its slot; null when
-     *     storage reports that on the loop's own thread. Ignored unless storage is a {@link SnapshotStore}.
-     */
-    public ReplicaLoop(ReplicaConfig config, Storage storage, Storage.DurableCallback durableCallback,
-            Storage.DurableCallback snapshotCallback, SnapshotPolicy snapshotPolicy, Transport transport,
-            StateMachine stateMachine, int exactlyOnceWindow, Responder responder, RandomGenerator random, long now,
-            ReplicaFactory factory, Observer observer) {
-        this.storage = storage;
-        this.durableCallback = durableCallback != null ? durableCallback : this::persisted;
-        this.snapshotCallback = snapshotCallback != null ? snapshotCallback : this::snapshotSaved;
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private ReplicaLoop(Builder parts, long now) {
+        this.storage = Objects.requireNonNull(parts.storage, "storage");
+        this.durableCallback = parts.durableCallback != null ? parts.durableCallback : this::persisted;
+        this.snapshotCallback = parts.snapshotCallback != null ? parts.snapshotCallback : this::snapshotSaved;
         this.snapshotStore = storage instanceof SnapshotStore store ? store : null;
-        this.snapshotPolicy = snapshotPolicy;
-        this.transport = transport;
-        this.exactlyOnce = new ExactlyOnce(stateMachine, exactlyOnceWindow);
-        this.responder = responder;
-        this.observer = observer;
+        this.snapshotPolicy = Objects.requireNonNull(parts.snapshotPolicy, "snapshotPolicy");
+        this.transport = Objects.requireNonNull(parts.transport, "transport");
+        if (parts.exactlyOnceWindow < 1) {
+            throw new IllegalArgumentException("exactlyOnceWindow must be positive, was " + parts.exactlyOnceWindow);
+        }
+        this.exactlyOnce = new ExactlyOnce(Objects.requireNonNull(parts.stateMachine, "stateMachine"),
+                parts.exactlyOnceWindow);
+        this.responder = Objects.requireNonNull(parts.responder, "responder");
+        this.observer = Objects.requireNonNull(parts.observer, "observer");
         RecoveredState recovered = storage.recover();
         if (recovered.snapshot() != null) {
             exactlyOnce.restore(recovered.snapshot().data());
         }
-        this.replica = factory.create(config, recovered, random, now);
+        this.replica = parts.factory.create(Objects.requireNonNull(parts.config, "config"), recovered,
+                Objects.requireNonNull(parts.random, "random"), now);
         if (recovered.snapshot() != null) {
             observer.restored(replica, recovered.snapshot());
         }

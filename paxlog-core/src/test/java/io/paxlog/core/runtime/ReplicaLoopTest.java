@@ -9,7 +9,6 @@ import io.paxlog.core.ClientRequest;
 import io.paxlog.core.ExactlyOnce;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.ReplicaConfig;
-import io.paxlog.core.ReplicaFactory;
 import io.paxlog.core.Role;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
@@ -74,8 +73,8 @@ class ReplicaLoopTest {
 
     private static ReplicaLoop loop(MemoryStorage storage, Journal journal, Answers answers, List<Envelope> network) {
         ReplicaConfig config = ReplicaConfig.defaults(1, List.of(1)).withTimeouts(100, 200, 20);
-        return new ReplicaLoop(config, storage, null, network::add, journal, 8, answers,
-                new SplittableRandom(1), 0, ReplicaFactory.DEFAULT, ReplicaLoop.Observer.NONE);
+        return ReplicaLoop.builder().config(config).storage(storage, null, null).transport(network::add)
+                .stateMachine(journal).exactlyOnceWindow(8).responder(answers).random(new SplittableRandom(1)).start(0);
     }
 
     private static Command command(long sequence, String text) {
@@ -155,9 +154,9 @@ class ReplicaLoopTest {
         Journal journal = new Journal();
         Answers answers = new Answers();
         ReplicaConfig config = ReplicaConfig.defaults(1, List.of(1)).withTimeouts(100, 200, 20);
-        ReplicaLoop loop = new ReplicaLoop(config, storage, null, null, new ReplicaLoop.SnapshotPolicy(3),
-                envelope -> { }, journal, 8, answers, new SplittableRandom(1), 0, ReplicaFactory.DEFAULT,
-                ReplicaLoop.Observer.NONE);
+        ReplicaLoop loop = ReplicaLoop.builder().config(config).storage(storage, null, null)
+                .snapshotPolicy(new ReplicaLoop.SnapshotPolicy(3)).transport(envelope -> { }).stateMachine(journal)
+                .exactlyOnceWindow(8).responder(answers).random(new SplittableRandom(1)).start(0);
         loop.tick(200);
         for (int i = 1; i <= 4; i++) {
             loop.submit(new ClientRequest(i, command(i, "x" + i)));
@@ -173,9 +172,9 @@ class ReplicaLoopTest {
         assertThat(loop.replica().logSize()).as("slot 4 stays in memory").isEqualTo(1);
 
         Journal afterRestart = new Journal();
-        ReplicaLoop restarted = new ReplicaLoop(config, storage, null, null, ReplicaLoop.SnapshotPolicy.ON_DEMAND,
-                envelope -> { }, afterRestart, 8, new Answers(), new SplittableRandom(1), 0, ReplicaFactory.DEFAULT,
-                ReplicaLoop.Observer.NONE);
+        ReplicaLoop restarted = ReplicaLoop.builder().config(config).storage(storage, null, null)
+                .transport(envelope -> { }).stateMachine(afterRestart).exactlyOnceWindow(8).responder(new Answers())
+                .random(new SplittableRandom(1)).start(0);
         assertThat(afterRestart.text.toString()).as("the snapshot, then slot 4 from the log").isEqualTo("x1x2x3x4");
         assertThat(restarted.replica().appliedSlot()).isEqualTo(4);
         assertThat(restarted.replica().snapshotSlot()).isEqualTo(3);

@@ -1,14 +1,8 @@
-package io.paxlog.server;
+package io.paxlog.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.paxlog.api.Command;
 import io.paxlog.api.Epoch;
-import io.paxlog.lock.Lease;
-import io.paxlog.lock.LockCommand;
-import io.paxlog.lock.LockCommands;
-import io.paxlog.lock.LockMachine;
-import io.paxlog.lock.LockResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +20,8 @@ class LockExpiryTest {
         return LockCommands.decodeResult(locks.apply(++slot, command));
     }
 
-    private static List<LockCommand> expires(List<Command> commands) {
-        return commands.stream().map(c -> LockCommands.decodeCommand(c.payload())).toList();
+    private static List<LockCommand> expires(List<byte[]> commands) {
+        return commands.stream().map(LockCommands::decodeCommand).toList();
     }
 
     @Test
@@ -38,11 +32,9 @@ class LockExpiryTest {
 
         assertThat(expiry.tick(TERM, 100)).as("first seen at 100").isEmpty();
         assertThat(expiry.tick(TERM, 100 + TTL - 1)).isEmpty();
-        List<Command> due = expiry.tick(TERM, 100 + TTL);
+        List<byte[]> due = expiry.tick(TERM, 100 + TTL);
 
         assertThat(expires(due)).containsExactly(new LockCommand.Expire("db", lease.token(), lease.renewedSlot()));
-        assertThat(due.get(0).clientId()).isEqualTo(LockExpiry.clientId(TERM));
-        assertThat(due.get(0).sequence()).isEqualTo(1);
     }
 
     @Test
@@ -52,9 +44,9 @@ class LockExpiryTest {
         long token = locks.show("db").orElseThrow().token();
         expiry.tick(TERM, 0);
 
-        Command expire = expiry.tick(TERM, TTL).get(0);
+        byte[] expire = expiry.tick(TERM, TTL).get(0);
 
-        assertThat(apply(expire.payload())).isEqualTo(new LockResult.Expired("alice", token));
+        assertThat(apply(expire)).isEqualTo(new LockResult.Expired("alice", token));
         assertThat(locks.show("db")).isEmpty();
         assertThat(expiry.tick(TERM, TTL + 10_000)).as("nothing left to expire").isEmpty();
     }
@@ -64,11 +56,11 @@ class LockExpiryTest {
         expiry.tick(TERM, 0);
         apply(LockCommands.acquire("db", "alice", TTL));
         expiry.tick(TERM, 0);
-        Command stale = expiry.tick(TERM, TTL).get(0);
+        byte[] stale = expiry.tick(TERM, TTL).get(0);
 
         apply(LockCommands.acquire("db", "alice", TTL)); // renewed before the stale expire reached the log
         assertThat(expiry.tick(TERM, TTL + 200)).as("the renewal was first seen at " + (TTL + 200)).isEmpty();
-        assertThat(apply(stale.payload())).isInstanceOf(LockResult.Held.class);
+        assertThat(apply(stale)).isInstanceOf(LockResult.Held.class);
         assertThat(locks.show("db")).isPresent();
 
         assertThat(expiry.tick(TERM, 2 * TTL + 199)).isEmpty();
@@ -90,7 +82,7 @@ class LockExpiryTest {
     }
 
     @Test
-    void leadingAgainAtALaterEpochStartsAFullTtlAndANewClient() {
+    void leadingAgainAtALaterEpochStartsAFullTtl() {
         expiry.tick(TERM, 0);
         apply(LockCommands.acquire("db", "alice", TTL));
         expiry.tick(TERM, 0);
@@ -99,12 +91,7 @@ class LockExpiryTest {
 
         assertThat(expiry.tick(later, 700)).isEmpty();
         assertThat(expiry.tick(later, 700 + TTL - 1)).as("the first term's count is forgotten").isEmpty();
-        List<Command> due = expiry.tick(later, 700 + TTL);
-
-        assertThat(due).singleElement().satisfies(c -> {
-            assertThat(c.clientId()).isEqualTo(LockExpiry.clientId(later)).isNotEqualTo(LockExpiry.clientId(TERM));
-            assertThat(c.sequence()).isEqualTo(1);
-        });
+        assertThat(expiry.tick(later, 700 + TTL)).hasSize(1);
     }
 
     @Test
@@ -121,31 +108,29 @@ class LockExpiryTest {
     }
 
     @Test
-    void anExpireThatDidNotTakeEffectIsProposedAgainWithAFreshSequence() {
+    void anExpireThatDidNotTakeEffectIsProposedAgainAfterTheResendInterval() {
         expiry.tick(TERM, 0);
         apply(LockCommands.acquire("db", "alice", TTL));
         expiry.tick(TERM, 0);
-        Command first = expiry.tick(TERM, TTL).get(0);
+        byte[] first = expiry.tick(TERM, TTL).get(0);
 
         assertThat(expiry.tick(TERM, TTL + 499)).as("within the resend interval").isEmpty();
-        Command again = expiry.tick(TERM, TTL + 500).get(0);
+        byte[] again = expiry.tick(TERM, TTL + 500).get(0);
 
-        assertThat(again.payload()).isEqualTo(first.payload());
-        assertThat(again.sequence()).isEqualTo(first.sequence() + 1);
+        assertThat(again).isEqualTo(first);
     }
 
     @Test
-    void eachDueLeaseGetsItsOwnExpireAndSequence() {
+    void eachDueLeaseGetsItsOwnExpireInNameOrder() {
         expiry.tick(TERM, 0);
         apply(LockCommands.acquire("a", "alice", TTL));
         apply(LockCommands.acquire("b", "bob", 2 * TTL));
         apply(LockCommands.acquire("c", "carol", TTL));
         expiry.tick(TERM, 0);
 
-        List<Command> due = expiry.tick(TERM, TTL);
+        List<byte[]> due = expiry.tick(TERM, TTL);
 
         assertThat(expires(due)).extracting(c -> ((LockCommand.Expire) c).name()).containsExactly("a", "c");
-        assertThat(due).extracting(Command::sequence).containsExactly(1L, 2L);
         assertThat(expires(expiry.tick(TERM, 2 * TTL))).extracting(c -> ((LockCommand.Expire) c).name())
                 .containsExactly("a", "b", "c"); // a and c again: their expires were never applied here
     }
@@ -188,13 +173,5 @@ class LockExpiryTest {
                 .isEqualTo(new LockResult.Held(lease, TTL));
         assertThat(expiry.tick(TERM, 50 + TTL - 1)).as("the tick keeps the term and the count").isEmpty();
         assertThat(expiry.tick(TERM, 50 + TTL)).hasSize(1);
-    }
-
-    @Test
-    void internalClientIdsAreReservedAndDistinctPerEpoch() {
-        assertThat(LockExpiry.clientId(new Epoch(0, 1))).isEqualTo(LockExpiry.CLIENT_ID_MIN + 1);
-        assertThat(LockExpiry.clientId(new Epoch(1, 1))).isNotEqualTo(LockExpiry.clientId(new Epoch(0, 1)))
-                .isNotEqualTo(LockExpiry.clientId(new Epoch(1, 2)));
-        assertThat(LockExpiry.clientId(new Epoch((1L << 46) - 1, 65535))).isPositive();
     }
 }

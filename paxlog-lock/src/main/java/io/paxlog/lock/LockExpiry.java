@@ -1,12 +1,7 @@
-package io.paxlog.server;
+package io.paxlog.lock;
 
-import io.paxlog.api.Command;
 import io.paxlog.api.Epoch;
-import io.paxlog.lock.Lease;
-import io.paxlog.lock.LockCommand;
-import io.paxlog.lock.LockCommands;
-import io.paxlog.lock.LockMachine;
-import io.paxlog.lock.LockResult;
+import io.paxlog.api.service.LeaderDuties;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -31,25 +26,18 @@ import java.util.OptionalLong;
  * holder that renews before {@code ttlMs} passed on its own clock (which started before its acquire
  * reached the log, so before the leader saw it) is never expired.
  *
- * <h2>Who proposes, and as whom</h2>
+ * <h2>Who proposes</h2>
  * Only a leader, and only while it leads: {@link #tick} with a null epoch (or a different epoch) forgets
- * everything, and a new term starts from a full ttl again. Expires are commands of an internal client,
- * {@link #clientId(Epoch)}: one id per leadership term, taken from the reserved range at and above
- * {@link #CLIENT_ID_MIN} (2^62, which {@code PaxlogClient}'s random ids never reach). A term's leader is
- * the only one to use its id, so the sequences it numbers 1, 2, 3, ... are never reused by another
- * server or after a restart (a restarted server leads only at a higher epoch), and consecutive proposals
- * stay inside the exactly-once window. Every proposal gets a fresh sequence; the loop ignores their
- * results. An expire that did not take effect (refused as busy, lost with a leadership change) is
- * proposed again after {@code resendAfterMs} while the same lease is still there. Cost: the exactly-once
- * table keeps one session per term that expired something.
+ * everything, and a new term starts from a full ttl again. The runtime submits each expire as a command
+ * of its internal client for the term (the runtime's {@code Node} owns that client-id policy) and ignores
+ * the results. An expire that did not take effect (refused as busy, lost with a leadership change) is
+ * proposed again after {@code resendAfterMs} while the same lease is still there.
  *
  * <p>Thread: the server's loop thread only, between two steps of the core (it reads the machine).
  * Time is a value passed in, in milliseconds of a monotonic clock, so tests drive it without sleeping.
  */
-final class LockExpiry {
+public final class LockExpiry implements LeaderDuties {
 
-    /** Lowest client id of the internal clients; ids of expiry terms are this plus the term's number. */
-    static final long CLIENT_ID_MIN = 1L << 62;
     /** Default wait before an expire that did not take effect is proposed again. */
     static final long RESEND_AFTER_MS_DEFAULT = 1000;
 
@@ -69,12 +57,10 @@ final class LockExpiry {
     private final long resendAfterMs;
     /** The epoch this server leads at, or null when it does not lead. Invariant: null implies {@link #seen} is empty. */
     private Epoch leading;
-    /** The last sequence used in this term; 0 at its start. */
-    private long sequence;
     /** Every lease of the machine at the last tick, by name. */
     private Map<String, Seen> seen = new HashMap<>();
 
-    LockExpiry(LockMachine machine, long resendAfterMs) {
+    public LockExpiry(LockMachine machine, long resendAfterMs) {
         this.machine = Objects.requireNonNull(machine, "machine");
         if (resendAfterMs < 1) {
             throw new IllegalArgumentException("resendAfterMs must be positive, was " + resendAfterMs);
@@ -82,33 +68,22 @@ final class LockExpiry {
         this.resendAfterMs = resendAfterMs;
     }
 
-    LockExpiry(LockMachine machine) {
+    public LockExpiry(LockMachine machine) {
         this(machine, RESEND_AFTER_MS_DEFAULT);
     }
 
     /**
-     * The internal client id of the leadership term at {@code epoch}: {@code 2^62 + round * 2^16 +
-     * serverId}, unique per epoch.
+     * Called once per tick, after the core stepped: {@code leadingEpoch} is the epoch this server leads
+     * at, or null when it does not lead. Returns the expire commands to propose now (in name order); the
+     * runtime submits them and ignores their answers. Never proposes anything unless leading.
      */
-    static long clientId(Epoch epoch) {
-        if (epoch.serverId() >= 1 << 16 || epoch.round() >= 1L << 46) {
-            throw new AssertionError("epoch " + epoch + " does not fit an expiry client id");
-        }
-        return CLIENT_ID_MIN + (epoch.round() << 16) + epoch.serverId();
-    }
-
-    /**
-     * Called by the loop thread once per tick, after the core stepped: {@code leadingEpoch} is the epoch
-     * this server leads at, or null when it does not lead. Returns the expire commands to propose now (in
-     * name order), each with its own fresh sequence; the caller submits them to the core and ignores their
-     * answers. Never proposes anything unless leading.
-     */
-    List<Command> tick(Epoch leadingEpoch, long nowMs) {
+    @Override
+    public List<byte[]> tick(Epoch leadingEpoch, long nowMs) {
         lead(leadingEpoch);
         if (leading == null) {
             return List.of();
         }
-        List<Command> expires = new ArrayList<>();
+        List<byte[]> expires = new ArrayList<>();
         Map<String, Seen> now = new HashMap<>();
         for (Iterator<Lease> leases = machine.leases(); leases.hasNext(); ) {
             Lease lease = leases.next();
@@ -118,7 +93,7 @@ final class LockExpiry {
             if (nowMs >= current.dueAtMs()
                     && (current.proposedAtMs() < 0 || nowMs - current.proposedAtMs() >= resendAfterMs)) {
                 current = new Seen(current.token(), current.renewedSlot(), current.ttlMs(), current.seenAtMs(), nowMs);
-                expires.add(new Command(clientId(leadingEpoch), ++sequence, LockCommands.expire(lease)));
+                expires.add(LockCommands.expire(lease));
             }
             now.put(lease.name(), current);
         }
@@ -138,7 +113,6 @@ final class LockExpiry {
         } else if (!leadingEpoch.equals(leading)) {
             // A new term: everything there now gets a full ttl from now.
             leading = leadingEpoch;
-            sequence = 0;
             seen = new HashMap<>();
         }
     }
@@ -170,8 +144,14 @@ final class LockExpiry {
     /**
      * The answer to a lock read: when {@code query} is a show and {@code result} says the lock is held,
      * the same result with this leader's remaining ttl ({@link LockResult.Held#remainingMs()}); otherwise
-     * {@code result} unchanged. The loop calls this on the loop thread when a read is ready.
+     * {@code result} unchanged. The runtime calls this when a read is ready.
      */
+    @Override
+    public byte[] decorateRead(Epoch leadingEpoch, byte[] query, byte[] result, long nowMs) {
+        lead(leadingEpoch);
+        return withRemaining(query, result, nowMs);
+    }
+
     byte[] withRemaining(byte[] query, byte[] result, long nowMs) {
         if (leading == null) {
             return result;

@@ -1,4 +1,4 @@
-package io.paxlog.server;
+package io.paxlog.core.runtime;
 
 /**
  * Where the answer to one client command goes. Called exactly once per command, from the loop thread
