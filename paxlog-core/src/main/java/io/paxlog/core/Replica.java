@@ -330,8 +330,8 @@ public final class Replica {
 
     /**
      * A reply: it tells us the sender's promise. Above our own epoch means someone overthrew us:
-     * become passive at once (PROTOCOL.md, "Normal operation"). Otherwise a reply to our current
-     * epoch goes to the role in charge, and counts as the sender acknowledging our leadership.
+     * become passive at once (docs/protocol.md#stepping-down-on-a-higher-epoch). Otherwise a reply to
+     * our current epoch goes to the role in charge, and counts as the sender acknowledging our leadership.
      */
     private void reply(int from, Message message, Epoch promisedThere) {
         noteEpoch(promisedThere);
