@@ -88,7 +88,8 @@ class Acceptor {
                 // Chosen, its command in our snapshot: a correct leader re-sends that very command, and
                 // acknowledging a chosen slot again changes nothing that was decided.
             } else if (current != null && current.finalized()) {
-                // A chosen slot cannot change; the only correct leader re-sends the chosen command.
+                // A chosen slot cannot change; the only correct leader re-sends the chosen command
+                // (docs/protocol.md#a-finalized-slot-never-changes).
                 if (!current.command().equals(proposal.command())) {
                     throw new AssertionError("agreement: slot " + slot + " is finalized with "
                             + current.command() + " but " + from + " stores " + proposal.command() + " at " + e);

@@ -292,7 +292,8 @@ class Leader {
     void tick(long now) {
         if (now >= heartbeatAt) {
             if (!majorityRecentlyAcked(now)) {
-                // Partitioned away from a majority: stop claiming leadership so clients go elsewhere.
+                // Partitioned away from a majority: stop claiming leadership so clients go elsewhere
+                // (docs/protocol.md#check-quorum).
                 replica.stepDown(null);
                 return;
             }

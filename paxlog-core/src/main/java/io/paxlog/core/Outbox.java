@@ -12,12 +12,13 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Collects the effects of one step and enforces Rule D: a message whose kind promises durable state
- * can only be sent through {@link #sendAfterDurable}, which holds it until every write issued before
- * it was reported durable.
+ * Collects the effects of one step and enforces Rule D (docs/protocol.md#rule-d): a message whose kind
+ * promises durable state can only be sent through {@link #sendAfterDurable}, which holds it until every
+ * write issued before it was reported durable.
  *
  * <p>Messages to this server itself never leave: they go to the local inbox that {@link Replica}
- * drains within the same step, so the server takes part in its own quorums exactly like a peer.
+ * drains within the same step, so the server takes part in its own quorums exactly like a peer
+ * (docs/protocol.md#a-server-is-its-own-peer).
  */
 final class Outbox {
 

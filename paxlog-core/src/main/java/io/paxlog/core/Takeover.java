@@ -21,7 +21,7 @@ import java.util.Map;
  * only that they are chosen. When any server reports a snapshot at or above our first unfinalized
  * slot (in its overthrow answer or a read answer), reading stops, we fetch that snapshot, install it,
  * and read again from above it. Never fill such a slot from the other answers: absent there does not
- * mean empty.
+ * mean empty (docs/protocol.md#a-compacted-slot-is-never-reported-empty).
  */
 class Takeover {
 
