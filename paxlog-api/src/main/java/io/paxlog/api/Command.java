@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * One entry of the replicated log: an opaque application payload tagged with the client that issued
  * it and that client's sequence number, so that a retried command is applied once
- * (PROTOCOL.md, "Clients and exactly-once").
+ * (docs/protocol.md#exactly-once).
  *
  * <p>{@link #NOOP} fills slots that no server remembers after a leader change; it changes nothing.
  * The payload array is owned by the command: callers must not mutate it after construction.

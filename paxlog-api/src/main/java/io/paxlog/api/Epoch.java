@@ -2,7 +2,7 @@ package io.paxlog.api;
 
 /**
  * A leader's ballot: {@code (round, serverId)}, ordered by round first, then by server id, so no two
- * leaders ever share one (PROTOCOL.md, "Terms").
+ * leaders ever share one (docs/protocol.md#epochs-and-slots).
  *
  * <p>{@link #ZERO} is below every epoch a server can pick; a fresh server has promised it.
  */

@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * The durable half of every server: its promise and its entries, and the rules of the five RPCs
- * exactly as PROTOCOL.md states them ("RPCs"). Every server runs one, the leader included; the
+ * exactly as docs/protocol.md#rpcs states them. Every server runs one, the leader included; the
  * leader reaches its own acceptor through messages to itself.
  *
  * <p>Every change to {@code promised} or to an entry is written through the {@link Outbox}, and
@@ -88,7 +88,8 @@ class Acceptor {
                 // Chosen, its command in our snapshot: a correct leader re-sends that very command, and
                 // acknowledging a chosen slot again changes nothing that was decided.
             } else if (current != null && current.finalized()) {
-                // A chosen slot cannot change; the only correct leader re-sends the chosen command.
+                // A chosen slot cannot change; the only correct leader re-sends the chosen command
+                // (docs/protocol.md#a-finalized-slot-never-changes).
                 if (!current.command().equals(proposal.command())) {
                     throw new AssertionError("agreement: slot " + slot + " is finalized with "
                             + current.command() + " but " + from + " stores " + proposal.command() + " at " + e);
@@ -169,17 +170,20 @@ class Acceptor {
 
     // ---- The rules, one method each, so tests can prove that breaking any one is caught. ----
 
-    /** PROTOCOL.md overthrow: accept when {@code e >= promised} (equal: a duplicated message). */
+    /** docs/protocol.md#overthrow: accept when {@code e >= promised} (equal: a duplicated message). */
     boolean acceptsOverthrow(Epoch e) {
         return !e.isBelow(promised);
     }
 
-    /** PROTOCOL.md store: reject when {@code e < promised}. */
+    /** docs/protocol.md#reject-below-promised: reject when {@code e < promised}. */
     boolean acceptsStore(Epoch e) {
         return !e.isBelow(promised);
     }
 
-    /** PROTOCOL.md finalize: never by slot alone; the accepted epoch must be exactly e. */
+    /**
+     * docs/protocol.md#finalize-only-at-the-accepted-epoch: never by slot alone; the accepted epoch must
+     * be exactly e.
+     */
     boolean canFinalize(Entry current, Epoch e) {
         return current != null && current.epoch().equals(e);
     }

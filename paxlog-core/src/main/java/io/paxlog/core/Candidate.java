@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * PROTOCOL.md "Becoming leader", steps 1-3: send overthrow(e) to every server, itself included, and
+ * docs/protocol.md#becoming-leader, steps 1-3: send overthrow(e) to every server, itself included, and
  * wait for a majority of promises.
  *
  * <p>Its own promise must be among them. Otherwise a candidate could lead at e while its own promise

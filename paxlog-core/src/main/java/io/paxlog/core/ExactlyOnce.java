@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * Sits between the log and the application: applies each {@code (clientId, sequence)} once and
- * returns the saved result for a repeat (PROTOCOL.md, "Clients and exactly-once").
+ * returns the saved result for a repeat (docs/protocol.md#exactly-once).
  *
  * <p>A command can reach the log twice: a client retries after a timeout or a leader change, and
  * both copies get chosen. Its table is part of the replicated state: every server builds the same

@@ -23,11 +23,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A server that a majority promised its epoch to (PROTOCOL.md "Becoming leader" and "Normal
- * operation"). It recovers earlier slots through its {@link Takeover}, assigns new client commands to
- * slots above them, stores them on every server (itself included, through its own acceptor), finalizes
- * a slot once a majority stored it, and brings lagging followers up to date from their
- * {@code query} answers.
+ * A server that a majority promised its epoch to (docs/protocol.md#becoming-leader and
+ * docs/protocol.md#normal-operation). It recovers earlier slots through its {@link Takeover}, assigns
+ * new client commands to slots above them, stores them on every server (itself included, through its
+ * own acceptor), finalizes a slot once a majority stored it, and brings lagging followers up to date
+ * from their {@code query} answers.
  *
  * <p>Pipelining: at most {@code inflightSlotsMax} slots past the applied slot are assigned; further
  * client commands wait in a bounded queue, then are refused as busy. Batching: new slots go out at the
@@ -279,8 +279,9 @@ class Leader {
     }
 
     /**
-     * Whether to become passive on learning of a higher epoch. Always: PROTOCOL.md says a rejection
-     * with a higher epoch makes the leader passive at once. A hook only so tests can break the rule.
+     * Whether to become passive on learning of a higher epoch. Always: a higher epoch makes the leader
+     * passive at once (docs/protocol.md#stepping-down-on-a-higher-epoch). A hook only so tests can break
+     * the rule.
      */
     boolean yieldsTo(Epoch higher) {
         return true;
@@ -291,7 +292,8 @@ class Leader {
     void tick(long now) {
         if (now >= heartbeatAt) {
             if (!majorityRecentlyAcked(now)) {
-                // Partitioned away from a majority: stop claiming leadership so clients go elsewhere.
+                // Partitioned away from a majority: stop claiming leadership so clients go elsewhere
+                // (docs/protocol.md#check-quorum).
                 replica.stepDown(null);
                 return;
             }
@@ -356,7 +358,7 @@ class Leader {
     // ---- Catch-up ----
 
     /**
-     * Finalizes, on a lagging peer, the chosen slots from {@code from} on (PROTOCOL.md "Catch-up"); it
+     * Finalizes, on a lagging peer, the chosen slots from {@code from} on (docs/protocol.md#catch-up); it
      * answers with the slots it is missing, which we then store and finalize.
      */
     private void catchUp(Peer peer, long from) {

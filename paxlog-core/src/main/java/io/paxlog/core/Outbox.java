@@ -12,12 +12,13 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Collects the effects of one step and enforces Rule D: a message whose kind promises durable state
- * can only be sent through {@link #sendAfterDurable}, which holds it until every write issued before
- * it was reported durable.
+ * Collects the effects of one step and enforces Rule D (docs/protocol.md#rule-d): a message whose kind
+ * promises durable state can only be sent through {@link #sendAfterDurable}, which holds it until every
+ * write issued before it was reported durable.
  *
  * <p>Messages to this server itself never leave: they go to the local inbox that {@link Replica}
- * drains within the same step, so the server takes part in its own quorums exactly like a peer.
+ * drains within the same step, so the server takes part in its own quorums exactly like a peer
+ * (docs/protocol.md#a-server-is-its-own-peer).
  */
 final class Outbox {
 
@@ -145,7 +146,13 @@ final class Outbox {
     }
 
     Effects drain() {
-        assert afterDurableThisStep.isEmpty() && localInbox.isEmpty() : "drain before the step finished";
+        // Replica.finish() cuts the batch and empties the local inbox before it drains; anything left
+        // means a step ended half done (a reply not yet placed behind its barrier, a message to self not
+        // yet handled), and the effects would not be what the step decided. Cheap: check it always.
+        if (!afterDurableThisStep.isEmpty() || !localInbox.isEmpty()) {
+            throw new AssertionError("effects drained before the step finished: " + afterDurableThisStep.size()
+                    + " replies waiting for a barrier, " + localInbox.size() + " messages to self undelivered");
+        }
         if (persist.isEmpty() && send.isEmpty() && apply.isEmpty() && refusals.isEmpty() && reads.isEmpty()
                 && install == null) {
             return Effects.NONE;

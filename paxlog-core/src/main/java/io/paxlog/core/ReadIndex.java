@@ -4,7 +4,7 @@ import io.paxlog.api.message.Query;
 import java.util.ArrayDeque;
 
 /**
- * Linearizable reads without writing to the log (PROTOCOL.md "Clients and exactly-once", read-index):
+ * Linearizable reads without writing to the log (docs/protocol.md#read-index-reads):
  * a read arriving at the leader notes the finalized prefix {@code F} (every slot below the first
  * unfinalized one), waits for a majority, the leader included, to answer a query round sent after it
  * arrived (so no other leader can have been established before the read began), and waits until

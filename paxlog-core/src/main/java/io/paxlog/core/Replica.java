@@ -330,8 +330,8 @@ public final class Replica {
 
     /**
      * A reply: it tells us the sender's promise. Above our own epoch means someone overthrew us:
-     * become passive at once (PROTOCOL.md, "Normal operation"). Otherwise a reply to our current
-     * epoch goes to the role in charge, and counts as the sender acknowledging our leadership.
+     * become passive at once (docs/protocol.md#stepping-down-on-a-higher-epoch). Otherwise a reply to
+     * our current epoch goes to the role in charge, and counts as the sender acknowledging our leadership.
      */
     private void reply(int from, Message message, Epoch promisedThere) {
         noteEpoch(promisedThere);
@@ -355,14 +355,45 @@ public final class Replica {
             return;
         }
         leader.acked(from);
-        switch (message.kind()) {
-            case OVERTHROW_OK -> leader.overthrowOk(from, (OverthrowOk) message);
-            case STORE_OK -> leader.storeOk(from, (StoreOk) message);
-            case FINALIZE_REPLY -> leader.finalizeReply(from, (FinalizeReply) message);
-            case READ_REPLY -> leader.readReply(from, (ReadReply) message);
-            case QUERY_REPLY -> leader.queryReply(from, (QueryReply) message);
-            default -> { } // a rejection at or below our epoch answers an older request of ours
-        }
+        toLeader(from, message);
+    }
+
+    /**
+     * Hands a reply at our epoch to the leader. A switch expression, so that a new message kind does
+     * not compile until someone decides here what a leader does with it.
+     *
+     * @return whether the leader acted on it
+     */
+    private boolean toLeader(int from, Message message) {
+        return switch (message.kind()) {
+            case OVERTHROW_OK -> {
+                leader.overthrowOk(from, (OverthrowOk) message);
+                yield true;
+            }
+            case STORE_OK -> {
+                leader.storeOk(from, (StoreOk) message);
+                yield true;
+            }
+            case FINALIZE_REPLY -> {
+                leader.finalizeReply(from, (FinalizeReply) message);
+                yield true;
+            }
+            case READ_REPLY -> {
+                leader.readReply(from, (ReadReply) message);
+                yield true;
+            }
+            case QUERY_REPLY -> {
+                leader.queryReply(from, (QueryReply) message);
+                yield true;
+            }
+            // Carries a promise at or below our epoch (a higher one made us step down in reply()): it
+            // answers a request of ours that an earlier step of this same epoch superseded.
+            case REJECTED -> false;
+            // dispatch() hands reply() only the kinds that carry the sender's promise.
+            case OVERTHROW, STORE, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK ->
+                    throw new AssertionError("server " + config.selfId() + " took " + message.kind()
+                            + " from " + from + " for a reply");
+        };
     }
 
     /**
@@ -410,7 +441,13 @@ public final class Replica {
      * @param snapshotSlots the snapshot slot each promising server reported, where above 0
      */
     void becomeLeader(Epoch epoch, java.util.Set<Integer> acked, long lastUsedSlot, Map<Integer, Long> snapshotSlots) {
-        assert candidate != null && candidate.epoch().equals(epoch);
+        // Leading at an epoch other than the one this candidate collected promises for would lead
+        // without a majority's promise of it, and its stores could replace a command another leader
+        // got chosen: check it always, not only under -ea.
+        if (candidate == null || !candidate.epoch().equals(epoch)) {
+            throw new AssertionError("server " + config.selfId() + " becomes leader at " + epoch
+                    + " but its candidate is " + (candidate == null ? "gone" : "at " + candidate.epoch()));
+        }
         candidate = null;
         role = Role.LEADER;
         leaderHint = config.selfId();

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * PROTOCOL.md "Becoming leader", step 4: for every slot from the leader's first unfinalized slot up
+ * docs/protocol.md#step-4-read-and-re-propose: for every slot from the leader's first unfinalized slot up
  * to {@code lastUsedSlot} (the highest slot a majority reported), read it from a majority of servers
  * that acknowledged this leader's overthrow, pick the command that may have been chosen, and store it
  * under the new epoch. Reads go in chunks of {@code readSlotsMax} slots, one chunk at a time.
@@ -21,7 +21,7 @@ import java.util.Map;
  * only that they are chosen. When any server reports a snapshot at or above our first unfinalized
  * slot (in its overthrow answer or a read answer), reading stops, we fetch that snapshot, install it,
  * and read again from above it. Never fill such a slot from the other answers: absent there does not
- * mean empty.
+ * mean empty (docs/protocol.md#a-compacted-slot-is-never-reported-empty).
  */
 class Takeover {
 
@@ -147,8 +147,9 @@ class Takeover {
             SlotState finalized = finalizedIn(slot);
             if (finalized != null) {
                 // Finalized anywhere means chosen: learn it now rather than store it again under our
-                // epoch and wait for a majority (PROTOCOL.md step 4 does the latter; both are safe,
-                // this one spares a leader that was far behind a round trip per slot).
+                // epoch and wait for a majority (step 4 of the protocol does the latter; both are
+                // safe, this one spares a leader that was far behind a round trip per slot:
+                // docs/protocol.md#learning-finalized-slots-at-takeover).
                 leader.replica().acceptor().learnChosen(slot, finalized.acceptedEpoch(), finalized.command());
                 continue;
             }

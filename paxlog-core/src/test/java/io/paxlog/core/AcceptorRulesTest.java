@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The RPC rules of PROTOCOL.md, one message in, the effects out, on a passive server 3 of 3. */
+/** The RPC rules of docs/protocol.md#rpcs, one message in, the effects out, on a passive server 3 of 3. */
 class AcceptorRulesTest {
 
     private static final Epoch E1 = new Epoch(1, 1);

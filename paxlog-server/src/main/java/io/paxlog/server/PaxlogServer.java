@@ -90,7 +90,8 @@ public final class PaxlogServer implements AutoCloseable {
      * Starts server {@code selfId} of {@code config}, running a fresh state machine from {@code machines}.
      *
      * @param exit what to do when the server must end itself (a fatal storage error, a loop failure);
-     *     {@code System::exit} for a process, something that records the status in tests
+     *     {@code System::exit} for a process, something that records the status in tests. Called on the
+     *     WAL's I/O thread for a storage error, on a thread of its own for a loop failure.
      * @throws DataDirLock.LockedException when another server uses the data directory
      * @throws UncheckedIOException        when a directory, file or address cannot be opened or bound
      * @throws RuntimeException            what log recovery threw for a damaged log
@@ -215,13 +216,23 @@ public final class PaxlogServer implements AutoCloseable {
         exit.accept(EXIT_STORAGE_FATAL);
     }
 
+    /**
+     * The loop thread died; it logged the cause with its stack trace already. This runs on that thread,
+     * so it must not exit from here: {@code System.exit} blocks its caller until the shutdown hook's
+     * {@link #close} returns, and that waits for the loop thread to end, up to the loop's whole stop
+     * timeout (30 s). The exit goes to a thread of its own instead; the loop thread returns at once, and
+     * the hook finds it gone and stops the rest.
+     */
     private void failed(IntConsumer exit) {
         if (closing.get()) {
             return;
         }
+        // The loop logged the cause with its stack trace; this line only says what happens next.
         System.err.println("paxlog: server " + selfId + "'s loop failed (a bug; see the log), stopping (exit status "
                 + EXIT_INTERNAL_ERROR + ")");
-        exit.accept(EXIT_INTERNAL_ERROR);
+        Thread exiting = new Thread(() -> exit.accept(EXIT_INTERNAL_ERROR), "paxlog-exit-" + selfId);
+        exiting.setDaemon(false); // keeps the JVM up until it has exited with the status
+        exiting.start();
     }
 
     public int serverId() {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,22 @@ final class ServerProcesses implements AutoCloseable {
     }
 
     void start(int id) throws IOException {
-        Process process = new ProcessBuilder(PaxlogServerTest.javaCommand(), "-ea", "-Xmx128m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-                "--config", configFile.toString(), "--id", Integer.toString(id))
+        start(id, true);
+    }
+
+    /**
+     * Starts server {@code id}; {@code assertions} says whether with {@code -ea}, as tests run. A server
+     * in production runs without: a test of a check that must hold there starts it so too.
+     */
+    void start(int id, boolean assertions) throws IOException {
+        List<String> command = new ArrayList<>(List.of(PaxlogServerTest.javaCommand()));
+        if (assertions) {
+            command.add("-ea");
+        }
+        command.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
+                "--config", configFile.toString(), "--id", Integer.toString(id)));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile()))
                 .start();
@@ -128,6 +142,17 @@ final class ServerProcesses implements AutoCloseable {
         Process process = processes.get(id);
         process.destroy();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("server " + id + " stops after SIGTERM").isTrue();
+        return process.exitValue();
+    }
+
+    /**
+     * Waits for server {@code id}'s process to end on its own; fails unless it does within {@code bound}.
+     * Returns its exit status.
+     */
+    int awaitExit(int id, Duration bound) throws InterruptedException {
+        Process process = processes.get(id);
+        assertThat(process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS))
+                .as("server " + id + " exits within " + bound.toMillis() + " ms; " + describe(id)).isTrue();
         return process.exitValue();
     }
 

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The invariants of PROTOCOL.md ("What must always hold"), checked after every step of every server:
+ * The invariants of docs/protocol.md#invariants, checked after every step of every server:
  * agreement and stability of finalized slots (across restarts), durability of acknowledged commands,
  * equal state for equal applied prefixes, {@code promised} never decreasing. Exactly-once is checked
  * by {@link AppendMachine} (in the other workloads, a command applied twice shows in later results);

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The checks have teeth: break one easy-to-get-wrong rule of PROTOCOL.md and the simulator reports a
+ * The checks have teeth: break one easy-to-get-wrong rule of docs/protocol.md and the simulator reports a
  * violation within 200 seeds. Seeds run until the first violation, so a caught rule costs little.
  *
  * <p>{@link BrokenRules#READ_FROM_ANY_SERVER} is the exception: its interleaving is rare under random

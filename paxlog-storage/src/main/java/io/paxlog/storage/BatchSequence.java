@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * Turns batches into records, in write order, after checking what the core promises about them: ids
- * contiguous from 1, {@code promised} never decreasing, no entry above the promise (PROTOCOL.md,
- * "Durable state" and store). A violation is a bug that would put a lie on disk, so it throws {@link
- * AssertionError} before anything is queued. Recovery checks the same rules on the way back in.
+ * contiguous from 1, {@code promised} never decreasing, no entry above the promise
+ * (docs/protocol.md#promised-never-decreases, docs/protocol.md#store). A violation is a bug that would
+ * put a lie on disk, so it throws {@link AssertionError} before anything is queued. Recovery checks the
+ * same rules on the way back in.
  *
  * <p>Thread: guarded by the {@link PendingQueue}'s lock.
  */

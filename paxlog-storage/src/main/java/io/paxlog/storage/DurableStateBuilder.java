@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replays records in log order into a server's durable state (PROTOCOL.md, "Durable state of one
- * server"): the latest promise, and per slot the latest entry unless the slot was finalized.
+ * Replays records in log order into a server's durable state (docs/protocol.md#durable-state): the
+ * latest promise, and per slot the latest entry unless the slot was finalized.
  *
  * <p>It also checks, on the way back in, the rules the writer and the core keep on the way out, and
  * refuses a log that breaks them: {@code promised} never decreases; an entry's epoch is at most the
@@ -83,7 +83,8 @@ final class DurableStateBuilder {
         }
         SlotState current = entries.get(stored.slot());
         if (current != null && current.finalized()) {
-            // A chosen slot never changes (PROTOCOL.md store); the only correct re-store repeats it.
+            // A chosen slot never changes (docs/protocol.md#a-finalized-slot-never-changes); the only
+            // correct re-store repeats it.
             if (!current.command().equals(stored.command())) {
                 throw damaged(file, offset, "slot " + stored.slot() + " is finalized with " + current.command()
                         + " but a later entry holds " + stored.command());

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 /**
  * The simplest possible account of what a server's durable state is after some writes, written
  * independently of the log's recovery code: the latest promise, and per slot the latest entry unless
- * the slot was finalized (PROTOCOL.md, "Durable state of one server").
+ * the slot was finalized (docs/protocol.md#durable-state).
  */
 final class ReplayModel {
 

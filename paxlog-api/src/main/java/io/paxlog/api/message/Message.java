@@ -3,7 +3,7 @@ package io.paxlog.api.message;
 import io.paxlog.api.Epoch;
 
 /**
- * A message between two servers: one of the five RPCs of PROTOCOL.md or a reply to one.
+ * A message between two servers: one of the five RPCs of docs/protocol.md#rpcs or a reply to one.
  *
  * <p>Every message carries an epoch. For a request it is the sender's leadership epoch; for a reply it
  * is the epoch of the request being answered. Every reply also carries the replying server's

@@ -1,8 +1,7 @@
 package io.paxlog.api.storage;
 
 /**
- * A server's durable state: its promise and its log entries (PROTOCOL.md, "Durable state of one
- * server").
+ * A server's durable state: its promise and its log entries (docs/protocol.md#durable-state).
  *
  * <p>Contract:
  * <ul>

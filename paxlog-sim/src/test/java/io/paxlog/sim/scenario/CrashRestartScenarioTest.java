@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Crashes that lose what was not durable (PROTOCOL.md "Durable state of one server"): finalize marks
- * may be lost, unsynced entries are lost, yet every command a client was told about stays at its slot.
+ * Crashes that lose what was not durable (docs/protocol.md#durable-state, docs/protocol.md#rule-d):
+ * finalize marks may be lost, unsynced entries are lost, yet every command a client was told about
+ * stays at its slot.
  *
  * <p>Commands: A = c1#1, B = c2#1, C = c3#1, D = c4#1 in the traces.
  */

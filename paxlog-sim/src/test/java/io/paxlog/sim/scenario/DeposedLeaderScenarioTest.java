@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A leader that lost its leadership without knowing it: it comes back, or is cut off, while another
- * server leads at a higher epoch (PROTOCOL.md "One leader at a time", "Normal operation").
+ * server leads at a higher epoch (docs/protocol.md#election-timeouts-and-heartbeats,
+ * docs/protocol.md#stepping-down-on-a-higher-epoch).
  *
  * <p>Commands: A = c1#1, B = c2#1, C = c3#1, D = c4#1, E = c5#1, X = c9#1 in the traces.
  */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Rule D (PROTOCOL.md "Durable state of one server"): a reply that depends on a change to
+ * Rule D (docs/protocol.md#rule-d): a reply that depends on a change to
  * {@code promised} or to an entry leaves only once that change is durable. Each scenario holds a
  * disk's writes and shows the reply appears only after {@code persisted(id)}.
  *

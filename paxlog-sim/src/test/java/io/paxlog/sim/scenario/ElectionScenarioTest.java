@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Becoming leader (PROTOCOL.md "Becoming leader", steps 1-2, and "One leader at a time").
+ * Becoming leader (docs/protocol.md#step-1-overthrow, docs/protocol.md#step-2-wait-for-a-majority,
+ * docs/protocol.md#election-timeouts-and-heartbeats).
  *
  * <p>Commands: A = c1#1 in the traces.
  */

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Finalize and catch-up (PROTOCOL.md "RPCs" 3 and "Normal operation"): a slot is finalized only where
- * the accepted epoch matches, acknowledgements are counted per server, and a lagging follower is
- * brought up to date in bounded rounds.
+ * Finalize and catch-up (docs/protocol.md#finalize-only-at-the-accepted-epoch, docs/protocol.md#catch-up):
+ * a slot is finalized only where the accepted epoch matches, acknowledgements are counted per server,
+ * and a lagging follower is brought up to date in bounded rounds.
  *
  * <p>Commands: A = c1#1, B = c2#1, cN#1 for the numbered ones, in the traces.
  */

@@ -52,10 +52,10 @@ import java.util.stream.Collectors;
  *       replica from the durable image.
  * </ul>
  *
- * <p>After every step it checks what must always hold (PROTOCOL.md): agreement and stability of
- * finalized slots across servers and restarts, {@code promised} never decreasing, applies in slot
- * order matching the chosen commands, Rule D (a reply that promises durable state is backed by the
- * durable image when it leaves), and that a leader reads only from servers that acknowledged its
+ * <p>After every step it checks what must always hold (docs/protocol.md#invariants): agreement and
+ * stability of finalized slots across servers and restarts, {@code promised} never decreasing, applies
+ * in slot order matching the chosen commands, Rule D (a reply that promises durable state is backed by
+ * the durable image when it leaves), and that a leader reads only from servers that acknowledged its
  * overthrow. A violation throws {@link AssertionError}; {@link #report} tells the story.
  */
 final class ScenarioCluster {
@@ -634,7 +634,7 @@ final class ScenarioCluster {
         }
     }
 
-    /** PROTOCOL.md "Becoming leader" step 4: read only from servers that acknowledged overthrow(e). */
+    /** docs/protocol.md#step-4-read-and-re-propose: read only from servers that acknowledged overthrow(e). */
     private void checkReadTarget(Envelope envelope) {
         if (envelope.message().kind() == MessageKind.READ
                 && !overthrowAcks.contains(envelope.to() + ">" + envelope.from() + "@" + envelope.message().epoch())) {

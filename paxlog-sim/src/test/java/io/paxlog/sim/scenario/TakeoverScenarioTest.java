@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A new leader recovers the slots earlier leaders may have chosen (PROTOCOL.md "Becoming leader"):
+ * A new leader recovers the slots earlier leaders may have chosen (docs/protocol.md#becoming-leader):
  * what was chosen survives; what was not may vanish; the slot always ends finalized with one command
  * on every server.
  *
