@@ -1,48 +1,161 @@
 package io.paxlog.sim;
 
-/** A scheduled happening in simulated time. Ordered by time, then by scheduling order. */
-final class Event implements Comparable<Event> {
+import io.paxlog.api.message.Envelope;
 
-    enum Type {
-        DELIVER,          // payload: Envelope
-        TICK,             // server's timer
-        DURABLE,          // aux: the disk's fsync token (a batch id once deferred); payload: SimStorage
-        SNAPSHOT_SAVED,   // aux: the slot of a snapshot the disk saved, deferred while the server was paused
-        CLIENT_REQUEST,   // payload: ClientRequest, to server
-        CLIENT_REPLY,     // payload: SimClient.Reply, to client aux
-        CLIENT_TIMEOUT,   // aux: request id, client index in server field
-        CLIENT_RETRY,     // aux: request id that asked for the retry
-        CLIENT_ISSUE,     // client index in server field
-        NEMESIS,
-        RESTART,
-        RESUME,
-        FLAP,             // payload: int[] {from, to}, aux: remaining toggles
-        LIVENESS,
-        CHECK,
-        FENCED_WRITE      // payload: SimWorkload.FencedWrite
+/**
+ * A happening in simulated time, one record per kind, each saying exactly whom it concerns: a server's
+ * id, a client's index, never one field that is sometimes either. Handled through {@link Handler}, so a
+ * new kind does not compile until the simulation handles it (Java 17 has no exhaustive switch over
+ * records).
+ */
+sealed interface Event {
+
+    /** Handles every kind of event; one method per kind. */
+    interface Handler {
+        void deliver(Deliver event);
+
+        void tick(Tick event);
+
+        void diskDone(DiskDone event);
+
+        void clientRequest(ClientRequest event);
+
+        void clientReply(ClientReply event);
+
+        void clientTimeout(ClientTimeout event);
+
+        void clientRetry(ClientRetry event);
+
+        void clientIssue(ClientIssue event);
+
+        void nemesis(NemesisActs event);
+
+        void restart(Restart event);
+
+        void resume(Resume event);
+
+        void flap(Flap event);
+
+        void fencedWrite(FencedWrite event);
+
+        void liveness(StartLiveness event);
+
+        void check(CheckConverged event);
     }
 
-    final long time;
-    final long order;
-    final Type type;
-    final int server;
-    final int incarnation;
-    final long aux;
-    final Object payload;
+    void accept(Handler handler);
 
-    Event(long time, long order, Type type, int server, int incarnation, long aux, Object payload) {
-        this.time = time;
-        this.order = order;
-        this.type = type;
-        this.server = server;
-        this.incarnation = incarnation;
-        this.aux = aux;
-        this.payload = payload;
+    /** A message arrives at {@code envelope.to()}. */
+    record Deliver(Envelope envelope) implements Event {
+        public void accept(Handler handler) {
+            handler.deliver(this);
+        }
     }
 
-    @Override
-    public int compareTo(Event other) {
-        int byTime = Long.compare(time, other.time);
-        return byTime != 0 ? byTime : Long.compare(order, other.order);
+    /** A server's timer fires; stale once the server restarted ({@code incarnation} differs). */
+    record Tick(int server, int incarnation) implements Event {
+        public void accept(Handler handler) {
+            handler.tick(this);
+        }
+    }
+
+    /** A server's disk finishes the fsync {@code token} stands for. */
+    record DiskDone(int server, int incarnation, SimStorage disk, long token) implements Event {
+        public void accept(Handler handler) {
+            handler.diskDone(this);
+        }
+    }
+
+    /** An attempt of a client's command or read arrives at {@code server}. */
+    record ClientRequest(int server, SimClient.Request request) implements Event {
+        public void accept(Handler handler) {
+            handler.clientRequest(this);
+        }
+    }
+
+    /** A server's answer arrives back at client {@code client}. */
+    record ClientReply(int client, SimClient.Reply reply) implements Event {
+        public void accept(Handler handler) {
+            handler.clientReply(this);
+        }
+    }
+
+    /** Client {@code client} gives up waiting for attempt {@code attempt}. */
+    record ClientTimeout(int client, long attempt) implements Event {
+        public void accept(Handler handler) {
+            handler.clientTimeout(this);
+        }
+    }
+
+    /** Client {@code client} retries after a refusal of attempt {@code attempt}. */
+    record ClientRetry(int client, long attempt) implements Event {
+        public void accept(Handler handler) {
+            handler.clientRetry(this);
+        }
+    }
+
+    /** Client {@code client} starts its next operation, if it has none outstanding. */
+    record ClientIssue(int client) implements Event {
+        public void accept(Handler handler) {
+            handler.clientIssue(this);
+        }
+    }
+
+    /** The nemesis picks its next fault. */
+    record NemesisActs() implements Event {
+        public void accept(Handler handler) {
+            handler.nemesis(this);
+        }
+    }
+
+    /** A crashed server comes back. */
+    record Restart(int server) implements Event {
+        public void accept(Handler handler) {
+            handler.restart(this);
+        }
+    }
+
+    /** A paused server wakes up. */
+    record Resume(int server) implements Event {
+        public void accept(Handler handler) {
+            handler.resume(this);
+        }
+    }
+
+    /** The link {@code from -> to} toggles; {@code togglesLeft} more toggles follow. */
+    record Flap(int from, int to, int togglesLeft) implements Event {
+        public void accept(Handler handler) {
+            handler.flap(this);
+        }
+    }
+
+    /** A client's write reaches a fenced resource. */
+    record FencedWrite(SimWorkload.FencedWrite write) implements Event {
+        public void accept(Handler handler) {
+            handler.fencedWrite(this);
+        }
+    }
+
+    /** The safety phase ends: heal a majority and demand progress. */
+    record StartLiveness() implements Event {
+        public void accept(Handler handler) {
+            handler.liveness(this);
+        }
+    }
+
+    /** The liveness phase checks whether the healed majority converged. */
+    record CheckConverged() implements Event {
+        public void accept(Handler handler) {
+            handler.check(this);
+        }
+    }
+
+    /** An event at its simulated time; ordered by time, then by the order it was scheduled in. */
+    record Scheduled(long time, long order, Event event) implements Comparable<Scheduled> {
+        @Override
+        public int compareTo(Scheduled other) {
+            int byTime = Long.compare(time, other.time);
+            return byTime != 0 ? byTime : Long.compare(order, other.order);
+        }
     }
 }

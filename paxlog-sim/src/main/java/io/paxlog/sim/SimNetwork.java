@@ -1,0 +1,117 @@
+package io.paxlog.sim;
+
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.Message;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The simulated network between servers: which directed links are cut, which are congested, and the
+ * loss, duplication and heavy-tailed delays the seed's {@link Faults} ask for. Once healed it is a
+ * healthy LAN: no loss, no duplication, short delays (links may still be cut, to keep the minority out).
+ *
+ * <p>Thread: the simulation's.
+ */
+final class SimNetwork {
+
+    /** Extra delay on a congested link, at most. */
+    static final long SLOW_LINK_EXTRA_MS = 150;
+    /** Once healed, the network is a healthy LAN again. */
+    static final long HEALED_DELAY_MAX_MS = 15;
+
+    /** Where the network hands a message for delivery after {@code delayMs}. */
+    interface Delivery {
+        void after(long delayMs, Envelope envelope);
+    }
+
+    private final Faults faults;
+    private final SplittableRandom random;
+    private final Delivery delivery;
+    private final boolean[][] blocked;
+    /** Until when each directed link is congested: messages on it get a random extra delay. */
+    private final long[][] slowUntil;
+    private boolean healed;
+
+    SimNetwork(int servers, Faults faults, SplittableRandom random, Delivery delivery) {
+        this.faults = faults;
+        this.random = random;
+        this.delivery = delivery;
+        this.blocked = new boolean[servers + 1][servers + 1];
+        this.slowUntil = new long[servers + 1][servers + 1];
+    }
+
+    /** Sends {@code envelope} now, at simulated time {@code now}: maybe lost, maybe twice, always late. */
+    void send(Envelope envelope, long now) {
+        int from = envelope.from();
+        int to = envelope.to();
+        if (blocked[from][to] || random.nextDouble() < (healed ? 0 : faults.lossRate())) {
+            return;
+        }
+        schedule(envelope, now);
+        if (!healed && random.nextDouble() < faults.duplicateRate()) {
+            schedule(envelope, now);
+        }
+    }
+
+    private void schedule(Envelope envelope, long now) {
+        // Heavy-tailed: most messages are fast, some take up to the seed's maximum. Reorders more
+        // than a uniform delay of the same mean.
+        long delayMax = healed ? Math.min(faults.delayMaxMs(), HEALED_DELAY_MAX_MS) : faults.delayMaxMs();
+        long delay = random.nextInt(4) == 0 ? 1 + random.nextLong(delayMax) : 1 + random.nextLong(3);
+        if (!healed && slowUntil[envelope.from()][envelope.to()] > now) {
+            delay += random.nextLong(SLOW_LINK_EXTRA_MS);
+        }
+        if (!healed && envelope.message().kind() == faults.slowKind()) {
+            delay += random.nextLong(faults.slowKindExtraMs());
+        }
+        if (!healed && random.nextDouble() < faults.delaySpikeRate()) {
+            delay += random.nextLong(faults.delaySpikeMaxMs());
+        }
+        delivery.after(delay, envelope);
+    }
+
+    /** A client's request or a server's answer to a client: a short hop, never lost. */
+    long clientHopMs() {
+        return 1 + random.nextLong(3);
+    }
+
+    void block(int from, int to, boolean cut) {
+        blocked[from][to] = cut;
+    }
+
+    boolean isBlocked(int from, int to) {
+        return blocked[from][to];
+    }
+
+    /** Flips the link {@code from -> to}; returns whether it is cut now. */
+    boolean toggle(int from, int to) {
+        blocked[from][to] = !blocked[from][to];
+        return blocked[from][to];
+    }
+
+    void slowLink(int from, int to, long untilMs) {
+        slowUntil[from][to] = untilMs;
+    }
+
+    void healAllLinks() {
+        for (boolean[] row : blocked) {
+            Arrays.fill(row, false);
+        }
+    }
+
+    /** From now on: no loss, no duplication, LAN delays; cut links stay cut. */
+    void heal() {
+        healed = true;
+    }
+
+    boolean healed() {
+        return healed;
+    }
+
+    /** A hash of a message's identity, for the trace. */
+    static long messageHash(Envelope envelope) {
+        Message message = envelope.message();
+        return ((envelope.from() * 31L + envelope.to()) * 31 + message.kind().ordinal()) * 31
+                + message.epoch().round() * 7 + message.epoch().serverId();
+    }
+}
