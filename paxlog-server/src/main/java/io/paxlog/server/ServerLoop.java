@@ -16,12 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -87,50 +85,38 @@ public final class ServerLoop implements AutoCloseable {
         }
     }
 
-    /** A client's command, or (query != null) a read-only query. */
-    private record Call(long clientId, long sequence, byte[] payload, ReplyChannel reply, boolean read) {}
-
     private final Settings settings;
     private final int selfId;
     private final Node.Builder parts;
     private final Consumer<Throwable> onFailure;
     private final long originNanos = System.nanoTime();
-
-    // Shared with other threads: bounded queues, the durable mark, counters, flags and the status.
-    private final ArrayBlockingQueue<Envelope> peerInbox;
-    private final ArrayBlockingQueue<Call> clientInbox;
-    private final AtomicLong durableUpTo = new AtomicLong();
-    private final AtomicLong snapshotSavedAt = new AtomicLong();
-    private final AtomicLong peerMessagesDropped = new AtomicLong();
-    private final AtomicLong clientCallsBusy = new AtomicLong();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Thread thread;
+    private final LoopInbox inbox;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
     private volatile boolean stopping;
-    /** Set once the loop has taken its last call; see {@link #offer}. */
-    private volatile boolean ended;
     private volatile ServerStatus status;
     private volatile Throwable failure;
 
     // Loop thread only.
     private Node node;
-    private ProtocolEventLog events;
+    private final ProtocolEventLog events;
     private long durableReported;
     private long snapshotReported;
     private final List<Envelope> peerBatch = new ArrayList<>(BATCH_MAX);
-    private final List<Call> clientBatch = new ArrayList<>(BATCH_MAX);
+    private final List<LoopInbox.Call> clientBatch = new ArrayList<>(BATCH_MAX);
 
     private ServerLoop(Settings settings, Storage storage, Transport transport, StateMachine machine,
             LeaderDuties duties, ReplicaLoop.Observer observer, Consumer<Throwable> onFailure) {
         this.settings = settings;
         this.selfId = settings.node().replica().selfId();
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+        this.thread = new Thread(this::run, "paxlog-loop-" + selfId);
+        this.inbox = new LoopInbox(selfId, settings.peerQueueMax(), settings.clientQueueMax(),
+                () -> LockSupport.unpark(thread));
         this.events = new ProtocolEventLog(selfId, settings.node().replica().catchUpSlotsMax());
-        this.parts = Node.builder(settings.node()).storage(storage, this::durable, this::snapshotSaved)
+        this.parts = Node.builder(settings.node()).storage(storage, inbox::durable, inbox::snapshotSaved)
                 .transport(transport).stateMachine(machine, duties).random(new SplittableRandom())
                 .observer(events.andThen(Objects.requireNonNull(observer, "observer"), () -> node != null));
-        this.peerInbox = new ArrayBlockingQueue<>(settings.peerQueueMax());
-        this.clientInbox = new ArrayBlockingQueue<>(settings.clientQueueMax());
-        this.thread = new Thread(this::run, "paxlog-loop-" + selfId);
     }
 
     /**
@@ -182,13 +168,8 @@ public final class ServerLoop implements AutoCloseable {
             LOG.warn("server {}: dropped a message not from a peer to this server: {}", selfId, envelope);
             return;
         }
-        if (stopping) {
-            return;
-        }
-        if (peerInbox.offer(envelope)) {
-            LockSupport.unpark(thread);
-        } else {
-            peerMessagesDropped.incrementAndGet();
+        if (!stopping) {
+            inbox.offerPeer(envelope);
         }
     }
 
@@ -198,29 +179,19 @@ public final class ServerLoop implements AutoCloseable {
      * or at once from this thread when the queue is full or the server stops.
      */
     public void submit(long clientId, long sequence, byte[] payload, ReplyChannel reply) {
-        offer(new Call(clientId, sequence, payload, Objects.requireNonNull(reply, "reply"), false));
+        offer(new LoopInbox.Call(clientId, sequence, payload, Objects.requireNonNull(reply, "reply"), false));
     }
 
     /** A client's read-only query, answered by the node through read-index; as for {@link #submit}. */
     public void read(byte[] query, ReplyChannel reply) {
-        offer(new Call(0, 0, query, Objects.requireNonNull(reply, "reply"), true));
+        offer(new LoopInbox.Call(0, 0, query, Objects.requireNonNull(reply, "reply"), true));
     }
 
-    private void offer(Call call) {
+    private void offer(LoopInbox.Call call) {
         if (stopping) {
-            answer(call.reply(), stoppingAnswer());
-            return;
-        }
-        if (!clientInbox.offer(call)) {
-            clientCallsBusy.incrementAndGet();
-            answer(call.reply(), CommandAnswer.refused(Status.BUSY, 0, "server " + selfId + " has "
-                    + settings.clientQueueMax() + " calls waiting; retry later"));
-            return;
-        }
-        LockSupport.unpark(thread);
-        if (ended) {
-            // Raced with the end of the loop, whose last drain may have run before our offer.
-            drainClientInbox();
+            inbox.answer(call.reply(), inbox.stopped()); // refused on arrival: it never reached the log
+        } else {
+            inbox.offerCall(call);
         }
     }
 
@@ -231,12 +202,12 @@ public final class ServerLoop implements AutoCloseable {
 
     /** Client calls queued for the loop thread right now (at most {@code clientQueueMax}). Any thread. */
     public int clientQueueDepth() {
-        return clientInbox.size();
+        return inbox.callDepth();
     }
 
     /** Peer messages queued for the loop thread right now (at most {@code peerQueueMax}). Any thread. */
     public int peerQueueDepth() {
-        return peerInbox.size();
+        return inbox.peerDepth();
     }
 
     public int serverId() {
@@ -295,8 +266,8 @@ public final class ServerLoop implements AutoCloseable {
                 }
                 if (worked) {
                     publishStatus();
-                } else if (peerInbox.isEmpty() && clientInbox.isEmpty() && durableUpTo.get() == durableReported
-                        && snapshotSavedAt.get() == snapshotReported) {
+                } else if (inbox.isEmpty() && inbox.durableUpTo() == durableReported
+                        && inbox.snapshotSavedAt() == snapshotReported) {
                     LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTickAt - now)));
                 }
             }
@@ -306,11 +277,9 @@ public final class ServerLoop implements AutoCloseable {
             stopping = true;
             LOG.error("server {}: the loop thread failed; stopping the server", selfId, t);
         } finally {
-            node.stop(failure == null ? stoppingAnswer()
+            node.stop(failure == null ? inbox.stopped()
                     : CommandAnswer.refused(Status.ERROR, 0, "server " + selfId + " failed: " + failure));
-            // Set before the last drain: a call offered after that drain sees it and drains itself (offer).
-            ended = true;
-            drainClientInbox();
+            inbox.close();
         }
         if (failure != null) {
             onFailure.accept(failure);
@@ -321,19 +290,19 @@ public final class ServerLoop implements AutoCloseable {
     private boolean round() {
         boolean worked = false;
         long now = nowMs();
-        long durable = durableUpTo.get();
+        long durable = inbox.durableUpTo();
         if (durable > durableReported) {
             durableReported = durable;
             node.persisted(durable, now);
             worked = true;
         }
-        long saved = snapshotSavedAt.get();
+        long saved = inbox.snapshotSavedAt();
         if (saved > snapshotReported) {
             snapshotReported = saved;
             node.snapshotSaved(saved, now);
             worked = true;
         }
-        peerInbox.drainTo(peerBatch, BATCH_MAX);
+        inbox.drainPeers(peerBatch, BATCH_MAX);
         if (!peerBatch.isEmpty()) {
             for (Envelope envelope : peerBatch) {
                 events.received(node.replica(), envelope, now);
@@ -342,9 +311,9 @@ public final class ServerLoop implements AutoCloseable {
             peerBatch.clear();
             worked = true;
         }
-        clientInbox.drainTo(clientBatch, BATCH_MAX);
+        inbox.drainCalls(clientBatch, BATCH_MAX);
         if (!clientBatch.isEmpty()) {
-            for (Call call : clientBatch) {
+            for (LoopInbox.Call call : clientBatch) {
                 if (call.read()) {
                     node.read(call.payload(), guarded(call.reply()), now);
                 } else {
@@ -357,46 +326,16 @@ public final class ServerLoop implements AutoCloseable {
         return worked;
     }
 
-    /** Storage's durable callback: hands durability to the loop thread. Storage's I/O thread. */
-    private void durable(long batchId) {
-        durableUpTo.accumulateAndGet(batchId, Math::max);
-        LockSupport.unpark(thread);
-    }
-
-    /** Storage's snapshot callback; the node saves one snapshot at a time, so the latest slot is enough. */
-    private void snapshotSaved(long slot) {
-        snapshotSavedAt.accumulateAndGet(slot, Math::max);
-        LockSupport.unpark(thread);
-    }
-
     private long nowMs() {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - originNanos);
     }
 
     private void publishStatus() {
-        status = ServerStatus.of(node.status(), peerMessagesDropped.get(), clientCallsBusy.get());
-    }
-
-    private void drainClientInbox() {
-        List<Call> left = new ArrayList<>();
-        clientInbox.drainTo(left);
-        left.forEach(call -> answer(call.reply(), stoppingAnswer()));
-    }
-
-    private CommandAnswer stoppingAnswer() {
-        return CommandAnswer.refused(Status.ERROR, 0, "server " + selfId + " is stopping; the outcome is unknown");
+        status = ServerStatus.of(node.status(), inbox.peerMessagesDropped(), inbox.clientCallsBusy());
     }
 
     /** A reply channel that a failing network layer cannot turn into a failure of the loop. */
     private ReplyChannel guarded(ReplyChannel channel) {
-        return answer -> answer(channel, answer);
-    }
-
-    private void answer(ReplyChannel channel, CommandAnswer answer) {
-        try {
-            channel.answer(answer);
-        } catch (RuntimeException e) {
-            LOG.warn("server {}: a reply channel failed to take {}", selfId, answer, e);
-        }
+        return answer -> inbox.answer(channel, answer);
     }
 }
