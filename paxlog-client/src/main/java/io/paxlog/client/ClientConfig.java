@@ -58,6 +58,9 @@ record ClientConfig(
         }
         if (clientId < 1) {
             problems.add("client id must be >= 1, was " + clientId);
+        } else if (clientId >= 1L << 62) {
+            problems.add("client id " + clientId + " is in the range the servers reserve for their own proposals"
+                    + " (2^62 and up); servers refuse it");
         }
         requirePositive(requestTimeout, "requestTimeout", problems);
         requirePositive(noLeaderTimeout, "noLeaderTimeout", problems);

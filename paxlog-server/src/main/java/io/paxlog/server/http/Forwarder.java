@@ -117,7 +117,11 @@ final class Forwarder implements AutoCloseable {
         return result;
     }
 
-    /** A positive 63-bit client id from SHA-256 of {@code scope}; stable across servers and restarts. */
+    /**
+     * A positive client id below 2^62 from SHA-256 of {@code scope}; stable across servers and restarts.
+     * Ids from 2^62 up are the servers' own (their leader duties' proposals), which a server refuses from
+     * any client.
+     */
     static long clientId(String scope) {
         byte[] digest;
         try {
@@ -130,7 +134,7 @@ final class Forwarder implements AutoCloseable {
         for (int i = 0; i < 8; i++) {
             id = (id << 8) | (digest[i] & 0xff);
         }
-        id &= Long.MAX_VALUE;
+        id &= (1L << 62) - 1;
         return id == 0 ? 1 : id;
     }
 
