@@ -74,7 +74,7 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
             names.put(server.getKey(), config.describe(server.getKey()));
         }
         this.core = new ClientCore<>(new ClientCoreConfig(clientId, names, config.requestTimeout().toNanos(),
-                config.noLeaderTimeout().toNanos(), 0,
+                config.noLeaderTimeout().toNanos(), ClientConfig.FIRST_LEADER_WAIT.toNanos(),
                 config.retryBackoffMin().toNanos(), config.retryBackoffMax().toNanos(), config.maxOutstanding(),
                 config.maxWaiting()), new SplittableRandom(seed));
     }

@@ -411,7 +411,11 @@ public final class PaxlogClient implements AutoCloseable {
         /**
          * Give up early when, for this long, every server was tried and each was unreachable or said
          * it does not lead: {@link NoQuorumException} or {@link UnavailableException}. Keep it above
-         * an election (twice the election timeout); default 1 s.
+         * a failover (twice the election timeout); default 1 s. Until the client has seen a leader, a
+         * wait in which servers answer (rather than none being reachable) lasts at least 4 s, within
+         * the request timeout: servers that just started are holding their first election, which with
+         * their default election timeout takes longer than 1 s, and a command submitted right after
+         * the servers start should wait for its leader, not fail.
          */
         public Builder noLeaderTimeout(Duration noLeaderTimeout) {
             this.noLeaderTimeout = noLeaderTimeout;
