@@ -34,6 +34,15 @@ record ClientConfig(
     /** The largest window a server can usefully have; a larger maxOutstanding is certainly a mistake. */
     static final int MAX_OUTSTANDING_LIMIT = 1 << 16;
 
+    /**
+     * Until a client has seen a leader, how long at least it waits for one while servers answer that
+     * they know none (issues 10 and 11): right after the servers start, that is their first election,
+     * which with the servers' default election timeout (1-2 s, then a round trip, perhaps a second
+     * round after a split vote) takes longer than the default no-leader timeout, sized for a failover.
+     * Twice the default election timeout's maximum. The request timeout still bounds every command.
+     */
+    static final Duration FIRST_LEADER_WAIT = Duration.ofSeconds(4);
+
     ClientConfig {
         List<String> problems = new ArrayList<>();
         if (servers == null || servers.isEmpty()) {

@@ -138,18 +138,19 @@ public final class PaxlogClient implements AutoCloseable {
             throw new IllegalArgumentException("command of " + command.length + " bytes is over the limit of "
                     + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
         }
-        PendingCommand pending = new PendingCommand(command.clone());
+        byte[] copy = command.clone();
+        CompletableFuture<Result> future = new CompletableFuture<>();
         if (closed.get()) {
-            pending.future.completeExceptionally(notSentClosed());
-            return pending.future;
+            future.completeExceptionally(notSentClosed());
+            return future;
         }
         try {
-            dispatcher.onLoop(() -> dispatcher.submitted(pending));
+            dispatcher.onLoop(() -> dispatcher.submitted(copy, future));
         } catch (RejectedExecutionException e) {
             // Closed between the check and here: the network thread is gone.
-            pending.future.completeExceptionally(notSentClosed());
+            future.completeExceptionally(notSentClosed());
         }
-        return pending.future;
+        return future;
     }
 
     /**
@@ -211,17 +212,18 @@ public final class PaxlogClient implements AutoCloseable {
             throw new IllegalArgumentException("query of " + request.length + " bytes is over the limit of "
                     + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
         }
-        PendingCommand pending = new PendingCommand(request.clone(), true);
+        byte[] copy = request.clone();
+        CompletableFuture<Result> future = new CompletableFuture<>();
         if (closed.get()) {
-            pending.future.completeExceptionally(notSentClosed());
-            return pending.future;
+            future.completeExceptionally(notSentClosed());
+            return future;
         }
         try {
-            dispatcher.onLoop(() -> dispatcher.queried(pending));
+            dispatcher.onLoop(() -> dispatcher.queried(copy, future));
         } catch (RejectedExecutionException e) {
-            pending.future.completeExceptionally(notSentClosed());
+            future.completeExceptionally(notSentClosed());
         }
-        return pending.future;
+        return future;
     }
 
     /**
@@ -409,7 +411,11 @@ public final class PaxlogClient implements AutoCloseable {
         /**
          * Give up early when, for this long, every server was tried and each was unreachable or said
          * it does not lead: {@link NoQuorumException} or {@link UnavailableException}. Keep it above
-         * an election (twice the election timeout); default 1 s.
+         * a failover (twice the election timeout); default 1 s. Until the client has seen a leader, a
+         * wait in which servers answer (rather than none being reachable) lasts at least 4 s, within
+         * the request timeout: servers that just started are holding their first election, which with
+         * their default election timeout takes longer than 1 s, and a command submitted right after
+         * the servers start should wait for its leader, not fail.
          */
         public Builder noLeaderTimeout(Duration noLeaderTimeout) {
             this.noLeaderTimeout = noLeaderTimeout;

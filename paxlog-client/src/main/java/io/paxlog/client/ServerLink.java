@@ -83,6 +83,11 @@ final class ServerLink {
         }
     }
 
+    /** The open connection, or null if there is none right now. */
+    ClientConnection open() {
+        return open != null && open.isOpen() ? open : null;
+    }
+
     private void connected(ClientConnection connection, Throwable error) {
         connecting = null;
         List<Waiter> ready = waiters;

@@ -206,6 +206,24 @@ class PaxlogClientTest {
     }
 
     @Test
+    void aCommandSubmittedWhileTheServersHoldTheirFirstElectionWaitsForTheLeaderInsteadOfFailingAtTheNoLeaderTimeout()
+            throws Exception {
+        cluster = new FakeCluster(3, 0);
+        PaxlogClient client = client(b -> b.requestTimeout(Duration.ofSeconds(5)));
+
+        long start = System.nanoTime();
+        CompletableFuture<Result> first = client.submit(bytes("a"));
+        // The servers just started: their first election ends after twice the default no-leader timeout.
+        CompletableFuture.runAsync(() -> cluster.leader = 2,
+                CompletableFuture.delayedExecutor(2 * PaxlogClient.Builder.NO_LEADER_TIMEOUT_DEFAULT.toMillis(),
+                        TimeUnit.MILLISECONDS));
+
+        assertThat(text(first.get(20, TimeUnit.SECONDS).value())).isEqualTo("r1");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(client.leaderId()).isEqualTo(2);
+    }
+
+    @Test
     void whenNoServerCanBeReachedCommandsFailFastAsUnavailableAndNotApplied() throws Exception {
         cluster = new FakeCluster(3, 1);
         PaxlogClient client = client(b -> b.noLeaderTimeout(Duration.ofMillis(300)));

@@ -1,0 +1,574 @@
+package io.paxlog.client.core;
+
+import io.paxlog.client.core.Outcome.NotApplied;
+import io.paxlog.client.core.Outcome.Unknown;
+import io.paxlog.client.core.Request.Deadline;
+import io.paxlog.client.core.Request.Stage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * The client's rules as a deterministic state machine: which requests are outstanding, which server is
+ * believed to lead, where each request goes next, when it is retried and when it gives up, and what its
+ * caller may assume when it does ({@link Outcome}). Events go in as method calls, each returning the
+ * {@link Effect}s to carry out; nothing here does I/O, reads a clock or draws randomness of its own:
+ * time is the {@code now} of each event (nanoseconds of the owner's monotonic clock, never going
+ * back) and randomness (the backoff's jitter) comes from the given generator. So the Netty client and
+ * the simulator run the same rules.
+ *
+ * <p>Threads: a core is owned by one thread, which makes every call; it is not thread-safe and takes no
+ * locks. Effects of one call are returned before the next call is made; the owner may make the next
+ * call while still carrying out the last one's effects (a connect that fails at once), as long as it
+ * carries every returned list out in order.
+ *
+ * <p>An attempt is one try of one request at one server: {@link Effect.Connect} asks for a connection,
+ * {@link #connected} or {@link #connectFailed} reports it; on {@code connected} the core sends
+ * ({@link Effect.SendCommand}, {@link Effect.SendQuery}) if the request still wants it, and the owner
+ * then reports {@link #answered} or {@link #lost}. The line between "failed before sending" and "lost
+ * after sending" is the line between "not applied" and "outcome unknown".
+ *
+ * <p>The window (why sequences, not a count): a server keeps each client's results for its last W
+ * sequences, W being the exactly-once window, and answers a sequence at or below {@code highest - W}
+ * "expired" whether or not it was applied. So a command may be sent only while its sequence is less
+ * than {@code maxOutstanding} above the oldest outstanding sequence: then every outstanding command,
+ * and every retry of one, stays inside the window as long as {@code maxOutstanding <= W}.
+ * Invariant: {@link #waiting} is empty or there is no room.
+ *
+ * <p>Queries take the same path to the leader, with the same hints, backoffs, no-leader and request
+ * timeouts, but outside the window: they have no sequence, so they are sent at once (at most
+ * {@code maxWaiting} in flight). A read changes nothing, so every failure of one is "not applied", and
+ * any answer but APPLIED or REJECTED (a lost connection, ERROR from a stopping server) just sends it to
+ * the next server.
+ *
+ * @param <H> the caller's handle for a request, handed back in {@link Effect.Complete}
+ */
+public final class ClientCore<H> {
+
+    private static final String UNKNOWN_TAIL =
+            "it may or may not have been applied; submitting it again makes a new command, which may apply twice";
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final ClientCoreConfig config;
+    private final long clientId;
+    private final RandomGenerator random;
+    /** Server ids in the configured order: the order servers are tried in while no leader is known. */
+    private final int[] order;
+
+    /** Sent and not finished, by sequence. */
+    private final TreeMap<Long, Request<H>> outstanding = new TreeMap<>();
+    private final ArrayDeque<Request<H>> waiting = new ArrayDeque<>();
+    /** Queries sent and not finished. */
+    private final Set<Request<H>> queries = new LinkedHashSet<>();
+    /** The current attempt of every request that has one under way, by attempt id. */
+    private final Map<Long, Request<H>> attempts = new HashMap<>();
+    /** Every request's timeout and retry, earliest first. */
+    private final TreeSet<Deadline> deadlines =
+            new TreeSet<>(Comparator.comparingLong(Deadline::at).thenComparingLong(Deadline::order));
+    private long nextDeadlineOrder;
+    private long nextQueryId = 1;
+    private long nextSequence = 1;
+    /** Attempt ids double as call ids, which need only be unique among one connection's calls. */
+    private long nextAttempt = 1;
+    /** The server believed to lead, 0 when unknown. */
+    private int leader;
+    /** Index into {@link #order} of the server to try next while no leader is known. */
+    private int probe;
+    /** Set by the first APPLIED answer: from then on this client has seen its cluster led. */
+    private boolean leaderSeen;
+
+    /**
+     * Since when no attempt of any request found a leader ({@link #NONE}: one did since), and what each
+     * server said in that time. Shared by all requests, so a request submitted into a cluster already
+     * known to have no leader fails after one attempt instead of waiting out the no-leader timeout again.
+     */
+    private long noLeaderSince = NONE;
+    private final Map<Integer, String> noLeaderAnswers = new HashMap<>();
+    /** Whether, in that time, some server answered (rather than none being reachable). */
+    private boolean noLeaderAnswered;
+
+    /** The earliest time a timer was asked for and has not fired since, or {@link #NONE}. */
+    private long armedAt = NONE;
+    private long lastNow = NONE;
+    private boolean closed;
+    /** The effects of the call under way. */
+    private List<Effect<H>> out = new ArrayList<>();
+
+    public ClientCore(ClientCoreConfig config, RandomGenerator random) {
+        if (config == null || random == null) {
+            throw new IllegalArgumentException("a client core needs its configuration and a random generator");
+        }
+        this.config = config;
+        this.clientId = config.clientId();
+        this.random = random;
+        this.order = config.servers().keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The server this client believes leads, 0 if it knows none. */
+    public int leader() {
+        return leader;
+    }
+
+    /** Commands in the window plus those waiting for room plus queries in flight: requests not yet complete. */
+    public int pending() {
+        return outstanding.size() + waiting.size() + queries.size();
+    }
+
+    // ---- Events
+
+    /** A command to apply once; {@code payload} is the core's from now on. */
+    public List<Effect<H>> submitCommand(H handle, byte[] payload, long now) {
+        begin(now);
+        Request<H> command = new Request<>(handle, payload, false, 0);
+        if (closed) {
+            finish(command, new NotApplied(NotApplied.Reason.CLOSED, name(command) + ": not sent: the client is closed"));
+        } else if (!hasRoom() && waiting.size() >= config.maxWaiting()) {
+            finish(command, new NotApplied(NotApplied.Reason.NO_ROOM, name(command) + ": not sent: "
+                    + outstanding.size() + " commands are outstanding (maxOutstanding " + config.maxOutstanding()
+                    + ") and " + waiting.size() + " wait for room (maxWaiting " + config.maxWaiting() + ")"));
+        } else {
+            command.timeout = deadline(command, now + config.requestTimeoutNanos(), false);
+            waiting.add(command);
+            admit();
+        }
+        return end();
+    }
+
+    /** A read-only query; {@code payload} is the core's from now on. */
+    public List<Effect<H>> submitQuery(H handle, byte[] payload, long now) {
+        begin(now);
+        Request<H> query = new Request<>(handle, payload, true, nextQueryId++);
+        if (closed) {
+            finish(query, new NotApplied(NotApplied.Reason.CLOSED, name(query) + ": not sent: the client is closed"));
+        } else if (queries.size() >= config.maxWaiting()) {
+            finish(query, new NotApplied(NotApplied.Reason.NO_ROOM, name(query) + ": not sent: " + queries.size()
+                    + " queries are in flight (maxWaiting " + config.maxWaiting() + ")"));
+        } else {
+            query.timeout = deadline(query, now + config.requestTimeoutNanos(), false);
+            queries.add(query);
+            attempt(query, nextTarget());
+        }
+        return end();
+    }
+
+    /** Attempt {@code attempt} has its connection: the core sends its call if it still wants it. */
+    public List<Effect<H>> connected(long attempt, long now) {
+        begin(now);
+        Request<H> request = current(attempt, Stage.CONNECTING);
+        if (request != null) {
+            request.stage = Stage.SENT;
+            if (request.query) {
+                out.add(new Effect.SendQuery<>(attempt, request.server, request.payload));
+            } else {
+                out.add(new Effect.SendCommand<>(attempt, request.server, clientId, request.sequence, request.payload));
+            }
+        }
+        return end();
+    }
+
+    /** Attempt {@code attempt} sent nothing: no connection could be had, or the call could not be written. */
+    public List<Effect<H>> connectFailed(long attempt, String why, long now) {
+        begin(now);
+        Request<H> request = current(attempt, null);
+        if (request != null) {
+            // Nothing was sent on this attempt: it does not make the outcome unknown.
+            attempts.remove(attempt);
+            noLeader(request, request.server, "unreachable (" + why + ")", false);
+        }
+        return end();
+    }
+
+    /** The call of attempt {@code attempt} was sent and its connection ended before an answer came. */
+    public List<Effect<H>> lost(long attempt, String why, long now) {
+        begin(now);
+        Request<H> request = current(attempt, Stage.SENT);
+        if (request != null) {
+            attempts.remove(attempt);
+            if (request.query) {
+                noLeader(request, request.server, "connection lost with the query pending (" + why + ")", false);
+            } else {
+                // The call was handed to the connection and then it ended: the server may have it in its log.
+                request.reached(config.describe(request.server));
+                noLeader(request, request.server, "connection lost with the command pending (" + why + ")", false);
+            }
+        }
+        return end();
+    }
+
+    /** The server answered attempt {@code attempt}. */
+    public List<Effect<H>> answered(long attempt, ServerAnswer answer, long now) {
+        begin(now);
+        Request<H> request = current(attempt, Stage.SENT);
+        if (request != null) {
+            attempts.remove(attempt);
+            answered(request, request.server, answer);
+        }
+        return end();
+    }
+
+    /** A timer armed by {@link Effect.ArmTimer} fired (or any other wake-up: extra ones are harmless). */
+    public List<Effect<H>> timerFired(long now) {
+        begin(now);
+        armedAt = NONE;
+        while (!deadlines.isEmpty() && deadlines.first().at() <= now) {
+            Deadline due = deadlines.pollFirst();
+            @SuppressWarnings("unchecked")
+            Request<H> request = (Request<H>) due.request();
+            if (due.retry()) {
+                request.retry = null;
+                attempt(request, nextTarget());
+            } else {
+                request.timeout = null;
+                timedOut(request);
+            }
+        }
+        return end();
+    }
+
+    /**
+     * Ends every request: commands in the window as unknown if an attempt may have reached a server,
+     * else as not applied; waiting commands and queries as not applied. Later submits fail as not sent.
+     */
+    public List<Effect<H>> close(long now) {
+        begin(now);
+        closed = true;
+        for (Request<H> command : new ArrayList<>(outstanding.values())) {
+            if (command.mayHaveBeenApplied || command.stage == Stage.SENT) {
+                finish(command, new Unknown(Unknown.Reason.CLOSED, name(command)
+                        + ": outcome unknown: the client was closed with the command outstanding; " + UNKNOWN_TAIL));
+            } else {
+                finish(command, new NotApplied(NotApplied.Reason.CLOSED, name(command)
+                        + ": not applied: the client was closed before any server took it"));
+            }
+        }
+        for (Request<H> command : new ArrayList<>(waiting)) {
+            finish(command, new NotApplied(NotApplied.Reason.CLOSED, name(command) + ": not sent: the client was closed"));
+        }
+        for (Request<H> query : new ArrayList<>(queries)) {
+            finish(query, new NotApplied(NotApplied.Reason.CLOSED, name(query)
+                    + ": not answered: the client was closed; a read changes nothing"));
+        }
+        return end();
+    }
+
+    // ---- Steps
+
+    private void begin(long now) {
+        if (lastNow != NONE && now < lastNow) {
+            throw new IllegalArgumentException("time went back from " + lastNow + " to " + now);
+        }
+        lastNow = now;
+        out = new ArrayList<>();
+    }
+
+    /** Asks for a timer if the earliest deadline comes before any asked for, and hands the effects over. */
+    private List<Effect<H>> end() {
+        if (!deadlines.isEmpty()) {
+            long earliest = deadlines.first().at();
+            if (armedAt == NONE || earliest < armedAt) {
+                armedAt = earliest;
+                out.add(new Effect.ArmTimer<>(earliest));
+            }
+        }
+        List<Effect<H>> done = out;
+        out = new ArrayList<>();
+        return done;
+    }
+
+    /** The request whose current attempt is {@code attempt}, or null if the event is stale. */
+    private Request<H> current(long attempt, Stage expected) {
+        Request<H> request = attempts.get(attempt);
+        if (request == null) {
+            return null;
+        }
+        if (expected != null && request.stage != expected) {
+            throw new IllegalStateException("attempt " + attempt + " of " + name(request) + " is " + request.stage
+                    + ", not " + expected + ": the owner reported its events out of order");
+        }
+        return request;
+    }
+
+    private Deadline deadline(Request<H> request, long at, boolean retry) {
+        Deadline deadline = new Deadline(at, nextDeadlineOrder++, request, retry);
+        deadlines.add(deadline);
+        return deadline;
+    }
+
+    private boolean hasRoom() {
+        return outstanding.isEmpty() || nextSequence - outstanding.firstKey() < config.maxOutstanding();
+    }
+
+    /** Moves waiting commands into the window while there is room. */
+    private void admit() {
+        while (!closed && !waiting.isEmpty() && hasRoom()) {
+            Request<H> command = waiting.poll();
+            command.sequence = nextSequence++;
+            outstanding.put(command.sequence, command);
+            attempt(command, nextTarget());
+        }
+    }
+
+    /** The leader if known, else the server whose turn it is. */
+    private int nextTarget() {
+        return leader != 0 ? leader : order[probe];
+    }
+
+    private void attempt(Request<H> request, int server) {
+        request.attempt = nextAttempt++;
+        request.server = server;
+        request.stage = Stage.CONNECTING;
+        attempts.put(request.attempt, request);
+        out.add(new Effect.Connect<>(request.attempt, server));
+    }
+
+    private void answered(Request<H> request, int server, ServerAnswer answer) {
+        if (request.query && answer.status() == ServerAnswer.Status.ERROR) {
+            // Typically a stopping server; asking another one is safe for a read.
+            noLeader(request, server, "ERROR (" + answer.message() + ")", false);
+            return;
+        }
+        switch (answer.status()) {
+            case APPLIED -> {
+                setLeader(server, "it applied " + name(request));
+                leaderSeen = true;
+                clearNoLeader();
+                finish(request, new Outcome.Applied(answer.slot(), answer.result()));
+            }
+            case NOT_LEADER -> {
+                // A leader deposed while the command waited answers NOT_LEADER, yet a later leader may
+                // still choose the copy in its log: the outcome is open from here on. Not so for a read.
+                if (!request.query) {
+                    request.reached(config.describe(server));
+                }
+                int hint = answer.leaderHint();
+                if (hint != 0 && hint != server && config.servers().containsKey(hint)) {
+                    followHint(request, server, hint, answer.message());
+                } else {
+                    String unknownHint = hint != 0 && !config.servers().containsKey(hint)
+                            ? ", points to " + hint + ", which is not among " + config.servers().keySet() : "";
+                    noLeader(request, server, "NOT_LEADER (" + answer.message() + ")" + unknownHint, true);
+                }
+            }
+            case NO_QUORUM -> {
+                // As for NOT_LEADER: a leader that lost its majority may have logged the command first.
+                if (!request.query) {
+                    request.reached(config.describe(server));
+                }
+                noLeader(request, server, "NO_QUORUM (" + answer.message() + ")", true);
+            }
+            case BUSY -> {
+                // Says nothing about who leads; the command was refused before it reached the log.
+                request.lastOutcome = config.describe(server) + " BUSY (" + answer.message() + ")";
+                backOff(request);
+            }
+            case REJECTED -> rejected(request, server, answer.message());
+            case ERROR -> finish(request, new Unknown(Unknown.Reason.SERVER_ERROR, server, answer.message(),
+                    name(request) + ": outcome unknown: " + config.describe(server) + " answered ERROR: "
+                            + answer.message() + "; " + UNKNOWN_TAIL));
+        }
+    }
+
+    private void followHint(Request<H> request, int server, int hint, String message) {
+        request.lastOutcome = config.describe(server) + " NOT_LEADER, leader " + hint;
+        noteNoLeader(server, "NOT_LEADER, points to " + hint + " (" + message + ")", true);
+        setLeader(hint, "server " + server + " points to it");
+        if (request.hintsFollowed++ < order.length) {
+            attempt(request, hint);
+        } else {
+            // Hints keep pointing around without a server that leads (stale hints after an election).
+            request.hintsFollowed = 0;
+            if (!gaveUp(request)) {
+                backOff(request);
+            }
+        }
+    }
+
+    /** The attempt found no leader at {@code server}: remember it, give up or try the next server. */
+    private void noLeader(Request<H> request, int server, String what, boolean serverAnswered) {
+        request.lastOutcome = config.describe(server) + " " + what;
+        request.hintsFollowed = 0;
+        noteNoLeader(server, what, serverAnswered);
+        if (leader == server) {
+            setLeader(0, config.describe(server) + " " + what);
+        }
+        probe = (indexOf(server) + 1) % order.length;
+        if (!gaveUp(request)) {
+            backOff(request);
+        }
+    }
+
+    private void noteNoLeader(int server, String what, boolean serverAnswered) {
+        noLeaderAnswers.put(server, what);
+        noLeaderAnswered |= serverAnswered;
+        if (noLeaderSince == NONE) {
+            noLeaderSince = lastNow;
+        }
+    }
+
+    /**
+     * Ends {@code request} if for the no-leader wait every server has been tried and none led. Its
+     * outcome is unknown if any of its attempts reached a server that may have logged it.
+     *
+     * <p>The wait is the no-leader timeout, except before this client ever saw a leader while servers do
+     * answer: then they are most likely holding their first election, which the client waits out
+     * ({@code firstLeaderWait}) instead of failing a command submitted right after the servers started.
+     */
+    private boolean gaveUp(Request<H> request) {
+        if (noLeaderSince == NONE || noLeaderAnswers.size() < order.length) {
+            return false;
+        }
+        long lasted = lastNow - noLeaderSince;
+        long wait = config.noLeaderTimeoutNanos();
+        if (!leaderSeen && noLeaderAnswered) {
+            wait = Math.max(wait, config.firstLeaderWaitNanos());
+        }
+        if (lasted < wait) {
+            return false;
+        }
+        StringBuilder answers = new StringBuilder();
+        for (int server : order) {
+            answers.append(answers.length() == 0 ? "" : ", ").append(config.describe(server))
+                    .append(' ').append(noLeaderAnswers.get(server));
+        }
+        String seen = "for " + human(lasted) + " no server led: " + answers;
+        if (request.mayHaveBeenApplied) {
+            finish(request, new Unknown(Unknown.Reason.NO_LEADER, name(request) + ": no quorum: " + seen
+                    + "; outcome unknown: " + request.reachedBy + " may have logged it before losing its leadership, so "
+                    + UNKNOWN_TAIL));
+        } else {
+            finish(request, new NotApplied(NotApplied.Reason.UNAVAILABLE, name(request) + ": unavailable: " + seen
+                    + "; not applied: no server took it"));
+        }
+        return true;
+    }
+
+    private void rejected(Request<H> request, int server, String message) {
+        if (request.mayHaveBeenApplied) {
+            // A retry refused as too old for the exactly-once window: the first copy may have applied.
+            finish(request, new Unknown(Unknown.Reason.RETRY_REJECTED, name(request) + ": outcome unknown: "
+                    + config.describe(server) + " rejected a retry (" + message + ") after an earlier attempt reached "
+                    + request.reachedBy + "; " + UNKNOWN_TAIL));
+        } else {
+            finish(request, new Outcome.Rejected(server, message,
+                    name(request) + ": rejected by " + config.describe(server) + ": " + message + "; not applied"));
+        }
+    }
+
+    private void backOff(Request<H> request) {
+        request.stage = Stage.BACKOFF;
+        long min = config.retryBackoffMinNanos();
+        long max = config.retryBackoffMaxNanos();
+        long delay = Math.min(max, min << Math.min(request.backoffs, 20));
+        request.backoffs++;
+        // Jitter, so commands pipelined together do not retry in lockstep.
+        delay = delay / 2 + random.nextLong(delay / 2 + 1);
+        request.retry = deadline(request, lastNow + delay, true);
+    }
+
+    private void timedOut(Request<H> request) {
+        String after = " after " + human(config.requestTimeoutNanos());
+        String last = request.lastOutcome.isEmpty() ? "" : " (last: " + request.lastOutcome + ")";
+        if (request.query) {
+            String where = request.stage == Stage.SENT ? ": no answer yet from " + config.describe(request.server) : "";
+            finish(request, new NotApplied(NotApplied.Reason.QUERY_TIMED_OUT, name(request) + ": timed out" + after
+                    + where + last + "; a read changes nothing, so asking again is safe"));
+            return;
+        }
+        switch (request.stage) {
+            case WAITING -> finish(request, new NotApplied(NotApplied.Reason.WAITED_FOR_ROOM, name(request)
+                    + ": not sent" + after + ": it waited for room behind " + outstanding.size()
+                    + " outstanding commands (maxOutstanding " + config.maxOutstanding() + ", oldest "
+                    + name(outstanding.firstEntry().getValue()) + ")"));
+            case SENT -> finish(request, new Unknown(Unknown.Reason.TIMED_OUT, name(request) + ": outcome unknown"
+                    + after + ": no answer yet from " + config.describe(request.server) + "; " + UNKNOWN_TAIL));
+            case CONNECTING, BACKOFF -> {
+                if (request.mayHaveBeenApplied) {
+                    finish(request, new Unknown(Unknown.Reason.TIMED_OUT, name(request) + ": outcome unknown"
+                            + after + last + ": an attempt reached " + request.reachedBy + "; " + UNKNOWN_TAIL));
+                } else {
+                    finish(request, new NotApplied(NotApplied.Reason.UNAVAILABLE, name(request) + ": unavailable"
+                            + after + last + "; not applied: no server took it"));
+                }
+            }
+            case DONE -> throw new AssertionError("the timeout of " + name(request) + " fired after it completed");
+        }
+    }
+
+    // ---- Leader belief
+
+    private void setLeader(int server, String why) {
+        if (server != leader) {
+            out.add(new Effect.LeaderChanged<>(leader, server, why));
+            leader = server;
+        }
+    }
+
+    private void clearNoLeader() {
+        noLeaderSince = NONE;
+        noLeaderAnswers.clear();
+        noLeaderAnswered = false;
+    }
+
+    private int indexOf(int server) {
+        for (int i = 0; i < order.length; i++) {
+            if (order[i] == server) {
+                return i;
+            }
+        }
+        throw new AssertionError("server " + server + " is not configured");
+    }
+
+    // ---- Endings
+
+    /** Completes {@code request} with {@code outcome}, once, and lets waiting commands into the room it leaves. */
+    private void finish(Request<H> request, Outcome outcome) {
+        if (request.stage == Stage.DONE) {
+            throw new AssertionError(name(request) + " completed twice");
+        }
+        boolean wasWaiting = request.stage == Stage.WAITING;
+        request.stage = Stage.DONE;
+        if (request.timeout != null) {
+            deadlines.remove(request.timeout);
+            request.timeout = null;
+        }
+        if (request.retry != null) {
+            deadlines.remove(request.retry);
+            request.retry = null;
+        }
+        attempts.remove(request.attempt);
+        if (request.query) {
+            queries.remove(request);
+        } else if (wasWaiting) {
+            waiting.remove(request);
+        } else if (request.sequence != 0 && outstanding.remove(request.sequence) != request) {
+            throw new AssertionError(name(request) + " was not outstanding");
+        }
+        out.add(new Effect.Complete<>(request.handle, request.sequence, outcome));
+        admit();
+    }
+
+    private String name(Request<H> request) {
+        if (request.query) {
+            return "query c" + clientId + "/q" + request.queryId;
+        }
+        return "command c" + clientId + "#" + (request.sequence == 0 ? "-" : Long.toString(request.sequence));
+    }
+
+    /** {@code 700 ms}, {@code 5 s}, {@code 1.5 s}. */
+    static String human(long nanos) {
+        long millis = nanos / 1_000_000;
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

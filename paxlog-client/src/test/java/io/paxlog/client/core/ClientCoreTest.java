@@ -1,0 +1,385 @@
+package io.paxlog.client.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paxlog.client.core.Effect.ArmTimer;
+import io.paxlog.client.core.Effect.Complete;
+import io.paxlog.client.core.Effect.Connect;
+import io.paxlog.client.core.Effect.SendCommand;
+import io.paxlog.client.core.Effect.SendQuery;
+import io.paxlog.client.core.Outcome.NotApplied;
+import io.paxlog.client.core.Outcome.Unknown;
+import io.paxlog.client.core.ServerAnswer.Status;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client's rules alone: events in, effects out. No sockets, no threads, no clock: time is a
+ * number the test advances.
+ */
+class ClientCoreTest {
+
+    private static final long MS = 1_000_000L;
+    private static final long REQUEST_TIMEOUT = 5_000 * MS;
+    private static final long NO_LEADER_TIMEOUT = 1_000 * MS;
+    private static final long FIRST_LEADER_WAIT = 4_000 * MS;
+    private static final long BACKOFF_MIN = 10 * MS;
+    private static final long BACKOFF_MAX = 200 * MS;
+
+    private long now = 1_000 * MS;
+    private ClientCore<String> core = core(64, 100, 1);
+
+    private static ClientCore<String> core(int maxOutstanding, int maxWaiting, long seed) {
+        Map<Integer, String> servers = new LinkedHashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            servers.put(id, id + "=s" + id);
+        }
+        return new ClientCore<>(new ClientCoreConfig(42, servers, REQUEST_TIMEOUT, NO_LEADER_TIMEOUT, FIRST_LEADER_WAIT,
+                BACKOFF_MIN, BACKOFF_MAX, maxOutstanding, maxWaiting), new SplittableRandom(seed));
+    }
+
+    // ---- Reading effects
+
+    private static <T> List<T> all(List<Effect<String>> effects, Class<T> type) {
+        return effects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static <T> T one(List<Effect<String>> effects, Class<T> type) {
+        List<T> found = all(effects, type);
+        assertThat(found).as("%s among %s", type.getSimpleName(), effects).hasSize(1);
+        return found.get(0);
+    }
+
+    private static Outcome outcome(List<Effect<String>> effects, String handle) {
+        List<Complete<String>> completes = new ArrayList<>();
+        for (Effect<String> effect : effects) {
+            if (effect instanceof Complete<String> complete && complete.handle().equals(handle)) {
+                completes.add(complete);
+            }
+        }
+        assertThat(completes).as("completions of %s among %s", handle, effects).hasSize(1);
+        return completes.get(0).outcome();
+    }
+
+    // ---- Driving
+
+    private Connect<String> submit(String handle) {
+        return one(core.submitCommand(handle, handle.getBytes(), now), Connect.class);
+    }
+
+    /** Connects {@code attempt} and returns the command it sends. */
+    private SendCommand<String> send(Connect<String> attempt) {
+        return one(core.connected(attempt.attempt(), now), SendCommand.class);
+    }
+
+    private List<Effect<String>> answer(SendCommand<String> call, ServerAnswer answer) {
+        return core.answered(call.attempt(), answer, now);
+    }
+
+    private List<Effect<String>> answer(SendCommand<String> call, Status status, int hint) {
+        return answer(call, ServerAnswer.refused(status, hint, status.name().toLowerCase()));
+    }
+
+    /** Moves time to the next timer the core armed in {@code effects} and fires it. */
+    private List<Effect<String>> fireTimer(List<Effect<String>> effects) {
+        long at = all(effects, ArmTimer.class).stream().mapToLong(ArmTimer::at).min().orElseThrow(
+                () -> new AssertionError("no timer armed among " + effects));
+        now = Math.max(now, at);
+        return core.timerFired(now);
+    }
+
+    @Test
+    void aNotLeaderAnswerWithAHintIsFollowedAtOnceWithTheSameSequence() {
+        SendCommand<String> first = send(submit("a"));
+        assertThat(first.server()).isEqualTo(1);
+        assertThat(first.sequence()).isEqualTo(1);
+        assertThat(first.clientId()).isEqualTo(42);
+
+        List<Effect<String>> redirected = answer(first, Status.NOT_LEADER, 2);
+        Connect<String> toTwo = one(redirected, Connect.class);
+        assertThat(toTwo.server()).isEqualTo(2);
+        assertThat(one(redirected, Effect.LeaderChanged.class).leader()).isEqualTo(2);
+        SendCommand<String> second = send(toTwo);
+        assertThat(second.sequence()).isEqualTo(1);
+        assertThat(second.attempt()).isNotEqualTo(first.attempt());
+
+        Outcome outcome = outcome(answer(second, ServerAnswer.applied(7, new byte[] {9})), "a");
+        assertThat(outcome).isEqualTo(new Outcome.Applied(7, new byte[] {9}));
+        assertThat(core.leader()).isEqualTo(2);
+        assertThat(send(submit("b")).server()).as("the next command goes straight to the leader").isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionLostAfterTheCallWasSentMakesTheOutcomeUnknown() {
+        SendCommand<String> call = send(submit("a"));
+        List<Effect<String>> effects = core.lost(call.attempt(), "reset by peer", now);
+        // Every further attempt fails before sending: the first one may still have reached server 1.
+        for (int round = 0; round < 1000 && all(effects, Complete.class).isEmpty(); round++) {
+            effects = new ArrayList<>(fireTimer(effects));
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                effects.addAll(core.connectFailed(connect.attempt(), "refused", now));
+            }
+        }
+        Outcome outcome = outcome(effects, "a");
+        assertThat(outcome).isInstanceOf(Unknown.class);
+        assertThat(outcome.mayHaveBeenApplied()).isTrue();
+        assertThat(outcome.message()).contains("command c42#1", "1=s1 may have logged it");
+    }
+
+    @Test
+    void connectFailuresBeforeAnythingWasSentAreNotAppliedAndAStaleConnectSendsNothing() {
+        Connect<String> connect = submit("a");
+        List<Effect<String>> effects = core.connectFailed(connect.attempt(), "refused", now);
+        Connect<String> late = null;
+        for (int round = 0; round < 1000 && all(effects, Complete.class).isEmpty(); round++) {
+            effects = new ArrayList<>(fireTimer(effects));
+            for (Connect<String> next : all(effects, Connect.class)) {
+                if (late == null) {
+                    late = next; // this one's connection comes after the command gave up
+                } else {
+                    effects.addAll(core.connectFailed(next.attempt(), "refused", now));
+                }
+            }
+        }
+        Outcome outcome = outcome(effects, "a");
+        assertThat(outcome).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.UNAVAILABLE));
+        assertThat(outcome.message()).contains("unreachable (refused)", "not applied");
+
+        // A command reported not applied must never reach a server afterwards.
+        assertThat(core.connected(late.attempt(), now)).isEmpty();
+        assertThat(core.pending()).isZero();
+    }
+
+    @Test
+    void busyBacksOffWithJitterKeepsTheSequenceAndStaysNotApplied() {
+        SendCommand<String> call = send(submit("a"));
+        for (int busy = 0; busy < 6; busy++) {
+            List<Effect<String>> effects = answer(call, Status.BUSY, 0);
+            assertThat(all(effects, Connect.class)).as("no retry before the backoff").isEmpty();
+            long delay = one(effects, ArmTimer.class).at() - now;
+            long cap = Math.min(BACKOFF_MAX, BACKOFF_MIN << busy);
+            assertThat(delay).isBetween(cap / 2, cap);
+            call = send(one(fireTimer(effects), Connect.class));
+            assertThat(call.sequence()).isEqualTo(1);
+            assertThat(call.server()).as("BUSY says nothing about who leads").isEqualTo(1);
+        }
+        // The request timeout with only BUSY answers: no server took it.
+        answer(call, Status.BUSY, 0);
+        now += REQUEST_TIMEOUT;
+        Outcome outcome = outcome(core.timerFired(now), "a");
+        assertThat(outcome).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.UNAVAILABLE));
+        assertThat(outcome.message()).contains("unavailable after 5 s", "BUSY");
+    }
+
+    @Test
+    void theWindowHoldsBackSequencesBeyondTheOldestOutstandingOneAndFillsWhenItCompletes() {
+        core = core(4, 100, 1);
+        List<SendCommand<String>> sent = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            List<Effect<String>> effects = core.submitCommand("c" + i, new byte[0], now);
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                sent.add(send(connect));
+            }
+        }
+        assertThat(sent).extracting(SendCommand::sequence).containsExactly(1L, 2L, 3L, 4L);
+
+        for (int i = 1; i < 4; i++) {
+            assertThat(all(answer(sent.get(i), ServerAnswer.applied(i, new byte[0])), Connect.class))
+                    .as("sequence 1 is unanswered: nothing beyond 4 may go").isEmpty();
+        }
+        // A retry of sequence 1 keeps its sequence and still lets nothing new in.
+        List<Effect<String>> busy = answer(sent.get(0), Status.BUSY, 0);
+        SendCommand<String> retry = send(one(fireTimer(busy), Connect.class));
+        assertThat(retry.sequence()).isEqualTo(1);
+
+        List<Effect<String>> room = answer(retry, ServerAnswer.applied(9, new byte[0]));
+        List<Long> admitted = new ArrayList<>();
+        for (Connect<String> connect : all(room, Connect.class)) {
+            admitted.add(send(connect).sequence());
+        }
+        assertThat(admitted).containsExactly(5L, 6L, 7L, 8L);
+    }
+
+    @Test
+    void aFullWindowWithNoWaitingAllowedFailsASubmitAtOnceAndTheRequestTimeoutEndsAWaitingCommandAsNotApplied() {
+        core = core(1, 1, 1);
+        send(submit("a"));
+        assertThat(all(core.submitCommand("b", new byte[0], now), Connect.class)).as("b waits for room").isEmpty();
+        Outcome c = outcome(core.submitCommand("c", new byte[0], now), "c");
+        assertThat(c).isInstanceOfSatisfying(NotApplied.class, n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.NO_ROOM));
+        assertThat(c.message()).contains("maxOutstanding 1", "maxWaiting 1");
+
+        now += REQUEST_TIMEOUT;
+        List<Effect<String>> timedOut = core.timerFired(now);
+        assertThat(outcome(timedOut, "a")).isInstanceOfSatisfying(Unknown.class,
+                u -> assertThat(u.reason()).isEqualTo(Unknown.Reason.TIMED_OUT));
+        // b's room came only as a's timeout ended a, with b's own timeout due: it never sent a thing.
+        assertThat(outcome(timedOut, "b")).isInstanceOf(NotApplied.class);
+    }
+
+    @Test
+    void theRequestTimeoutAfterTheCommandWasSentIsOutcomeUnknown() {
+        SendCommand<String> call = send(submit("a"));
+        now += REQUEST_TIMEOUT - 1;
+        assertThat(all(core.timerFired(now), Complete.class)).isEmpty();
+        now += 1;
+        Outcome outcome = outcome(core.timerFired(now), "a");
+        assertThat(outcome).isInstanceOfSatisfying(Unknown.class,
+                u -> assertThat(u.reason()).isEqualTo(Unknown.Reason.TIMED_OUT));
+        assertThat(outcome.message()).contains("outcome unknown after 5 s", "no answer yet from 1=s1");
+        assertThat(core.answered(call.attempt(), ServerAnswer.applied(1, new byte[0]), now))
+                .as("an answer after the timeout is stale").isEmpty();
+    }
+
+    @Test
+    void withAKnownLeaderGoneEveryServerSayingNoQuorumFailsAtTheNoLeaderTimeoutAndTheNextCommandAfterOneRound() {
+        answer(send(submit("first")), ServerAnswer.applied(1, new byte[0]));
+        long start = now;
+        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        List<Integer> asked = new ArrayList<>(List.of(1));
+        while (all(effects, Complete.class).isEmpty()) {
+            effects = fireTimer(effects);
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                asked.add(connect.server());
+                effects = new ArrayList<>(effects);
+                effects.addAll(answer(send(connect), Status.NO_QUORUM, 0));
+            }
+        }
+        Outcome outcome = outcome(effects, "a");
+        assertThat(outcome).isInstanceOfSatisfying(Unknown.class,
+                u -> assertThat(u.reason()).isEqualTo(Unknown.Reason.NO_LEADER));
+        assertThat(outcome.message()).contains("no quorum", "NO_QUORUM", "1=s1", "2=s2", "3=s3");
+        assertThat(now - start).isBetween(NO_LEADER_TIMEOUT, NO_LEADER_TIMEOUT + BACKOFF_MAX);
+        assertThat(asked).contains(1, 2, 3);
+        assertThat(core.leader()).isZero();
+
+        // Known to have no leader: the next command fails on its first answer.
+        Connect<String> next = submit("b");
+        assertThat(outcome(answer(send(next), Status.NO_QUORUM, 0), "b")).isInstanceOf(Unknown.class);
+    }
+
+    @Test
+    void rightAfterTheServersStartAFreshClientWaitsOutTheFirstElectionInsteadOfTheNoLeaderTimeout() {
+        long start = now;
+        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        SendCommand<String> last = null;
+        while (now - start < NO_LEADER_TIMEOUT + 1_000 * MS) {
+            assertThat(all(effects, Complete.class)).as("gave up at %d ms", (now - start) / MS).isEmpty();
+            effects = fireTimer(effects);
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                last = send(connect);
+                effects = new ArrayList<>(effects);
+                effects.addAll(answer(last, Status.NO_QUORUM, 0));
+            }
+        }
+        // The election ends: server 3 leads.
+        effects = fireTimer(effects);
+        SendCommand<String> toLeader = send(one(effects, Connect.class));
+        assertThat(outcome(answer(toLeader, ServerAnswer.applied(1, new byte[0])), "a")).isInstanceOf(Outcome.Applied.class);
+    }
+
+    @Test
+    void aFreshClientStillGivesUpAtTheFirstLeaderWaitWhenNoLeaderComes() {
+        long start = now;
+        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        while (all(effects, Complete.class).isEmpty()) {
+            effects = fireTimer(effects);
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                effects = new ArrayList<>(effects);
+                effects.addAll(answer(send(connect), Status.NO_QUORUM, 0));
+            }
+        }
+        assertThat(outcome(effects, "a")).isInstanceOf(Unknown.class);
+        assertThat(now - start).isBetween(FIRST_LEADER_WAIT, FIRST_LEADER_WAIT + BACKOFF_MAX);
+    }
+
+    @Test
+    void aFreshClientThatCanReachNoServerGivesUpAtTheNoLeaderTimeoutAsUnavailable() {
+        long start = now;
+        List<Effect<String>> effects = core.connectFailed(submit("a").attempt(), "refused", now);
+        while (all(effects, Complete.class).isEmpty()) {
+            effects = new ArrayList<>(fireTimer(effects));
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                effects.addAll(core.connectFailed(connect.attempt(), "refused", now));
+            }
+        }
+        assertThat(outcome(effects, "a")).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.UNAVAILABLE));
+        assertThat(now - start).isBetween(NO_LEADER_TIMEOUT, NO_LEADER_TIMEOUT + BACKOFF_MAX);
+    }
+
+    @Test
+    void rejectedIsFinalAndNotAppliedUnlessAnEarlierAttemptMayHaveReachedAServer() {
+        Outcome first = outcome(answer(send(submit("a")), Status.REJECTED, 0), "a");
+        assertThat(first).isEqualTo(new Outcome.Rejected(1, "rejected", "command c42#1: rejected by 1=s1: rejected; not applied"));
+
+        SendCommand<String> call = send(submit("b"));
+        SendCommand<String> retry = send(one(answer(call, Status.NOT_LEADER, 2), Connect.class));
+        Outcome second = outcome(answer(retry, Status.REJECTED, 0), "b");
+        assertThat(second).isInstanceOfSatisfying(Unknown.class,
+                u -> assertThat(u.reason()).isEqualTo(Unknown.Reason.RETRY_REJECTED));
+        assertThat(second.message()).contains("rejected a retry", "reached 1=s1");
+    }
+
+    @Test
+    void aServerErrorIsOutcomeUnknownAndNotRetried() {
+        List<Effect<String>> effects = answer(send(submit("a")), ServerAnswer.refused(Status.ERROR, 0, "stopping"));
+        assertThat(all(effects, Connect.class)).isEmpty();
+        assertThat(outcome(effects, "a")).isInstanceOfSatisfying(Unknown.class, u -> {
+            assertThat(u.reason()).isEqualTo(Unknown.Reason.SERVER_ERROR);
+            assertThat(u.server()).isEqualTo(1);
+            assertThat(u.serverMessage()).isEqualTo("stopping");
+        });
+    }
+
+    @Test
+    void aQueryHasNoSequenceMovesOnAfterAnErrorOrALostConnectionAndNeverEndsUnknown() {
+        List<Effect<String>> effects = core.submitQuery("q", new byte[] {1}, now);
+        SendQuery<String> atOne = one(core.connected(one(effects, Connect.class).attempt(), now), SendQuery.class);
+        assertThat(atOne.server()).isEqualTo(1);
+        effects = core.answered(atOne.attempt(), ServerAnswer.refused(Status.ERROR, 0, "stopping"), now);
+        SendQuery<String> atTwo = one(core.connected(one(fireTimer(effects), Connect.class).attempt(), now), SendQuery.class);
+        assertThat(atTwo.server()).isEqualTo(2);
+        effects = core.lost(atTwo.attempt(), "reset", now);
+        Connect<String> third = one(fireTimer(effects), Connect.class);
+        assertThat(third.server()).isEqualTo(3);
+        core.connected(third.attempt(), now);
+
+        now += REQUEST_TIMEOUT;
+        Outcome outcome = outcome(core.timerFired(now), "q");
+        assertThat(outcome).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.QUERY_TIMED_OUT));
+        assertThat(outcome.message()).contains("query c42/q1", "timed out after 5 s", "asking again is safe");
+        assertThat(send(submit("c")).sequence()).as("the query took no sequence").isEqualTo(1);
+    }
+
+    @Test
+    void closingEndsSentCommandsAsUnknownAndWaitingOnesAsNotApplied() {
+        core = core(1, 10, 1);
+        send(submit("a"));
+        core.submitCommand("b", new byte[0], now);
+        List<Effect<String>> closed = core.close(now);
+        assertThat(outcome(closed, "a")).isInstanceOfSatisfying(Unknown.class,
+                u -> assertThat(u.reason()).isEqualTo(Unknown.Reason.CLOSED));
+        assertThat(outcome(closed, "b")).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.CLOSED));
+        assertThat(all(closed, Connect.class)).as("b is not let into the room a left").isEmpty();
+        assertThat(outcome(core.submitCommand("c", new byte[0], now), "c")).isInstanceOf(NotApplied.class);
+        assertThat(core.pending()).isZero();
+    }
+
+    @Test
+    void eventsOutOfOrderAndTimeGoingBackAreTheOwnersBugs() {
+        Connect<String> connect = submit("a");
+        assertThatThrownBy(() -> core.answered(connect.attempt(), ServerAnswer.applied(1, new byte[0]), now))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("out of order");
+        assertThatThrownBy(() -> core.timerFired(now - 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
