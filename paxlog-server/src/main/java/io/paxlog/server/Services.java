@@ -1,6 +1,7 @@
 package io.paxlog.server;
 
 import io.paxlog.api.StateMachine;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.kv.KvMachine;
 import io.paxlog.lock.LockMachine;
 import io.paxlog.server.config.ClusterConfig;

@@ -4,8 +4,9 @@ import static io.paxlog.server.LocalCluster.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paxlog.api.StateMachine;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.server.CommandAnswer.Status;
-import io.paxlog.server.JournalMachine.Entry;
+import io.paxlog.journal.JournalMachine.Entry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

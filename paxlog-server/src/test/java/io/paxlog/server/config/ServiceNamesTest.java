@@ -10,7 +10,7 @@ import io.paxlog.kv.KvResult;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockMachine;
 import io.paxlog.lock.LockResult;
-import io.paxlog.server.JournalMachine;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.server.Services;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
