@@ -45,7 +45,8 @@ final class DemoCommand implements Callable<Integer> {
     int basePort;
 
     @Option(names = "--service", paramLabel = "NAME", defaultValue = "kv",
-            description = "The state machine the servers run: kv, lock or journal (default: ${DEFAULT-VALUE}). A data"
+            description = "The service the servers run: kv, lock, journal, or any other on the class path (default:"
+                    + " ${DEFAULT-VALUE}). A data"
                     + " directory keeps the service it was started with.")
     String service;
 
