@@ -248,8 +248,15 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** The jar this command runs from, or the class path when run from classes (tests, an IDE). */
+    /**
+     * The jar this command runs from, or the class path when run from classes (tests, an IDE) or with more
+     * than the jar (a user's service jar, given by {@code PAXLOG_CLASSPATH}): the servers need it all.
+     */
     private static String ownClassPath() {
+        String classPath = System.getProperty("java.class.path");
+        if (classPath.contains(java.io.File.pathSeparator)) {
+            return classPath;
+        }
         try {
             Path location = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isRegularFile(location)) {
@@ -258,6 +265,6 @@ final class DemoCommand implements Callable<Integer> {
         } catch (URISyntaxException | SecurityException | NullPointerException e) {
             // fall through to the class path
         }
-        return System.getProperty("java.class.path");
+        return classPath;
     }
 }
