@@ -187,9 +187,15 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("  curl -i -X DELETE '" + first + "/v1/locks/printer?owner=alice'   # 200");
                 out.println("  ./paxlog lock acquire" + basePortOption + " printer --owner bob --ttl 30s   # the same through the CLI");
             }
-            default -> {
+            case "journal" -> {
                 out.println("  ./paxlog journal append" + basePortOption + " hello   # one command through the leader: slot=N index=M");
                 out.println("  ./paxlog journal read" + basePortOption + "           # every entry, read through the log");
+            }
+            // A service paxlog does not ship: only its own codec knows its payloads; the generic endpoints carry them.
+            default -> {
+                out.println("  curl -s --data-binary @command.bin " + first + "/v1/service/command   # a " + service
+                        + " command's bytes in, its result's bytes out, any server");
+                out.println("  curl -s --data-binary @query.bin " + second + "/v1/service/query     # a read-only query, by read-index");
             }
         }
     }
