@@ -76,6 +76,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply = route(api);
         } catch (IllegalArgumentException e) {
             reply = CompletableFuture.completedFuture(HttpReply.error(400, "bad_request", e.getMessage()));
+        } catch (RuntimeException e) { // a bug in a route, perhaps a user's: answer it, keep the connection
+            LOG.warn("HTTP {} {} failed in its route: {}", request.method(), request.uri(), e.toString(), e);
+            reply = CompletableFuture.completedFuture(HttpReply.failure(e));
         }
         ctx.channel().config().setAutoRead(false);
         reply.whenComplete((response, failure) -> {

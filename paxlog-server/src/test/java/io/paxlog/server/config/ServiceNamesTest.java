@@ -1,6 +1,7 @@
 package io.paxlog.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.service.Service;
@@ -24,8 +25,8 @@ class ServiceNamesTest {
 
     @Test
     void aServiceNotOnTheClassPathIsRefusedNamingThoseThatAre() {
-        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> ServerConfig.parse(yaml("kvstore"), "test.yaml", BASE, null), ConfigException.class);
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ServerConfig.parse(yaml("kvstore"), "test.yaml", BASE, null));
         assertThat(e.problems()).containsExactly("cluster.service: no service named \"kvstore\" on the class path; "
                 + "found: [journal, kv, lock] (a service is a jar that lists its io.paxlog.api.service.Service "
                 + "implementation in META-INF/services/io.paxlog.api.service.Service)");
@@ -33,8 +34,8 @@ class ServiceNamesTest {
 
     @Test
     void aNameThatIsNotOneIsRefusedBeforeAnyLookUp() {
-        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> ServerConfig.parse(yaml("\"Key Value\""), "test.yaml", BASE, null), ConfigException.class);
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ServerConfig.parse(yaml("\"Key Value\""), "test.yaml", BASE, null));
         assertThat(e.problems()).containsExactly(
                 "cluster.service: \"Key Value\" is not a service name (1 to 64 characters from [a-z0-9-])");
     }
@@ -44,8 +45,8 @@ class ServiceNamesTest {
         ServiceCatalog given = ServiceCatalog.of(List.of(new Named("counter")));
         assertThat(ServerConfig.parse(yaml("counter"), "embedded", BASE, null, given).cluster().service())
                 .isEqualTo("counter");
-        ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> ServerConfig.parse(yaml("kv"), "embedded", BASE, null, given), ConfigException.class);
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ServerConfig.parse(yaml("kv"), "embedded", BASE, null, given));
         assertThat(e.problems()).singleElement().asString().startsWith("cluster.service: no service named \"kv\" given; "
                 + "found: [counter]");
     }
