@@ -45,7 +45,8 @@ final class DemoCommand implements Callable<Integer> {
     int basePort;
 
     @Option(names = "--service", paramLabel = "NAME", defaultValue = "kv",
-            description = "The state machine the servers run: kv, lock or journal (default: ${DEFAULT-VALUE}). A data"
+            description = "The service the servers run: kv, lock, journal, or any other on the class path (default:"
+                    + " ${DEFAULT-VALUE}). A data"
                     + " directory keeps the service it was started with.")
     String service;
 
@@ -186,9 +187,15 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("  curl -i -X DELETE '" + first + "/v1/locks/printer?owner=alice'   # 200");
                 out.println("  ./paxlog lock acquire" + basePortOption + " printer --owner bob --ttl 30s   # the same through the CLI");
             }
-            default -> {
+            case "journal" -> {
                 out.println("  ./paxlog journal append" + basePortOption + " hello   # one command through the leader: slot=N index=M");
                 out.println("  ./paxlog journal read" + basePortOption + "           # every entry, read through the log");
+            }
+            // A service paxlog does not ship: only its own codec knows its payloads; the generic endpoints carry them.
+            default -> {
+                out.println("  curl -s --data-binary @command.bin " + first + "/v1/service/command   # a " + service
+                        + " command's bytes in, its result's bytes out, any server");
+                out.println("  curl -s --data-binary @query.bin " + second + "/v1/service/query     # a read-only query, by read-index");
             }
         }
     }
@@ -247,8 +254,15 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** The jar this command runs from, or the class path when run from classes (tests, an IDE). */
+    /**
+     * The jar this command runs from, or the class path when run from classes (tests, an IDE) or with more
+     * than the jar (a user's service jar, given by {@code PAXLOG_CLASSPATH}): the servers need it all.
+     */
     private static String ownClassPath() {
+        String classPath = System.getProperty("java.class.path");
+        if (classPath.contains(java.io.File.pathSeparator)) {
+            return classPath;
+        }
         try {
             Path location = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isRegularFile(location)) {
@@ -257,6 +271,6 @@ final class DemoCommand implements Callable<Integer> {
         } catch (URISyntaxException | SecurityException | NullPointerException e) {
             // fall through to the class path
         }
-        return System.getProperty("java.class.path");
+        return classPath;
     }
 }

@@ -3,7 +3,7 @@ package io.paxlog.cli;
 import io.paxlog.client.CommandNotAppliedException;
 import io.paxlog.client.OutcomeUnknownException;
 import io.paxlog.client.PaxlogClient;
-import io.paxlog.server.JournalMachine;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.server.config.DemoCluster;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -1,12 +1,10 @@
 package io.paxlog.server;
 
-import io.paxlog.api.service.LeaderDuties;
-import io.paxlog.core.runtime.CommandAnswer;
-import io.paxlog.lock.LockExpiry;
-import io.paxlog.lock.LockMachine;
-import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.api.StateMachine;
+import io.paxlog.core.runtime.CommandAnswer;
+import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.api.message.Envelope;
+import io.paxlog.api.service.Service;
 import io.paxlog.core.runtime.ReplicaLoop;
 import io.paxlog.server.config.Limits;
 import io.paxlog.server.http.HttpApi;
@@ -36,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,21 +84,27 @@ public final class PaxlogServer implements AutoCloseable {
     }
 
     /**
-     * Starts server {@code selfId} of {@code config}, running a fresh state machine from {@code machines}.
+     * Starts server {@code selfId} of {@code config}, running a fresh state machine of {@code service},
+     * which must be the service the configuration names (its data directory holds that service's state).
      *
      * @param exit what to do when the server must end itself (a fatal storage error, a loop failure);
      *     {@code System::exit} for a process, something that records the status in tests. Called on the
      *     WAL's I/O thread for a storage error, on a thread of its own for a loop failure.
      * @throws DataDirLock.LockedException when another server uses the data directory
      * @throws UncheckedIOException        when a directory, file or address cannot be opened or bound
+     * @throws IllegalArgumentException    when {@code service} is not the one the configuration names
      * @throws RuntimeException            what log recovery threw for a damaged log
      */
-    public static PaxlogServer start(ServerConfig config, int selfId, Supplier<StateMachine> machines,
-            IntConsumer exit) {
+    public static PaxlogServer start(ServerConfig config, int selfId, Service<?, ?> service, IntConsumer exit) {
+        if (!service.name().equals(config.cluster().service())) {
+            throw new IllegalArgumentException("cluster " + config.cluster().id() + " runs service: "
+                    + config.cluster().service() + ", not the " + service.name() + " service ("
+                    + service.getClass().getName() + ") given to server " + selfId);
+        }
         ServerAddresses self = config.cluster().server(selfId);
         PaxlogServer server = new PaxlogServer(selfId, config.dataDirectory(selfId));
         try {
-            server.open(config, self, machines, exit);
+            server.open(config, self, service, exit);
         } catch (RuntimeException | Error e) {
             server.closeOpened();
             throw e;
@@ -113,7 +116,7 @@ public final class PaxlogServer implements AutoCloseable {
         return server;
     }
 
-    private void open(ServerConfig config, ServerAddresses self, Supplier<StateMachine> machines, IntConsumer exit) {
+    private void open(ServerConfig config, ServerAddresses self, Service<?, ?> service, IntConsumer exit) {
         try {
             openedInOrder.add(DataDirLock.acquire(dataDirectory));
         } catch (IOException e) {
@@ -144,9 +147,9 @@ public final class PaxlogServer implements AutoCloseable {
                 peerAddresses, peerLimits), this::inbound);
         openedInOrder.add(peers);
 
-        StateMachine machine = machines.get();
-        LeaderDuties duties = machine instanceof LockMachine locks ? new LockExpiry(locks) : LeaderDuties.NONE;
-        loop = ServerLoop.start(ServerLoop.Settings.of(config, selfId), wal, peers, machine, duties,
+        StateMachine machine = service.newStateMachine();
+        loop = ServerLoop.start(ServerLoop.Settings.of(config, selfId), wal, peers, machine,
+                service.newLeaderDuties(machine),
                 metrics.observer(), failure -> failed(exit));
         openedInOrder.add(loop);
         ServerLoop started = loop;

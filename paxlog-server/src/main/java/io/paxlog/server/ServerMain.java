@@ -2,6 +2,7 @@ package io.paxlog.server;
 
 import io.paxlog.server.config.ConfigException;
 import io.paxlog.server.config.ServerConfig;
+import io.paxlog.server.service.ServiceCatalog;
 import io.paxlog.storage.WalCorruptedException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -60,16 +61,18 @@ public final class ServerMain {
      * returns the exit status (see the class comment). Blocks until the server has stopped.
      */
     public static int run(Path configFile, int id, PrintStream err) {
+        // One look at the class path: the service the configuration was checked against is the one run.
+        ServiceCatalog services = ServiceCatalog.onClassPath();
         ServerConfig config;
         try {
-            config = ServerConfig.load(configFile, id);
+            config = ServerConfig.load(configFile, id, services);
         } catch (ConfigException e) {
             err.println("paxlog server: " + e.getMessage());
             return EXIT_USAGE;
         }
         PaxlogServer server;
         try {
-            server = PaxlogServer.start(config, id, Services.byName(config.cluster().service()), System::exit);
+            server = PaxlogServer.start(config, id, services.named(config.cluster().service()), System::exit);
         } catch (DataDirLock.LockedException e) {
             err.println("paxlog server: " + e.getMessage());
             return EXIT_DATA_DIR_LOCKED;

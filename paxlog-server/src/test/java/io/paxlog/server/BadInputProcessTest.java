@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.transport.PeerNetworkConfig;
 import io.paxlog.transport.client.ClientAnswer;
 import io.paxlog.transport.client.ClientCall;

@@ -8,6 +8,7 @@ import io.paxlog.client.OutcomeUnknownException;
 import io.paxlog.client.PaxlogClient;
 import io.paxlog.client.PaxlogClientException;
 import io.paxlog.client.Result;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.transport.client.ClientAnswer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

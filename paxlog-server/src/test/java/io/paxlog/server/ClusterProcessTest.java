@@ -2,6 +2,7 @@ package io.paxlog.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.server.config.ServerConfig;
 import io.paxlog.transport.client.ClientAnswer;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.paxlog.server;
 
 import io.netty.channel.EventLoopGroup;
+import io.paxlog.journal.JournalMachine;
 import io.paxlog.server.config.ServerAddresses;
 import io.paxlog.server.config.ServerConfig;
 import io.paxlog.transport.NetworkThreads;

@@ -3,15 +3,15 @@ package io.paxlog.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.paxlog.api.StateMachine;
+import io.paxlog.api.service.Service;
 import io.paxlog.client.PaxlogClient;
 import io.paxlog.client.Result;
 import io.paxlog.kv.KvCommands;
-import io.paxlog.kv.KvMachine;
 import io.paxlog.kv.KvResult;
+import io.paxlog.kv.KvService;
 import io.paxlog.lock.LockCommands;
-import io.paxlog.lock.LockMachine;
 import io.paxlog.lock.LockResult;
+import io.paxlog.lock.LockService;
 import io.paxlog.server.config.ServerConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,12 +46,13 @@ class PaxlogServerReadTest {
         assertThat(exits).as("servers that wanted to exit").isEmpty();
     }
 
-    private PaxlogClient startCluster(Supplier<StateMachine> machines) {
-        ServerConfig config = ServerConfig.parse(FreePorts.clusterYaml(3, "server-{id}", ""), "test", dir, null);
+    private PaxlogClient startCluster(Service<?, ?> service) {
+        ServerConfig config = ServerConfig.parse(FreePorts.clusterYaml(3, "server-{id}", "")
+                .replace("  id: test\n", "  id: test\n  service: " + service.name() + "\n"), "test", dir, null);
         Map<Integer, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (int id = 1; id <= 3; id++) {
             int self = id;
-            PaxlogServer server = PaxlogServer.start(config, id, machines, status -> exits.put(self, status));
+            PaxlogServer server = PaxlogServer.start(config, id, service, status -> exits.put(self, status));
             servers.add(server);
             addresses.put(id, server.clientAddress());
         }
@@ -67,7 +67,7 @@ class PaxlogServerReadTest {
 
     @Test
     void aKvQueryOverTheWireSeesTheLastPutWithoutALogSlot() throws Exception {
-        PaxlogClient kv = startCluster(KvMachine::new);
+        PaxlogClient kv = startCluster(new KvService());
         Result put = kv.call(KvCommands.put(bytes("k"), bytes("v")));
         Await.until(BOUND, "every server applied the put", () -> appliedEverywhereMin() >= put.slot());
 
@@ -80,7 +80,7 @@ class PaxlogServerReadTest {
 
     @Test
     void aLockExpiresThroughTheLogAndTheNextHolderGetsAGreaterToken() throws Exception {
-        PaxlogClient locks = startCluster(LockMachine::new);
+        PaxlogClient locks = startCluster(new LockService());
         LockResult first = LockCommands.decodeResult(locks.call(LockCommands.acquire("job", "alice", 800)).value());
         long token = ((LockResult.Granted) first).token();
 

@@ -3,6 +3,8 @@ package io.paxlog.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.paxlog.journal.JournalMachine;
+import io.paxlog.journal.JournalService;
 import io.paxlog.server.config.ServerConfig;
 import io.paxlog.transport.client.ClientAnswer;
 import java.nio.file.Files;
@@ -118,7 +120,7 @@ class PaxlogServerTest {
     }
 
     private PaxlogServer start(ServerConfig config, int id) {
-        return PaxlogServer.start(config, id, JournalMachine::new, status -> exits.put(id, status));
+        return PaxlogServer.start(config, id, new JournalService(), status -> exits.put(id, status));
     }
 
     static String javaCommand() {

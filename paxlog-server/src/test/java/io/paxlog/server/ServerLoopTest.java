@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paxlog.api.StateMachine;
 import io.paxlog.core.runtime.CommandAnswer.Status;
-import io.paxlog.server.JournalMachine.Entry;
+import io.paxlog.journal.JournalMachine;
+import io.paxlog.journal.JournalMachine.Entry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import io.paxlog.core.ExactlyOnce;
 import io.paxlog.api.service.LeaderDuties;
 import io.paxlog.lock.Lease;
 import io.paxlog.lock.LockExpiry;
+import io.paxlog.lock.LockService;
 import io.paxlog.lock.LockCommand;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockMachine;
@@ -254,7 +255,7 @@ final class LockWorkload implements SimWorkload {
 
     @Override
     public LeaderDuties newLeaderDuties(StateMachine machine) {
-        return new LockExpiry((LockMachine) SimWorkload.unwrap(machine));
+        return new LockService().newLeaderDuties(SimWorkload.unwrap(machine));
     }
 
     // ---- Fenced writes ----

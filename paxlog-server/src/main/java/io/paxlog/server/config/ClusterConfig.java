@@ -1,12 +1,10 @@
 package io.paxlog.server.config;
 
+import io.paxlog.server.service.ServiceCatalog;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -17,32 +15,44 @@ import java.util.regex.Pattern;
  *
  * @param id                cluster id, 1 to 64 characters from {@code [A-Za-z0-9._-]}; written in every
  *                          log segment and every network frame so that servers of two clusters never mix
- * @param service           the state machine every server runs, one of {@link #SERVICES}
+ * @param service           the service every server runs, by its {@code Service.name()}: one found on the
+ *                          class path (see {@link ServiceCatalog}); the record itself checks only the
+ *                          name's form, {@link #problems} checks that the name picks a service
  * @param exactlyOnceWindow how many recent results per client are kept for retries
  * @param servers           every server, 1 to 31 of them, ids and addresses distinct
  */
 public record ClusterConfig(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers) {
 
-    /** Services a server knows how to run, in a fixed order so that messages listing them are stable. */
-    public static final Set<String> SERVICES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("journal", "kv",
-            "lock")));
+    /** What {@code cluster.service} is when the file does not say: the journal, paxlog's first service. */
     public static final String SERVICE_DEFAULT = "journal";
     public static final int EXACTLY_ONCE_WINDOW_DEFAULT = 1024;
     static final int EXACTLY_ONCE_WINDOW_MAX = 1 << 20;
     static final int SERVERS_MAX = 31;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** The form of a service name, as {@code Service.name()} promises it. */
+    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9-]{1,64}");
 
+    /**
+     * Checks everything but whether a service of that name exists: which services exist depends on the
+     * class path (or on what an embedded cluster was given), which a value does not know. Whoever reads
+     * a configuration checks that with {@link #problems}.
+     */
     public ClusterConfig {
         servers = List.copyOf(servers);
-        List<String> problems = problems(id, service, exactlyOnceWindow, servers);
+        List<String> problems = problems(id, service, exactlyOnceWindow, servers, null);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
     }
 
-    /** Every reason these values do not make a cluster; empty when they do. */
-    static List<String> problems(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers) {
-        List<String> problems = scalarProblems(id, service, exactlyOnceWindow);
+    /**
+     * Every reason these values do not make a cluster that can run; empty when they do.
+     *
+     * @param services where {@code service} must be found; null checks the name's form only
+     */
+    static List<String> problems(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers,
+            ServiceCatalog services) {
+        List<String> problems = scalarProblems(id, service, exactlyOnceWindow, services);
         if (servers.isEmpty()) {
             problems.add("servers: the cluster needs at least one server");
         }
@@ -54,13 +64,16 @@ public record ClusterConfig(String id, String service, int exactlyOnceWindow, Li
         return problems;
     }
 
-    static List<String> scalarProblems(String id, String service, int exactlyOnceWindow) {
+    /** As {@link #problems}, for the values that are not lists. */
+    static List<String> scalarProblems(String id, String service, int exactlyOnceWindow, ServiceCatalog services) {
         List<String> problems = new ArrayList<>();
         if (id == null || !ID.matcher(id).matches()) {
             problems.add("id: \"" + id + "\" is not 1 to 64 characters from [A-Za-z0-9._-]");
         }
-        if (!SERVICES.contains(service)) {
-            problems.add("service: \"" + service + "\" is not one of " + SERVICES);
+        if (service == null || !SERVICE_NAME.matcher(service).matches()) {
+            problems.add("service: \"" + service + "\" is not a service name (1 to 64 characters from [a-z0-9-])");
+        } else if (services != null && services.problem(service) != null) {
+            problems.add("service: " + services.problem(service));
         }
         if (exactlyOnceWindow < 1 || exactlyOnceWindow > EXACTLY_ONCE_WINDOW_MAX) {
             problems.add("exactlyOnceWindow: " + exactlyOnceWindow + " is not in 1-" + EXACTLY_ONCE_WINDOW_MAX);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.paxlog.server.service.ServiceCatalog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,12 +39,21 @@ final class ConfigReader {
             "httpConnectionsPerAddressMax");
 
     private final List<String> problems = new ArrayList<>();
+    /** Where {@code cluster.service} must be found. */
+    private final ServiceCatalog services;
     /** Every valid server id found, even in a cluster section with mistakes: --id is checked against them. */
     private final List<Integer> serverIds = new ArrayList<>();
 
-    /** Reads {@code yaml}; throws a {@link ConfigException} naming {@code source} with every problem. */
-    static ServerConfig read(String yaml, String source, Path baseDirectory, Integer selfId) {
-        ConfigReader reader = new ConfigReader();
+    private ConfigReader(ServiceCatalog services) {
+        this.services = services;
+    }
+
+    /**
+     * Reads {@code yaml}; throws a {@link ConfigException} naming {@code source} with every problem.
+     * {@code cluster.service} must name one of {@code services}.
+     */
+    static ServerConfig read(String yaml, String source, Path baseDirectory, Integer selfId, ServiceCatalog services) {
+        ConfigReader reader = new ConfigReader(services);
         ServerConfig config = reader.parse(yaml, baseDirectory, selfId);
         if (!reader.problems.isEmpty()) {
             throw new ConfigException(source, reader.problems);
@@ -96,13 +106,13 @@ final class ConfigReader {
         List<Integer> ids = serverIds;
         List<ServerAddresses> servers = servers(node.get("servers"), path + ".servers", ids);
         if (problems.size() == before) {
-            return build(path, () -> ClusterConfig.problems(id, service, window.intValue(), servers),
+            return build(path, () -> ClusterConfig.problems(id, service, window.intValue(), servers, services),
                     () -> new ClusterConfig(id, service, window.intValue(), servers));
         }
         // Still name every other mistake that can be seen, so the file is fixed in one pass.
         List<String> found = new ArrayList<>();
         if (id != null && service != null && window != null) {
-            found.addAll(ClusterConfig.scalarProblems(id, service, window.intValue()));
+            found.addAll(ClusterConfig.scalarProblems(id, service, window.intValue(), services));
         }
         found.addAll(ClusterConfig.duplicateIds(ids));
         found.addAll(ClusterConfig.duplicateAddresses(servers));

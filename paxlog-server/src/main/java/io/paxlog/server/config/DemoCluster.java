@@ -1,5 +1,6 @@
 package io.paxlog.server.config;
 
+import io.paxlog.server.service.ServiceCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,8 +54,9 @@ public final class DemoCluster {
     /** The configuration text, running {@code service}, commented for a reader who opens the file. */
     public static String yaml(int basePort, String service) {
         requireValidBasePort(basePort);
-        if (!ClusterConfig.SERVICES.contains(service)) {
-            throw new IllegalArgumentException("unknown service \"" + service + "\"; known: " + ClusterConfig.SERVICES);
+        String problem = ServiceCatalog.onClassPath().problem(service);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         StringBuilder text = new StringBuilder()
                 .append("# The local demo cluster, written by `paxlog demo`; rewritten at every start.\n")

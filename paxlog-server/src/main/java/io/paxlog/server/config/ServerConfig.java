@@ -1,6 +1,7 @@
 package io.paxlog.server.config;
 
 import io.paxlog.core.ReplicaConfig;
+import io.paxlog.server.service.ServiceCatalog;
 import io.paxlog.storage.WalConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
  * <pre>
  * cluster:                        # must be the same on every server
  *   id: demo
- *   service: journal              # optional, default journal
+ *   service: journal              # optional, default journal; any service on the class path
  *   exactlyOnceWindow: 1024       # optional
  *   servers:
  *     - {id: 1, peer: "127.0.0.1:9081", client: "127.0.0.1:7081", http: "127.0.0.1:8081"}
@@ -40,17 +41,23 @@ public record ServerConfig(ClusterConfig cluster, ServerSettings settings, Path 
         }
     }
 
-    /** Reads and validates {@code file}. */
+    /** Reads and validates {@code file}; its service must be on the class path. */
     public static ServerConfig load(Path file) {
         return load(file, null);
     }
 
     /**
-     * Reads and validates {@code file} for server {@code selfId} (null: for any server).
+     * Reads and validates {@code file} for server {@code selfId} (null: for any server); its service must
+     * be on the class path.
      *
      * @throws ConfigException listing every problem, the file name first
      */
     public static ServerConfig load(Path file, Integer selfId) {
+        return load(file, selfId, ServiceCatalog.onClassPath());
+    }
+
+    /** As {@link #load(Path, Integer)}, with the service found among {@code services}. */
+    public static ServerConfig load(Path file, Integer selfId, ServiceCatalog services) {
         String yaml;
         try {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
@@ -58,12 +65,18 @@ public record ServerConfig(ClusterConfig cluster, ServerSettings settings, Path 
             throw new ConfigException(file.toString(), java.util.List.of("cannot read the file: " + e));
         }
         Path base = file.toAbsolutePath().getParent();
-        return ConfigReader.read(yaml, file.toString(), base, selfId);
+        return ConfigReader.read(yaml, file.toString(), base, selfId, services);
     }
 
-    /** Reads configuration text; {@code source} names it in messages. */
+    /** Reads configuration text; {@code source} names it in messages. Its service must be on the class path. */
     public static ServerConfig parse(String yaml, String source, Path baseDirectory, Integer selfId) {
-        return ConfigReader.read(yaml, source, baseDirectory, selfId);
+        return parse(yaml, source, baseDirectory, selfId, ServiceCatalog.onClassPath());
+    }
+
+    /** As {@link #parse(String, String, Path, Integer)}, with the service found among {@code services}. */
+    public static ServerConfig parse(String yaml, String source, Path baseDirectory, Integer selfId,
+            ServiceCatalog services) {
+        return ConfigReader.read(yaml, source, baseDirectory, selfId, services);
     }
 
     /** Where server {@code serverId} keeps its data: {@code dataDir} with its id, made absolute. */

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -33,20 +34,20 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-    private static final String KV = "/v1/kv";
-    private static final String LOCKS = "/v1/locks/";
 
     private final HttpApi.Settings settings;
-    private final KvRoutes kv;
-    private final LockRoutes locks;
+    private final Forwarder forwarder;
+    private final RouteTable routes;
+    private final ServiceEndpoints raw;
     private final StatusRoute status;
     private final ServerMetrics metrics;
 
-    ApiHandler(HttpApi.Settings settings, Forwarder forwarder, KvRoutes kv, LockRoutes locks, StatusRoute status,
+    ApiHandler(HttpApi.Settings settings, Forwarder forwarder, RouteTable routes, StatusRoute status,
             ServerMetrics metrics) {
         this.settings = settings;
-        this.kv = kv;
-        this.locks = locks;
+        this.forwarder = forwarder;
+        this.routes = routes;
+        this.raw = new ServiceEndpoints(settings.service(), forwarder);
         this.status = status;
         this.metrics = metrics;
     }
@@ -75,6 +76,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply = route(api);
         } catch (IllegalArgumentException e) {
             reply = CompletableFuture.completedFuture(HttpReply.error(400, "bad_request", e.getMessage()));
+        } catch (RuntimeException e) { // a bug in a route, perhaps a user's: answer it, keep the connection
+            LOG.warn("HTTP {} {} failed in its route: {}", request.method(), request.uri(), e.toString(), e);
+            reply = CompletableFuture.completedFuture(HttpReply.failure(e));
         }
         ctx.channel().config().setAutoRead(false);
         reply.whenComplete((response, failure) -> {
@@ -93,24 +97,20 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return get(request, () -> HttpReply.bytes(200, metrics.scrape().getBytes(StandardCharsets.UTF_8),
                     "text/plain; version=0.0.4; charset=utf-8"));
         }
-        if (path.equals(KV) || path.startsWith(KV + "/")) {
-            if (!settings.service().equals("kv")) {
-                return wrongService(request, "kv");
-            }
-            return path.equals(KV) ? kv.list(request) : kv.handle(request, Urls.decode(path.substring(KV.length() + 1), false));
+        if (RouteTable.under(path, ServiceEndpoints.PREFIX)) {
+            return raw.handle(request);
         }
-        if (path.startsWith(LOCKS)) {
-            if (!settings.service().equals("lock")) {
-                return wrongService(request, "lock");
+        ServiceRoutes owner = routes.owner(path);
+        if (owner != null) {
+            if (!owner.service().equals(settings.service())) {
+                return wrongService(request, owner.service());
             }
-            String name = Urls.utf8OrNull(Urls.decode(path.substring(LOCKS.length()), false));
-            if (name == null) {
-                return done(HttpReply.error(400, "bad_name", "a lock name must be UTF-8"));
-            }
-            return locks.handle(request, name);
+            return owner.handle(request, forwarder);
         }
+        List<String> own = routes.prefixesOf(settings.service());
         return done(HttpReply.error(404, "not_found", "no such endpoint: " + request.method() + " " + path
-                + " (see GET /v1/status, /metrics, /v1/kv/<key>, /v1/locks/<name>)"));
+                + " (see GET /v1/status, /metrics, POST " + ServiceEndpoints.COMMAND + ", POST " + ServiceEndpoints.QUERY
+                + (own.isEmpty() ? "" : ", " + String.join(", ", own.stream().map(p -> p + "/...").toList())) + ")"));
     }
 
     private static CompletableFuture<HttpReply> get(ApiRequest request, java.util.function.Supplier<HttpReply> reply) {

@@ -5,23 +5,26 @@ import java.util.Map;
 
 /**
  * A decoded HTTP request, as the routes see it: no Netty buffers (the body is copied out), so a route
- * may finish on another thread.
+ * may finish on another thread. Public for {@link ServiceRoutes}.
  *
- * @param path the request target's path, still percent-encoded
+ * @param method the HTTP method, upper case
+ * @param path   the request target's path, still percent-encoded ({@link Urls#decode})
+ * @param query  the query parameters, decoded to bytes (the first of a repeated name wins)
  */
-record ApiRequest(String method, String path, Map<String, byte[]> query, HttpHeaders headers, byte[] body) {
+public record ApiRequest(String method, String path, Map<String, byte[]> query, HttpHeaders headers, byte[] body) {
 
-    String header(String name) {
+    /** The header's value, or null. */
+    public String header(String name) {
         return headers.get(name);
     }
 
     /** The {@code Idempotency-Key} header, or null. */
-    String idempotencyKey() {
+    public String idempotencyKey() {
         return header("Idempotency-Key");
     }
 
     /** What an idempotency key is scoped to: the same key on another method or path is another request. */
-    String idempotencyScope() {
+    public String idempotencyScope() {
         return method + " " + path + "\0" + idempotencyKey();
     }
 }

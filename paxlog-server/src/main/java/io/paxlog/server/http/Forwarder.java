@@ -29,9 +29,12 @@ import java.util.concurrent.TimeUnit;
  * (and the saved result) for good; and at most {@link #IDEMPOTENT_IN_FLIGHT_MAX} such requests run at once
  * per server (each has its own connection), beyond which they are answered 503.
  *
+ * <p>Public for {@link ServiceRoutes}, which reach the cluster through it; the server makes the one
+ * instance.
+ *
  * <p>Threads: any. Futures complete on the clients' threads.
  */
-final class Forwarder implements AutoCloseable {
+public final class Forwarder implements AutoCloseable {
 
     static final int IDEMPOTENT_IN_FLIGHT_MAX = 64;
 
@@ -60,7 +63,7 @@ final class Forwarder implements AutoCloseable {
      * when the answer is not one, e.g. a cluster running another service); failures become the client
      * exceptions' replies.
      */
-    <R> CompletableFuture<HttpReply> send(ApiRequest request, byte[] command, String service,
+    public <R> CompletableFuture<HttpReply> send(ApiRequest request, byte[] command, String service,
             java.util.function.Function<byte[], R> decode, java.util.function.Function<R, HttpReply> reply) {
         CompletableFuture<Result> result = request.method().equals("GET") ? query(command)
                 : request.idempotencyKey() != null ? submitOnce(request.idempotencyScope(), command)
@@ -81,12 +84,12 @@ final class Forwarder implements AutoCloseable {
     }
 
     /** Submits a command through the log. */
-    CompletableFuture<Result> submit(byte[] command) {
+    public CompletableFuture<Result> submit(byte[] command) {
         return shared.submit(command);
     }
 
     /** A read-only query, answered by the leader by read-index: linearizable, never written to the log. */
-    CompletableFuture<Result> query(byte[] request) {
+    public CompletableFuture<Result> query(byte[] request) {
         return shared.query(request);
     }
 
@@ -94,7 +97,7 @@ final class Forwarder implements AutoCloseable {
      * Submits a command as the one command of the client that {@code scope} names: see the class comment.
      * Fails with {@link TooManyIdempotentRequests} when too many are under way.
      */
-    CompletableFuture<Result> submitOnce(String scope, byte[] command) {
+    public CompletableFuture<Result> submitOnce(String scope, byte[] command) {
         if (!idempotentSlots.tryAcquire()) {
             return CompletableFuture.failedFuture(new TooManyIdempotentRequests());
         }

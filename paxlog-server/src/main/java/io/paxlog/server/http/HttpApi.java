@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.paxlog.kv.KvLimits;
 import io.paxlog.server.ServerStatus;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,9 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/JSON API of one server (issue 5): the key-value and lock services, {@code /v1/status} and
- * {@code /metrics}, on the server's {@code http} address. Netty's HTTP codec parses; {@link ApiHandler}
- * routes; every command goes to the leader through a {@link Forwarder}.
+ * The HTTP/JSON API of one server: {@code /v1/status}, {@code /metrics}, the generic service endpoints
+ * ({@link ServiceEndpoints}) and the routes of each service that brings some ({@link ServiceRoutes}, found
+ * on the class path: the kv and lock routes among them), on the server's {@code http} address. Netty's
+ * HTTP codec parses; {@link ApiHandler} routes by path; every command goes to the leader through a
+ * {@link Forwarder}.
  *
  * <p>Limits: request bodies up to {@code httpBodyBytesMax} (a larger one is answered 413 and the
  * connection closed), request lines up to {@value #INITIAL_LINE_BYTES_MAX} bytes and headers up to
@@ -69,7 +70,7 @@ public final class HttpApi implements AutoCloseable {
      * What the API needs from its server.
      *
      * @param clientAddresses the cluster's client addresses by server id, this server's first
-     * @param service         the cluster's service (kv, lock, journal): which routes answer
+     * @param service         the name of the cluster's service: whose routes answer
      */
     public record Settings(int selfId, String clusterId, String service, InetSocketAddress listen,
             Map<Integer, InetSocketAddress> clientAddresses, int bodyBytesMax, int connectionsPerAddressMax) {}
@@ -86,9 +87,15 @@ public final class HttpApi implements AutoCloseable {
         Forwarder forwarder = new Forwarder(settings.clientAddresses(), settings.clusterId());
         ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ConnectionLimiter limiter = new ConnectionLimiter(settings.connectionsPerAddressMax());
-        ApiHandler handler = new ApiHandler(settings, forwarder, new KvRoutes(forwarder, KvLimits.DEFAULTS),
-                new LockRoutes(forwarder), new StatusRoute(settings.selfId(), settings.clientAddresses().keySet(),
-                        status, peerConnected), metrics);
+        ApiHandler handler;
+        try {
+            handler = new ApiHandler(settings, forwarder, RouteTable.onClassPath(), new StatusRoute(settings.selfId(),
+                    settings.clientAddresses().keySet(), status, peerConnected), metrics);
+        } catch (RuntimeException | Error e) { // two route providers claiming one path: nothing was started
+            forwarder.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

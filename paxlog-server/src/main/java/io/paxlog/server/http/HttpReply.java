@@ -22,15 +22,18 @@ import java.util.concurrent.CompletionException;
  * no leader, no quorum or unavailable: 503 with {@code Retry-After}; outcome unknown (a timeout, a server
  * stopping mid-command): 504 with {@code "error": "outcome_unknown"}; a read that timed out: 504
  * {@code "timeout"} (nothing changed); refused by the cluster: 400.
+ *
+ * <p>Public for {@link ServiceRoutes}. {@link #header} adds to the reply it is called on, so build a new
+ * reply per response.
  */
-record HttpReply(int status, Map<String, String> headers, byte[] body, String contentType) {
+public record HttpReply(int status, Map<String, String> headers, byte[] body, String contentType) {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String JSON_TYPE = "application/json";
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String JSON_TYPE = "application/json";
     /** Seconds a client should wait before retrying a 503: about one election. */
-    static final String RETRY_AFTER_SECONDS = "1";
+    public static final String RETRY_AFTER_SECONDS = "1";
 
-    static HttpReply json(int status, Object body) {
+    public static HttpReply json(int status, Object body) {
         try {
             return new HttpReply(status, new LinkedHashMap<>(), JSON.writeValueAsBytes(body), JSON_TYPE);
         } catch (JsonProcessingException e) {
@@ -38,33 +41,33 @@ record HttpReply(int status, Map<String, String> headers, byte[] body, String co
         }
     }
 
-    static HttpReply bytes(int status, byte[] body, String contentType) {
+    public static HttpReply bytes(int status, byte[] body, String contentType) {
         return new HttpReply(status, new LinkedHashMap<>(), body, contentType);
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return JSON.createObjectNode();
     }
 
-    static ObjectNode errorBody(String error, String message) {
+    public static ObjectNode errorBody(String error, String message) {
         return object().put("error", error).put("message", message);
     }
 
-    static HttpReply error(int status, String error, String message) {
+    public static HttpReply error(int status, String error, String message) {
         return json(status, errorBody(error, message));
     }
 
-    HttpReply header(String name, String value) {
+    public HttpReply header(String name, String value) {
         headers.put(name, value);
         return this;
     }
 
-    String bodyText() {
+    public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
     }
 
     /** The response for a command that failed with {@code failure} (as thrown by the client library). */
-    static HttpReply failure(Throwable failure) {
+    public static HttpReply failure(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof NoQuorumException) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paxlog.kv.KvCommands;
 import io.paxlog.kv.KvLimits;
 import io.paxlog.kv.KvResult;
+import io.paxlog.kv.KvService;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -15,21 +17,39 @@ import java.util.function.Function;
  *
  * <p>Reads ({@code GET}) are queries ({@code PaxlogClient.query}): the leader answers them from its state
  * once read-index proved it current, so they are linearizable and never written to the log.
+ *
+ * <p>A {@link ServiceRoutes} provider (registered in this module's
+ * {@code META-INF/services/io.paxlog.server.http.ServiceRoutes}). It lives in the server module, not in
+ * paxlog-kv, because it is made of Netty requests and Jackson trees: the store itself stays free of
+ * HTTP, and anything that embeds it does not pull in a web stack.
  */
-final class KvRoutes {
+public final class KvRoutes implements ServiceRoutes {
 
     /** Entries a list returns when {@code limit} is not given. */
     static final int LIST_LIMIT_DEFAULT = 100;
+    static final String PREFIX = "/v1/kv";
 
-    private final Forwarder forwarder;
-    private final KvLimits limits;
+    /** The store's default limits, which every server runs with (see {@code KvService}). */
+    private final KvLimits limits = KvLimits.DEFAULTS;
 
-    KvRoutes(Forwarder forwarder, KvLimits limits) {
-        this.forwarder = forwarder;
-        this.limits = limits;
+    @Override
+    public String service() {
+        return KvService.NAME;
     }
 
-    CompletableFuture<HttpReply> handle(ApiRequest request, byte[] key) {
+    @Override
+    public List<String> prefixes() {
+        return List.of(PREFIX);
+    }
+
+    @Override
+    public CompletableFuture<HttpReply> handle(ApiRequest request, Forwarder forwarder) {
+        String path = request.path();
+        return path.equals(PREFIX) ? list(request, forwarder)
+                : key(request, Urls.decode(path.substring(PREFIX.length() + 1), false), forwarder);
+    }
+
+    private CompletableFuture<HttpReply> key(ApiRequest request, byte[] key, Forwarder forwarder) {
         if (key.length == 0) {
             return done(HttpReply.error(400, "bad_key", "the key is empty: use /v1/kv/<key>, or GET /v1/kv?prefix= to list"));
         }
@@ -38,15 +58,15 @@ final class KvRoutes {
                     + limits.keyBytesMax()));
         }
         return switch (request.method()) {
-            case "GET" -> submit(request, KvCommands.get(key), KvRoutes::getReply);
-            case "PUT" -> put(request, key);
-            case "DELETE" -> delete(request, key);
+            case "GET" -> submit(forwarder, request, KvCommands.get(key), KvRoutes::getReply);
+            case "PUT" -> put(request, key, forwarder);
+            case "DELETE" -> delete(request, key, forwarder);
             default -> done(HttpReply.error(405, "method_not_allowed", request.method() + " is not allowed on a key")
                     .header("Allow", "GET, PUT, DELETE"));
         };
     }
 
-    CompletableFuture<HttpReply> list(ApiRequest request) {
+    private CompletableFuture<HttpReply> list(ApiRequest request, Forwarder forwarder) {
         if (!request.method().equals("GET")) {
             return done(HttpReply.error(405, "method_not_allowed", "only GET lists keys").header("Allow", "GET"));
         }
@@ -68,11 +88,11 @@ final class KvRoutes {
             return done(HttpReply.error(413, "key_too_large", "prefix and after are keys: at most "
                     + limits.keyBytesMax() + " bytes"));
         }
-        return submit(request, KvCommands.list(prefix, after, Math.min(limit, limits.listEntriesMax())),
+        return submit(forwarder, request, KvCommands.list(prefix, after, Math.min(limit, limits.listEntriesMax())),
                 KvRoutes::listReply);
     }
 
-    private CompletableFuture<HttpReply> put(ApiRequest request, byte[] key) {
+    private CompletableFuture<HttpReply> put(ApiRequest request, byte[] key, Forwarder forwarder) {
         String ifMatch = request.header("If-Match");
         String ifNoneMatch = request.header("If-None-Match");
         if (ifMatch != null && ifNoneMatch != null) {
@@ -98,10 +118,10 @@ final class KvRoutes {
         } else {
             command = KvCommands.put(key, value);
         }
-        return submit(request, command, KvRoutes::putReply);
+        return submit(forwarder, request, command, KvRoutes::putReply);
     }
 
-    private CompletableFuture<HttpReply> delete(ApiRequest request, byte[] key) {
+    private CompletableFuture<HttpReply> delete(ApiRequest request, byte[] key, Forwarder forwarder) {
         String ifMatch = request.header("If-Match");
         byte[] command;
         if (ifMatch != null) {
@@ -113,11 +133,12 @@ final class KvRoutes {
         } else {
             command = KvCommands.delete(key);
         }
-        return submit(request, command, KvRoutes::deleteReply);
+        return submit(forwarder, request, command, KvRoutes::deleteReply);
     }
 
-    private CompletableFuture<HttpReply> submit(ApiRequest request, byte[] command, Function<KvResult, HttpReply> reply) {
-        return forwarder.send(request, command, "kv", KvCommands::decodeResult, reply);
+    private static CompletableFuture<HttpReply> submit(Forwarder forwarder, ApiRequest request, byte[] command,
+            Function<KvResult, HttpReply> reply) {
+        return forwarder.send(request, command, KvService.NAME, KvCommands::decodeResult, reply);
     }
 
     // ---- Responses from results (pure: a replayed result gives the same response) ----

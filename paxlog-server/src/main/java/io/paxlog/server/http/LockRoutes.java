@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paxlog.lock.Lease;
 import io.paxlog.lock.LockCommands;
 import io.paxlog.lock.LockResult;
+import io.paxlog.lock.LockService;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -18,29 +20,51 @@ import java.util.function.Function;
  * ({@link LockResult.Held#remainingMs}), which is what {@code remainingMs} reports: how long that leader
  * will still let the lease run. A renewal, a release or a leader change (which gives the holder a full
  * ttl again) changes it.
+ *
+ * <p>A {@link ServiceRoutes} provider, in the server module rather than paxlog-lock for the same reason as
+ * {@link KvRoutes}: it is made of Netty and Jackson, which the lock machine has no use for.
  */
-final class LockRoutes {
+public final class LockRoutes implements ServiceRoutes {
 
-    private final Forwarder forwarder;
+    static final String PREFIX = "/v1/locks";
 
-    LockRoutes(Forwarder forwarder) {
-        this.forwarder = forwarder;
+    @Override
+    public String service() {
+        return LockService.NAME;
     }
 
-    CompletableFuture<HttpReply> handle(ApiRequest request, String name) {
+    @Override
+    public List<String> prefixes() {
+        return List.of(PREFIX);
+    }
+
+    @Override
+    public CompletableFuture<HttpReply> handle(ApiRequest request, Forwarder forwarder) {
+        if (request.path().equals(PREFIX)) {
+            return done(HttpReply.error(404, "not_found", "no such endpoint: " + request.method() + " " + PREFIX
+                    + " (a lock is /v1/locks/<name>)"));
+        }
+        String name = Urls.utf8OrNull(Urls.decode(request.path().substring(PREFIX.length() + 1), false));
+        if (name == null) {
+            return done(HttpReply.error(400, "bad_name", "a lock name must be UTF-8"));
+        }
+        return lock(request, name, forwarder);
+    }
+
+    private CompletableFuture<HttpReply> lock(ApiRequest request, String name, Forwarder forwarder) {
         if (name.isEmpty()) {
             return done(HttpReply.error(400, "bad_name", "the lock name is empty: use /v1/locks/<name>"));
         }
         return switch (request.method()) {
-            case "POST" -> acquire(request, name);
-            case "DELETE" -> release(request, name);
-            case "GET" -> submit(request, LockCommands.show(name), LockRoutes::showReply);
+            case "POST" -> acquire(request, name, forwarder);
+            case "DELETE" -> release(request, name, forwarder);
+            case "GET" -> submit(forwarder, request, LockCommands.show(name), LockRoutes::showReply);
             default -> done(HttpReply.error(405, "method_not_allowed", request.method() + " is not allowed on a lock")
                     .header("Allow", "GET, POST, DELETE"));
         };
     }
 
-    private CompletableFuture<HttpReply> acquire(ApiRequest request, String name) {
+    private CompletableFuture<HttpReply> acquire(ApiRequest request, String name, Forwarder forwarder) {
         JsonNode body;
         try {
             body = HttpReply.JSON.readTree(request.body());
@@ -58,10 +82,10 @@ final class LockRoutes {
         } catch (IllegalArgumentException e) {
             return done(HttpReply.error(400, "invalid", e.getMessage()));
         }
-        return submit(request, command, LockRoutes::acquireReply);
+        return submit(forwarder, request, command, LockRoutes::acquireReply);
     }
 
-    private CompletableFuture<HttpReply> release(ApiRequest request, String name) {
+    private CompletableFuture<HttpReply> release(ApiRequest request, String name, Forwarder forwarder) {
         byte[] owner = request.query().get("owner");
         String text = owner == null ? null : Urls.utf8OrNull(owner);
         if (text == null || text.isEmpty()) {
@@ -73,12 +97,12 @@ final class LockRoutes {
         } catch (IllegalArgumentException e) {
             return done(HttpReply.error(400, "invalid", e.getMessage()));
         }
-        return submit(request, command, LockRoutes::releaseReply);
+        return submit(forwarder, request, command, LockRoutes::releaseReply);
     }
 
-    private CompletableFuture<HttpReply> submit(ApiRequest request, byte[] command,
+    private static CompletableFuture<HttpReply> submit(Forwarder forwarder, ApiRequest request, byte[] command,
             Function<LockResult, HttpReply> reply) {
-        return forwarder.send(request, command, "lock", LockCommands::decodeResult, reply);
+        return forwarder.send(request, command, LockService.NAME, LockCommands::decodeResult, reply);
     }
 
     // ---- Responses from results ----

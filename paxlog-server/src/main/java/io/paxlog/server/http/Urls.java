@@ -9,8 +9,11 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Percent-decoding to bytes (keys are bytes, not text) and the query string of a request target. */
-final class Urls {
+/**
+ * Percent-decoding to bytes (keys are bytes, not text) and the query string of a request target. Public
+ * for {@link ServiceRoutes}, whose paths arrive still encoded.
+ */
+public final class Urls {
 
     private Urls() {}
 
@@ -20,7 +23,7 @@ final class Urls {
      *
      * @throws IllegalArgumentException on a {@code %} not followed by two hex digits
      */
-    static byte[] decode(String text, boolean query) {
+    public static byte[] decode(String text, boolean query) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -72,7 +75,7 @@ final class Urls {
     }
 
     /** The bytes as a string if they are well-formed UTF-8, else null. */
-    static String utf8OrNull(byte[] bytes) {
+    public static String utf8OrNull(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
@@ -82,7 +85,7 @@ final class Urls {
     }
 
     /** Percent-encodes every byte but the unreserved ones (RFC 3986), for a path segment or a query value. */
-    static String encode(byte[] bytes) {
+    public static String encode(byte[] bytes) {
         StringBuilder out = new StringBuilder(bytes.length);
         for (byte b : bytes) {
             int c = b & 0xff;
@@ -97,7 +100,7 @@ final class Urls {
         return out.toString();
     }
 
-    static String base64(byte[] bytes) {
+    public static String base64(byte[] bytes) {
         return Base64.getEncoder().encodeToString(bytes);
     }
 }

@@ -229,7 +229,9 @@ class ServerConfigTest {
                 .replace("clientQueueMax: 100", "clientQueueMax: 0");
         assertThat(problems(yaml)).containsExactly(
                 "cluster.id: \"prod/1\" is not 1 to 64 characters from [A-Za-z0-9._-]",
-                "cluster.service: \"kvstore\" is not one of [journal, kv, lock]",
+                "cluster.service: no service named \"kvstore\" on the class path; found: [journal, kv, lock] (a service"
+                        + " is a jar that lists its io.paxlog.api.service.Service implementation in"
+                        + " META-INF/services/io.paxlog.api.service.Service)",
                 "cluster.exactlyOnceWindow: 0 is not in 1-1048576",
                 "server.limits.clientQueueMax: must be positive, was 0",
                 "server.snapshotEverySlots: must be positive, was 0",

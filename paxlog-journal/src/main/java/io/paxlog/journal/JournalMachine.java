@@ -1,4 +1,4 @@
-package io.paxlog.server;
+package io.paxlog.journal;
 
 import io.paxlog.api.StateMachine;
 import java.nio.BufferUnderflowException;
@@ -30,6 +30,9 @@ import java.util.zip.CRC32C;
  * <p>Limit: the journal refuses appends beyond {@code bytesMax} bytes of data. The limit is part of
  * the replicated behaviour, so it must be the same on every server (it is a constant of the code).
  *
+ * <p>{@link JournalService} makes it a service ({@code service: journal}); {@link JournalCodec} gives the
+ * typed view of these bytes ({@link JournalCommand}, {@link JournalResult}).
+ *
  * <p>Thread: the server's loop thread, like every state machine.
  */
 public final class JournalMachine implements StateMachine {
@@ -51,10 +54,10 @@ public final class JournalMachine implements StateMachine {
     public record Entry(long index, long slot, byte[] data) {}
 
     /** What a read returned: {@code entries} from the requested index, and the journal's size. */
-    public record Page(long size, List<Entry> entries) {}
+    public record Page(long size, List<Entry> entries) implements JournalResult {}
 
     /** What an append returned. */
-    public record Appended(long index, long slot) {}
+    public record Appended(long index, long slot) implements JournalResult {}
 
     /**
      * The journal answered a command with a refusal (full, malformed): applied at a slot, yet it changed
@@ -180,8 +183,17 @@ public final class JournalMachine implements StateMachine {
             page.add(entry);
             dataBytes += entry.data().length;
         }
-        ByteBuffer out = ByteBuffer.allocate(13 + page.size() * 20 + dataBytes)
-                .put(OK).putLong(entries.size()).putInt(page.size());
+        return encodePage(entries.size(), page);
+    }
+
+    /** A read's result: {@code size} entries in the journal, {@code page} of them returned. */
+    static byte[] encodePage(long size, List<Entry> page) {
+        long dataBytes = 0;
+        for (Entry entry : page) {
+            dataBytes += entry.data().length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(13 + page.size() * 20L + dataBytes))
+                .put(OK).putLong(size).putInt(page.size());
         for (Entry entry : page) {
             out.putLong(entry.index()).putLong(entry.slot()).putInt(entry.data().length).put(entry.data());
         }
@@ -261,7 +273,7 @@ public final class JournalMachine implements StateMachine {
 
     // ---- Encoding helpers ----
 
-    private static byte[] error(byte status, String reason) {
+    static byte[] error(byte status, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(1 + text.length).put(status).put(text).array();
     }

@@ -1,10 +1,10 @@
-package io.paxlog.server;
+package io.paxlog.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.paxlog.server.JournalMachine.Entry;
-import io.paxlog.server.JournalMachine.Page;
+import io.paxlog.journal.JournalMachine.Entry;
+import io.paxlog.journal.JournalMachine.Page;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
