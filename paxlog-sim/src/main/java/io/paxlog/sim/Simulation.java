@@ -219,6 +219,7 @@ public final class Simulation {
                     server.deferred.add(new Event(event.time, event.order, event.type, event.server,
                             event.incarnation, batchId, disk));
                 } else {
+                    checker.persisted(event.server, batchId);
                     server.loop.persisted(batchId);
                     afterStep(server);
                 }
@@ -235,6 +236,7 @@ public final class Simulation {
                 ClientRequest request = (ClientRequest) event.payload;
                 if (indexReads.containsKey(request.requestId())) {
                     trace.add(now, event.server, "read", request.command(), request.requestId());
+                    checker.readArrived(server.loop.replica(), request.requestId());
                     server.loop.read(request.requestId());
                 } else {
                     trace.add(now, event.server, "request", request.command(), request.requestId());
@@ -315,6 +317,7 @@ public final class Simulation {
         Replica replica = server.loop.replica();
         Epoch ownBefore = replica.ownEpoch();
         Epoch higher = ownBefore != null && replica.role() == Role.LEADER ? promisedIn(envelope.message()) : null;
+        checker.delivered(envelope);
         server.loop.receive(envelope);
         afterStep(server);
         if (higher != null && higher.isAbove(ownBefore) && replica.role() == Role.LEADER
@@ -490,6 +493,7 @@ public final class Simulation {
                 break;
             }
             if (event.type == Event.Type.DURABLE) {
+                checker.persisted(id, event.aux);
                 server.loop.persisted(event.aux); // the disk finished while we slept
                 afterStep(server);
             } else if (event.type == Event.Type.SNAPSHOT_SAVED) {
