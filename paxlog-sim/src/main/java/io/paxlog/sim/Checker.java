@@ -43,8 +43,12 @@ import java.util.Set;
  *   <li>read-index: a leader answers a read only after a majority, itself included, answered a query
  *       round at its epoch sent after the read arrived ({@link #readArrived}), without a higher promise.
  * </ul>
+ *
+ * <p>Public, with the hooks those rules need, for the scripted scenario harness
+ * ({@code io.paxlog.sim.scenario.ScenarioCluster}), so that scripts and random seeds check them with
+ * one implementation.
  */
-final class Checker {
+public final class Checker {
 
     /** slot -> the one command any server ever finalized there. Grows only. */
     private final Map<Long, Command> chosen = new HashMap<>();
@@ -105,7 +109,7 @@ final class Checker {
         }
     }
 
-    Checker(int servers) {
+    public Checker(int servers) {
         this.majority = servers / 2 + 1;
     }
 
@@ -138,7 +142,7 @@ final class Checker {
         }
     }
 
-    void stepped(Replica replica, Effects effects) {
+    public void stepped(Replica replica, Effects effects) {
         int server = replica.selfId();
         Epoch promised = replica.promised();
         Epoch before = promisedSeen.get(server);
@@ -170,12 +174,12 @@ final class Checker {
      * A restarted server starts from what its disk kept: the promise it finds may be lower than the
      * one it held in memory only (never sent), but never below what was durable.
      */
-    void restarting(int server, Epoch durablePromised) {
+    public void restarting(int server, Epoch durablePromised) {
         promisedSeen.put(server, durablePromised);
         views.put(server, new ServerView()); // a new process: it knows and waits for nothing yet
     }
 
-    void restarted(Replica replica, Epoch durablePromised, List<SlotState> durableEntries) {
+    public void restarted(Replica replica, Epoch durablePromised, List<SlotState> durableEntries) {
         int server = replica.selfId();
         if (replica.promised().isBelow(durablePromised)) {
             throw new Violation("server " + server + " restarted with promised " + replica.promised()
@@ -197,7 +201,7 @@ final class Checker {
      * The replica of {@code server} is about to be told that its batches up to {@code batchId} are
      * durable: from now on its replies may rely on them (Rule D).
      */
-    void persisted(int server, long batchId) {
+    public void persisted(int server, long batchId) {
         ServerView view = view(server);
         while (!view.issued.isEmpty() && view.issued.peek().id() <= batchId) {
             view.apply(view.issued.poll());
@@ -205,7 +209,7 @@ final class Checker {
     }
 
     /** A message is about to reach a running server: what its replica learns from it. */
-    void delivered(Envelope envelope) {
+    public void delivered(Envelope envelope) {
         ServerView to = view(envelope.to());
         if (envelope.message() instanceof OverthrowOk ok) {
             to.overthrowAcks.computeIfAbsent(ok.epoch(), e -> new HashSet<>()).add(envelope.from());
@@ -217,7 +221,7 @@ final class Checker {
     }
 
     /** A read-index read is about to reach {@code replica}: its confirming round must come after this. */
-    void readArrived(Replica replica, long requestId) {
+    public void readArrived(Replica replica, long requestId) {
         if (replica.role() != Role.LEADER) {
             return; // refused at once
         }
