@@ -15,6 +15,7 @@ import io.paxlog.core.Apply;
 import io.paxlog.core.Effects;
 import io.paxlog.core.Entry;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.Role;
 import java.util.ArrayDeque;
@@ -157,6 +158,9 @@ public final class Checker {
         for (long requestId : effects.reads()) {
             answeredRead(replica, view, requestId);
         }
+        for (Refusal refusal : effects.refusals()) {
+            view.reads.remove(refusal.requestId()); // a refused read is over: nothing left to confirm
+        }
         view.issued.addAll(effects.persist());
         for (PersistBatch batch : effects.persist()) {
             for (long slot : batch.finalizedSlots()) {
@@ -179,6 +183,10 @@ public final class Checker {
         views.put(server, new ServerView()); // a new process: it knows and waits for nothing yet
     }
 
+    /**
+     * The server started on what its disk kept ({@code durablePromised}, {@code durableEntries}): its
+     * promise must not be below it, its finalized entries must agree, and its replies may rely on it.
+     */
     public void restarted(Replica replica, Epoch durablePromised, List<SlotState> durableEntries) {
         int server = replica.selfId();
         if (replica.promised().isBelow(durablePromised)) {
