@@ -19,8 +19,10 @@ import java.util.List;
  * <p>Messages to this server itself never leave: they go to the local inbox that {@link Replica}
  * drains within the same step, so the server takes part in its own quorums exactly like a peer
  * (docs/protocol.md#a-server-is-its-own-peer).
+ *
+ * <p>Not final only so that tests can break Rule D ({@link #mayRelease}) through {@link Parts}.
  */
-final class Outbox {
+class Outbox {
 
     private record Held(long barrier, Envelope envelope) {}
 
@@ -115,7 +117,7 @@ final class Outbox {
             finalizeWrites.clear();
         }
         for (Envelope envelope : afterDurableThisStep) {
-            if (lastIssuedBatch <= lastDurableBatch) {
+            if (mayRelease(lastIssuedBatch)) {
                 route(envelope);
             } else {
                 held.add(new Held(lastIssuedBatch, envelope));
@@ -137,12 +139,21 @@ final class Outbox {
         Iterator<Held> it = held.iterator();
         while (it.hasNext()) {
             Held h = it.next();
-            if (h.barrier() > batchId) {
+            if (!mayRelease(h.barrier())) {
                 break; // barriers are non-decreasing along the queue
             }
             it.remove();
             route(h.envelope());
         }
+    }
+
+    /**
+     * Rule D: whether a message that waits for batch {@code barrier} (the last one issued when it was
+     * sent) may leave, which is once that batch, and so every earlier one, was reported durable. A
+     * method of its own only so that a test can break the rule.
+     */
+    boolean mayRelease(long barrier) {
+        return barrier <= lastDurableBatch;
     }
 
     Effects drain() {

@@ -10,6 +10,10 @@ import java.util.Set;
  */
 class Parts {
 
+    Outbox newOutbox(int selfId) {
+        return new Outbox(selfId);
+    }
+
     Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
         return new Acceptor(out, recovered);
     }

@@ -68,7 +68,7 @@ public final class Replica {
         this.config = config;
         this.random = random;
         this.parts = parts;
-        this.out = new Outbox(config.selfId());
+        this.out = parts.newOutbox(config.selfId());
         this.acceptor = parts.newAcceptor(out, recovered);
         this.transfer = new SnapshotTransfer(this);
         if (recovered.snapshot() != null) {

@@ -172,6 +172,21 @@ final class ProtocolEventLog implements ReplicaLoop.Observer {
                 self.snapshotTaken(replica, snapshot);
                 next.snapshotTaken(replica, snapshot);
             }
+
+            @Override
+            public void receiving(Replica replica, Envelope envelope) {
+                next.receiving(replica, envelope);
+            }
+
+            @Override
+            public void durable(Replica replica, long batchId) {
+                next.durable(replica, batchId);
+            }
+
+            @Override
+            public void reading(Replica replica, long requestId) {
+                next.reading(replica, requestId);
+            }
         };
     }
 }

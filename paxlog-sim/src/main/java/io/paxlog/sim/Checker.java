@@ -2,17 +2,29 @@ package io.paxlog.sim;
 
 import io.paxlog.api.Command;
 import io.paxlog.api.Epoch;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.Query;
+import io.paxlog.api.message.QueryReply;
+import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.SlotState;
+import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.StoredEntry;
 import io.paxlog.core.Apply;
 import io.paxlog.core.Effects;
 import io.paxlog.core.Entry;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
+import io.paxlog.core.Role;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The invariants of docs/protocol.md#invariants, checked after every step of every server:
@@ -21,8 +33,23 @@ import java.util.Map;
  * by {@link AppendMachine} (in the other workloads, a command applied twice shows in later results);
  * linearizability by {@link Linearizability} at the end; each workload's own invariants by the
  * workload ({@link SimWorkload#firstApplied}).
+ *
+ * <p>It also checks three rules on what a server sends, the moment it sends it, rather than waiting
+ * for a broken rule to end in a wrong choice, which under random faults takes a rare interleaving:
+ * <ul>
+ *   <li>Rule D: a reply that promises durable state (overthrowOk, storeOk, readReply) is backed by what
+ *       the server's replica was told is durable ({@link #persisted});
+ *   <li>docs/protocol.md#step-4-read-and-re-propose: a leader reads only from servers whose overthrowOk of its
+ *       epoch reached it ({@link #delivered});
+ *   <li>read-index: a leader answers a read only after a majority, itself included, answered a query
+ *       round at its epoch sent after the read arrived ({@link #readArrived}), without a higher promise.
+ * </ul>
+ *
+ * <p>Public, with the hooks those rules need, for the scripted scenario harness
+ * ({@code io.paxlog.sim.scenario.ScenarioCluster}), so that scripts and random seeds check them with
+ * one implementation.
  */
-final class Checker {
+public final class Checker {
 
     /** slot -> the one command any server ever finalized there. Grows only. */
     private final Map<Long, Command> chosen = new HashMap<>();
@@ -36,6 +63,41 @@ final class Checker {
     private final int majority;
     private long maxAppliedSlot;
     private long leaderElections;
+    /** What the checker knows of each running server's incarnation, by id; replaced at each start. */
+    private final Map<Integer, ServerView> views = new HashMap<>();
+
+    /** A stored entry, as far as Rule D is concerned: its epoch and command. */
+    private record Stored(Epoch epoch, Command command) {}
+
+    /** A read-index read that reached a leader: its epoch then, and the last query round it had sent. */
+    private record ReadArrival(Epoch epoch, long lastRoundSent) {}
+
+    /** One incarnation of one server, seen from outside: what it was told is durable, and what it heard. */
+    private static final class ServerView {
+        /** The promise and entries its replica was told are durable: what its replies may rely on. */
+        Epoch durablePromised = Epoch.ZERO;
+        final Map<Long, Stored> durableEntries = new HashMap<>();
+        /** Batches it issued and was not yet told are durable, in id order. */
+        final ArrayDeque<PersistBatch> issued = new ArrayDeque<>();
+        /** epoch (its own) -> servers whose overthrowOk of that epoch reached it. */
+        final Map<Epoch, Set<Integer>> overthrowAcks = new HashMap<>();
+        /** epoch (its own) -> server -> the highest query round that server answered without a higher promise. */
+        final Map<Epoch, Map<Integer, Long>> roundsAnswered = new HashMap<>();
+        /** The epoch of the query rounds it sent last, and the last round sent at it. */
+        Epoch roundsEpoch;
+        long lastRoundSent;
+        /** Read-index reads that reached it while it led, by request id, until answered. */
+        final Map<Long, ReadArrival> reads = new HashMap<>();
+
+        void apply(PersistBatch batch) {
+            if (batch.promised() != null && batch.promised().isAbove(durablePromised)) {
+                durablePromised = batch.promised();
+            }
+            for (StoredEntry entry : batch.entries()) {
+                durableEntries.put(entry.slot(), new Stored(entry.epoch(), entry.command()));
+            }
+        }
+    }
 
     private static final class Accepted {
         final Epoch epoch;
@@ -48,7 +110,7 @@ final class Checker {
         }
     }
 
-    Checker(int servers) {
+    public Checker(int servers) {
         this.majority = servers / 2 + 1;
     }
 
@@ -81,7 +143,7 @@ final class Checker {
         }
     }
 
-    void stepped(Replica replica, Effects effects) {
+    public void stepped(Replica replica, Effects effects) {
         int server = replica.selfId();
         Epoch promised = replica.promised();
         Epoch before = promisedSeen.get(server);
@@ -89,6 +151,17 @@ final class Checker {
             throw new Violation("promised decreased on server " + server + ": " + before + " -> " + promised);
         }
         promisedSeen.put(server, promised);
+        ServerView view = view(server);
+        for (Envelope envelope : effects.send()) {
+            sent(replica, view, envelope);
+        }
+        for (long requestId : effects.reads()) {
+            answeredRead(replica, view, requestId);
+        }
+        for (Refusal refusal : effects.refusals()) {
+            view.reads.remove(refusal.requestId()); // a refused read is over: nothing left to confirm
+        }
+        view.issued.addAll(effects.persist());
         for (PersistBatch batch : effects.persist()) {
             for (long slot : batch.finalizedSlots()) {
                 Entry entry = replica.entry(slot);
@@ -105,22 +178,65 @@ final class Checker {
      * A restarted server starts from what its disk kept: the promise it finds may be lower than the
      * one it held in memory only (never sent), but never below what was durable.
      */
-    void restarting(int server, Epoch durablePromised) {
+    public void restarting(int server, Epoch durablePromised) {
         promisedSeen.put(server, durablePromised);
+        views.put(server, new ServerView()); // a new process: it knows and waits for nothing yet
     }
 
-    void restarted(Replica replica, Epoch durablePromised, List<SlotState> durableEntries) {
+    /**
+     * The server started on what its disk kept ({@code durablePromised}, {@code durableEntries}): its
+     * promise must not be below it, its finalized entries must agree, and its replies may rely on it.
+     */
+    public void restarted(Replica replica, Epoch durablePromised, List<SlotState> durableEntries) {
         int server = replica.selfId();
         if (replica.promised().isBelow(durablePromised)) {
             throw new Violation("server " + server + " restarted with promised " + replica.promised()
                     + " below its durable " + durablePromised);
         }
         promisedSeen.put(server, replica.promised());
+        // What it recovered is durable; the batches its first step issued (kept in the view) are not yet.
+        ServerView view = view(server);
+        view.durablePromised = durablePromised;
         for (SlotState state : durableEntries) {
+            view.durableEntries.put(state.slot(), new Stored(state.acceptedEpoch(), state.command()));
             if (state.finalized()) {
                 agree(server, state.slot(), state.command());
             }
         }
+    }
+
+    /**
+     * The replica of {@code server} is about to be told that its batches up to {@code batchId} are
+     * durable: from now on its replies may rely on them (Rule D).
+     */
+    public void persisted(int server, long batchId) {
+        ServerView view = view(server);
+        while (!view.issued.isEmpty() && view.issued.peek().id() <= batchId) {
+            view.apply(view.issued.poll());
+        }
+    }
+
+    /** A message is about to reach a running server: what its replica learns from it. */
+    public void delivered(Envelope envelope) {
+        ServerView to = view(envelope.to());
+        if (envelope.message() instanceof OverthrowOk ok) {
+            to.overthrowAcks.computeIfAbsent(ok.epoch(), e -> new HashSet<>()).add(envelope.from());
+        } else if (envelope.message() instanceof QueryReply reply && !reply.promised().isAbove(reply.epoch())) {
+            // Answered without having promised above the epoch: no higher leader had that server yet.
+            to.roundsAnswered.computeIfAbsent(reply.epoch(), e -> new HashMap<>())
+                    .merge(envelope.from(), reply.round(), Math::max);
+        }
+    }
+
+    /** A read-index read is about to reach {@code replica}: its confirming round must come after this. */
+    public void readArrived(Replica replica, long requestId) {
+        if (replica.role() != Role.LEADER) {
+            return; // refused at once
+        }
+        ServerView view = view(replica.selfId());
+        Epoch epoch = replica.ownEpoch();
+        long lastRound = epoch.equals(view.roundsEpoch) ? view.lastRoundSent : 0;
+        view.reads.put(requestId, new ReadArrival(epoch, lastRound));
     }
 
     void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome, long stateHash) {
@@ -182,6 +298,112 @@ final class Checker {
 
     long maxAppliedSlot() {
         return maxAppliedSlot;
+    }
+
+    private ServerView view(int server) {
+        return views.computeIfAbsent(server, id -> new ServerView());
+    }
+
+    /** A message left {@code replica}'s server (messages to itself never leave, and are not seen). */
+    private void sent(Replica replica, ServerView view, Envelope envelope) {
+        switch (envelope.message().kind()) {
+            case OVERTHROW_OK -> {
+                Epoch e = envelope.message().epoch();
+                if (view.durablePromised.isBelow(e)) {
+                    throw ruleD(envelope, "its promise is durable only up to " + view.durablePromised);
+                }
+            }
+            case STORE_OK -> storeOkBacked(replica, view, envelope, (StoreOk) envelope.message());
+            case READ_REPLY -> {
+                for (SlotState reported : ((ReadReply) envelope.message()).slots()) {
+                    Stored durable = view.durableEntries.get(reported.slot());
+                    // A newer durable entry is fine: the reply was true when made, and was durable then.
+                    boolean backed = durable != null && (durable.command().equals(reported.command())
+                            || durable.epoch().isAbove(reported.acceptedEpoch()));
+                    if (!backed) {
+                        throw ruleD(envelope, "it reports " + reported + " but slot " + reported.slot()
+                                + " is durable as " + describe(durable));
+                    }
+                }
+            }
+            case READ -> {
+                Epoch e = envelope.message().epoch();
+                Set<Integer> acked = view.overthrowAcks.getOrDefault(e, Set.of());
+                if (!acked.contains(envelope.to())) {
+                    throw new Violation("read target: server " + envelope.from() + " sent " + envelope.message()
+                            + " to " + envelope.to() + ", whose overthrowOk of " + e + " never reached it (only "
+                            + new java.util.TreeSet<>(acked) + "'s did)");
+                }
+            }
+            case QUERY -> {
+                Query query = (Query) envelope.message();
+                if (!query.epoch().equals(view.roundsEpoch)) {
+                    view.roundsEpoch = query.epoch();
+                    view.lastRoundSent = 0;
+                }
+                view.lastRoundSent = Math.max(view.lastRoundSent, query.round());
+            }
+            default -> {
+                if (envelope.message().kind().promisesDurableState()) {
+                    throw new IllegalStateException("no Rule D check for " + envelope.message().kind());
+                }
+            }
+        }
+    }
+
+    private void storeOkBacked(Replica replica, ServerView view, Envelope envelope, StoreOk ok) {
+        if (view.durablePromised.isBelow(ok.epoch())) {
+            throw ruleD(envelope, "its promise is durable only up to " + view.durablePromised);
+        }
+        for (long slot : ok.slots()) {
+            if (slot <= replica.snapshotSlot()) {
+                continue; // compacted: chosen, so acknowledging it again decides nothing
+            }
+            Stored durable = view.durableEntries.get(slot);
+            Entry memory = replica.entry(slot);
+            // A finalized slot is acknowledged as it is, without a write: its durable command must be it.
+            boolean backed = durable != null && (!durable.epoch().isBelow(ok.epoch())
+                    || (memory != null && memory.finalized() && memory.command().equals(durable.command())));
+            if (!backed) {
+                throw ruleD(envelope, "slot " + slot + " is durable as " + describe(durable));
+            }
+        }
+    }
+
+    private static Violation ruleD(Envelope envelope, String why) {
+        return new Violation("Rule D: server " + envelope.from() + " sent " + envelope.message() + " to "
+                + envelope.to() + " but " + why);
+    }
+
+    private static String describe(Stored durable) {
+        return durable == null ? "nothing" : durable.command() + "@" + durable.epoch();
+    }
+
+    /** Read-index: {@code replica} answers a read; a majority must have confirmed it still led since it arrived. */
+    private void answeredRead(Replica replica, ServerView view, long requestId) {
+        int server = replica.selfId();
+        ReadArrival arrival = view.reads.remove(requestId);
+        if (arrival == null) {
+            throw new Violation("read-index: server " + server + " answered read " + requestId
+                    + " that never reached it while it led");
+        }
+        if (replica.role() != Role.LEADER || !arrival.epoch().equals(replica.ownEpoch())) {
+            throw new Violation("read-index: server " + server + " answered read " + requestId + " that arrived while it"
+                    + " led at " + arrival.epoch() + ", but it is " + replica.role() + " at " + replica.ownEpoch());
+        }
+        Map<Integer, Long> answered = view.roundsAnswered.getOrDefault(arrival.epoch(), Map.of());
+        List<Integer> confirming = new ArrayList<>();
+        answered.forEach((peer, round) -> {
+            if (round > arrival.lastRoundSent()) {
+                confirming.add(peer);
+            }
+        });
+        if (confirming.size() + 1 < majority) {
+            java.util.Collections.sort(confirming);
+            throw new Violation("read-index: server " + server + " answered read " + requestId + " at " + arrival.epoch()
+                    + " but only " + confirming + " and itself answered a query round sent after it arrived (round > "
+                    + arrival.lastRoundSent() + "); a majority is " + majority);
+        }
     }
 
     private void agree(int server, long slot, Command command) {

@@ -432,6 +432,23 @@ public final class Simulation {
             public void snapshotTaken(Replica replica, Snapshot snapshot) {
                 trace.add(now, replica.selfId(), "snapshot", snapshot, snapshot.slot());
             }
+
+            // The Checker sees every input the core sees, where the node hands it over.
+
+            @Override
+            public void receiving(Replica replica, Envelope envelope) {
+                checker.delivered(envelope);
+            }
+
+            @Override
+            public void durable(Replica replica, long batchId) {
+                checker.persisted(replica.selfId(), batchId);
+            }
+
+            @Override
+            public void reading(Replica replica, long requestId) {
+                checker.readArrived(replica, requestId);
+            }
         };
     }
 

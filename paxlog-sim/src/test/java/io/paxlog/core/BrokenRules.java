@@ -144,6 +144,27 @@ public enum BrokenRules {
         }
     },
 
+    /**
+     * Rule D broken: a reply that promises durable state (overthrowOk, storeOk, readReply) leaves as
+     * soon as its step ends, before the writes it depends on are durable.
+     */
+    REPLY_BEFORE_DURABLE {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Outbox newOutbox(int selfId) {
+                    return new Outbox(selfId) {
+                        @Override
+                        boolean mayRelease(long barrier) {
+                            return true;
+                        }
+                    };
+                }
+            };
+        }
+    },
+
     /** A leader ignores replies that carry a higher epoch instead of becoming passive. */
     LEADER_IGNORES_HIGHER_EPOCH {
         @Override

@@ -1,6 +1,7 @@
 package io.paxlog.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.paxlog.api.Command;
 import io.paxlog.api.message.Envelope;
@@ -31,6 +32,10 @@ import org.junit.jupiter.api.Test;
  * cannot reach a majority. With the round skipped (a broken rule the random simulator meets only
  * rarely, since the window is shorter than an election), 1 answers from a state without X: a stale
  * read of an acknowledged write.
+ *
+ * <p>Played through the simulator's {@link Checker}, the broken rule is named at its first read, even
+ * where answering did no harm yet: the checker asks for the confirming round itself, not for a stale
+ * result. That is what lets random seeds catch it (see {@link BrokenRulesTest}).
  */
 class DeposedLeaderReadTest {
 
@@ -40,6 +45,8 @@ class DeposedLeaderReadTest {
     private final List<Refusal> refused = new ArrayList<>();
     private final List<Apply> appliedOn2 = new ArrayList<>();
     private boolean oneIsCutOff;
+    /** Null: the script's own assertions only. */
+    private Checker checker;
 
     @Test
     void aDeposedLeaderNeverAnswersAReadAndRefusesItWhenItStepsDown() {
@@ -59,6 +66,22 @@ class DeposedLeaderReadTest {
         assertThat(servers.get(1).appliedSlot()).isLessThan(appliedOn2.get(appliedOn2.size() - 1).slot());
     }
 
+    @Test
+    void theCheckerCatchesAReadAnsweredWithoutAConfirmingRoundTheMomentItIsAnswered() {
+        checker = new Checker(3);
+        assertThatThrownBy(() -> play(BrokenRules.READ_WITHOUT_CONFIRMING_LEADERSHIP.factory()))
+                .isInstanceOf(Violation.class)
+                .hasMessageContaining("read-index: server 1 answered read 1 at ")
+                .hasMessageContaining("only [] and itself answered a query round sent after it arrived");
+    }
+
+    @Test
+    void theCheckerStaysQuietWhileTheDeposedLeaderHoldsItsRead() {
+        checker = new Checker(3);
+        play(ReplicaFactory.DEFAULT);
+        assertThat(readsAnswered).isEmpty();
+    }
+
     private void play(ReplicaFactory factory) {
         for (int id = 1; id <= 3; id++) {
             Replica replica = factory.create(ReplicaConfig.defaults(id, List.of(1, 2, 3)).withTimeouts(100, 200, 20),
@@ -70,7 +93,7 @@ class DeposedLeaderReadTest {
         carryOut(one, one.tick(250));
         deliverAll();
         assertThat(one.role()).isEqualTo(Role.LEADER);
-        carryOut(one, one.read(1)); // its first read makes it choose a no-op of its own epoch
+        readArrives(one, 1); // its first read makes it choose a no-op of its own epoch
         deliverAll();
         assertThat(readsAnswered).as("1 serves reads while it leads").containsExactly(1L);
         readsAnswered.clear();
@@ -87,7 +110,7 @@ class DeposedLeaderReadTest {
         assertThat(appliedOn2).extracting(Apply::requestId).as("X is acknowledged by the new leader").contains(5L);
 
         assertThat(one.role()).as("1 has not noticed yet").isEqualTo(Role.LEADER);
-        carryOut(one, one.read(99)); // a client that still believes 1 leads reads from it
+        readArrives(one, 99); // a client that still believes 1 leads reads from it
         deliverAll();
     }
 
@@ -98,8 +121,18 @@ class DeposedLeaderReadTest {
                 continue;
             }
             Replica to = servers.get(envelope.to());
+            if (checker != null) {
+                checker.delivered(envelope);
+            }
             carryOut(to, to.receive(envelope));
         }
+    }
+
+    private void readArrives(Replica leader, long requestId) {
+        if (checker != null) {
+            checker.readArrived(leader, requestId);
+        }
+        carryOut(leader, leader.read(requestId));
     }
 
     /** Sends go to the network; writes become durable at once. */
@@ -107,6 +140,9 @@ class DeposedLeaderReadTest {
         Deque<Effects> pending = new ArrayDeque<>(List.of(first));
         while (!pending.isEmpty()) {
             Effects effects = pending.poll();
+            if (checker != null) {
+                checker.stepped(replica, effects);
+            }
             network.addAll(effects.send());
             if (replica.selfId() == 1) {
                 readsAnswered.addAll(effects.reads());
@@ -116,6 +152,9 @@ class DeposedLeaderReadTest {
                 appliedOn2.addAll(effects.apply());
             }
             for (PersistBatch batch : effects.persist()) {
+                if (checker != null) {
+                    checker.persisted(replica.selfId(), batch.id());
+                }
                 pending.add(replica.persisted(batch.id()));
             }
         }

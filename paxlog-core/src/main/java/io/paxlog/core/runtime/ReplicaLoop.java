@@ -51,6 +51,15 @@ public final class ReplicaLoop {
 
         /** The loop took a snapshot of the applied state (not yet durable). */
         default void snapshotTaken(Replica replica, Snapshot snapshot) {}
+
+        /** {@code envelope} is about to be handed to the core. */
+        default void receiving(Replica replica, Envelope envelope) {}
+
+        /** The core is about to be told that batches up to {@code batchId} are durable. */
+        default void durable(Replica replica, long batchId) {}
+
+        /** A read-only request {@code requestId} is about to be handed to the core. */
+        default void reading(Replica replica, long requestId) {}
     }
 
     /**
@@ -204,6 +213,7 @@ public final class ReplicaLoop {
     }
 
     public void receive(Envelope envelope) {
+        observer.receiving(replica, envelope);
         step(replica.receive(envelope));
     }
 
@@ -217,6 +227,7 @@ public final class ReplicaLoop {
 
     /** A read-only request; answered through {@link Responder#readReady} or refused. */
     public void read(long requestId) {
+        observer.reading(replica, requestId);
         step(replica.read(requestId));
     }
 
@@ -261,6 +272,7 @@ public final class ReplicaLoop {
             durableWhileInStep = Math.max(durableWhileInStep, batchId);
             return;
         }
+        observer.durable(replica, batchId);
         step(replica.persisted(batchId));
     }
 
@@ -303,6 +315,7 @@ public final class ReplicaLoop {
         if (durableWhileInStep > 0) {
             long batchId = durableWhileInStep;
             durableWhileInStep = 0;
+            observer.durable(replica, batchId);
             step(replica.persisted(batchId));
             return;
         }

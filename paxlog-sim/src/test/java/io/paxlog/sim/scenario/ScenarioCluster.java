@@ -4,10 +4,7 @@ import io.paxlog.api.Command;
 import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.MessageKind;
-import io.paxlog.api.message.OverthrowOk;
-import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.SlotState;
-import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.Apply;
@@ -18,6 +15,8 @@ import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
+import io.paxlog.sim.Checker;
+import io.paxlog.sim.Violation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,11 +51,13 @@ import java.util.stream.Collectors;
  *       replica from the durable image.
  * </ul>
  *
- * <p>After every step it checks what must always hold (docs/protocol.md#invariants): agreement and
- * stability of finalized slots across servers and restarts, {@code promised} never decreasing, applies
- * in slot order matching the chosen commands, Rule D (a reply that promises durable state is backed by
- * the durable image when it leaves), and that a leader reads only from servers that acknowledged its
- * overthrow. A violation throws {@link AssertionError}; {@link #report} tells the story.
+ * <p>After every step it checks what must always hold (docs/protocol.md#invariants): agreement and stability of
+ * finalized slots across servers and restarts, {@code promised} never decreasing, applies in slot
+ * order matching the chosen commands. Rule D (a reply that promises durable state is backed by what
+ * the server was told is durable when it leaves) and that a leader reads only from servers that
+ * acknowledged its overthrow are checked by the simulator's own {@link Checker}, fed here as a
+ * simulation feeds it, so that scripts and random seeds check those rules alike. A violation throws
+ * {@link AssertionError}; {@link #report} tells the story.
  */
 final class ScenarioCluster {
 
@@ -84,8 +85,8 @@ final class ScenarioCluster {
     private final Set<String> cutLinks = new HashSet<>();
     private final List<Envelope> sent = new ArrayList<>();
     private final List<Envelope> delivered = new ArrayList<>();
-    /** "server>leader@epoch": the leader counted this server's promise of its epoch. */
-    private final Set<String> overthrowAcks = new HashSet<>();
+    /** The simulator's checks of what servers send (Rule D, read targets); see the class comment. */
+    private final Checker checker;
     /** slot -> the one command any server ever finalized there (in memory or on disk). Grows only. */
     private final Map<Long, Command> chosen = new HashMap<>();
     private final Map<Long, Apply> answers = new HashMap<>();
@@ -124,6 +125,7 @@ final class ScenarioCluster {
         for (int id = 1; id <= n; id++) {
             members.add(id);
         }
+        checker = new Checker(n);
         ReplicaConfig base = tune.apply(ReplicaConfig.defaults(1, members)
                 .withTimeouts(ELECTION_MIN_MS, ELECTION_MAX_MS, HEARTBEAT_MS));
         for (int id : members) {
@@ -303,9 +305,7 @@ final class ScenarioCluster {
         }
         note("net", "deliver  " + envelope);
         delivered.add(envelope);
-        if (envelope.message() instanceof OverthrowOk ok) {
-            overthrowAcks.add(envelope.from() + ">" + envelope.to() + "@" + ok.epoch());
-        }
+        checker.delivered(envelope);
         handle(target, target.replica.receive(envelope));
     }
 
@@ -352,6 +352,7 @@ final class ScenarioCluster {
         }
         note("s" + id, "durable  up to #" + last);
         checkDisk(server);
+        checker.persisted(id, last);
         handle(server, server.replica.persisted(last));
     }
 
@@ -401,6 +402,7 @@ final class ScenarioCluster {
 
     private void start(Server server) {
         Epoch durablePromised = server.disk.promised();
+        checker.restarting(server.id, durablePromised);
         server.replica = new Replica(server.config, server.disk.recover(), LOWEST, now);
         server.incarnation++;
         server.applied.clear();
@@ -411,6 +413,7 @@ final class ScenarioCluster {
         }
         note("s" + server.id, (server.incarnation == 1 ? "start    " : "RESTART  ") + "promised="
                 + durablePromised + " entries=" + server.disk.entries());
+        checked(() -> checker.restarted(server.replica, durablePromised, server.disk.entries()));
         handle(server, server.replica.start());
     }
 
@@ -511,13 +514,13 @@ final class ScenarioCluster {
     private void handle(Server server, Effects effects) {
         String who = "s" + server.id;
         checkInvariants(); // the step is over: its finalized slots are known before its applies are checked
+        Replica replica = server.replica;
+        checked(() -> checker.stepped(replica, effects));
         for (PersistBatch batch : effects.persist()) {
             server.disk.write(batch);
             note(who, "write    #" + batch.id() + describe(batch));
         }
         for (Envelope envelope : effects.send()) {
-            checkRuleD(server, envelope);
-            checkReadTarget(envelope);
             if (isCut(envelope)) {
                 note(who, "send     " + envelope + "  (lost: link cut)");
                 continue;
@@ -590,59 +593,6 @@ final class ScenarioCluster {
 
     // ---- Checks ----
 
-    /**
-     * Rule D, checked on what leaves: a reply that promises durable state must be backed by the
-     * durable image at that moment (this step's own writes are not durable yet).
-     */
-    private void checkRuleD(Server server, Envelope envelope) {
-        ScenarioDisk disk = server.disk;
-        switch (envelope.message().kind()) {
-            case OVERTHROW_OK -> {
-                Epoch e = envelope.message().epoch();
-                if (disk.promised().isBelow(e)) {
-                    fail("Rule D: " + envelope + " left while the durable promise is " + disk.promised());
-                }
-            }
-            case STORE_OK -> {
-                StoreOk ok = (StoreOk) envelope.message();
-                for (long slot : ok.slots()) {
-                    SlotState durable = disk.entry(slot);
-                    Entry memory = server.replica.entry(slot);
-                    boolean backed = durable != null
-                            && (!durable.acceptedEpoch().isBelow(ok.epoch())
-                                || (memory != null && memory.finalized() && memory.command().equals(durable.command())));
-                    if (!backed) {
-                        fail("Rule D: " + envelope + " left while slot " + slot + " on disk is " + durable);
-                    }
-                }
-            }
-            case READ_REPLY -> {
-                for (SlotState reported : ((ReadReply) envelope.message()).slots()) {
-                    SlotState durable = disk.entry(reported.slot());
-                    boolean backed = durable != null && (durable.command().equals(reported.command())
-                            || durable.acceptedEpoch().isAbove(reported.acceptedEpoch()));
-                    if (!backed) {
-                        fail("Rule D: " + envelope + " reports " + reported + " while the disk holds " + durable);
-                    }
-                }
-            }
-            default -> {
-                if (envelope.message().kind().promisesDurableState()) {
-                    throw new AssertionError("no Rule D check for " + envelope.message().kind());
-                }
-            }
-        }
-    }
-
-    /** docs/protocol.md#step-4-read-and-re-propose: read only from servers that acknowledged overthrow(e). */
-    private void checkReadTarget(Envelope envelope) {
-        if (envelope.message().kind() == MessageKind.READ
-                && !overthrowAcks.contains(envelope.to() + ">" + envelope.from() + "@" + envelope.message().epoch())) {
-            fail("leader " + envelope.from() + " reads from " + envelope.to() + ", which has not acknowledged "
-                    + envelope.message().epoch() + ": " + envelope);
-        }
-    }
-
     private void checkApply(Server server, Apply apply) {
         long expected = server.applied.isEmpty() ? 1 : server.applied.get(server.applied.size() - 1).slot() + 1;
         if (apply.slot() != expected) {
@@ -688,6 +638,15 @@ final class ScenarioCluster {
         if (previous != null && !previous.equals(command)) {
             fail("agreement: server " + server + " finalized slot " + slot + " with " + command
                     + " but " + previous + " was finalized there before");
+        }
+    }
+
+    /** Runs one of the {@link Checker}'s checks; its violation fails the script like the harness's own. */
+    private void checked(Runnable check) {
+        try {
+            check.run();
+        } catch (io.paxlog.sim.Violation violation) {
+            fail(violation.getMessage());
         }
     }
 
