@@ -24,6 +24,7 @@ record ClientConfig(
         Duration requestTimeout,
         Duration noLeaderTimeout,
         Duration connectTimeout,
+        Duration attemptTimeout,
         Duration retryBackoffMin,
         Duration retryBackoffMax,
         int maxOutstanding,
@@ -73,6 +74,9 @@ record ClientConfig(
         }
         requirePositive(requestTimeout, "requestTimeout", problems);
         requirePositive(noLeaderTimeout, "noLeaderTimeout", problems);
+        if (attemptTimeout == null || attemptTimeout.isNegative()) {
+            problems.add("attemptTimeout must be >= 0 (0: wait for the request timeout), was " + attemptTimeout);
+        }
         requirePositive(connectTimeout, "connectTimeout", problems);
         requirePositive(retryBackoffMin, "retryBackoffMin", problems);
         requirePositive(retryBackoffMax, "retryBackoffMax", problems);

@@ -73,9 +73,10 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
             links.put(server.getKey(), new ServerLink(server.getKey(), connection, group));
             names.put(server.getKey(), config.describe(server.getKey()));
         }
-        this.core = new ClientCore<>(new ClientCoreConfig(clientId, names, config.requestTimeout().toNanos(),
+        ClientCoreConfig.Timing timing = new ClientCoreConfig.Timing(config.requestTimeout().toNanos(),
                 config.noLeaderTimeout().toNanos(), ClientConfig.FIRST_LEADER_WAIT.toNanos(),
-                config.retryBackoffMin().toNanos(), config.retryBackoffMax().toNanos(), config.maxOutstanding(),
+                config.attemptTimeout().toNanos(), config.retryBackoffMin().toNanos(), config.retryBackoffMax().toNanos());
+        this.core = new ClientCore<>(new ClientCoreConfig(clientId, names, timing, config.maxOutstanding(),
                 config.maxWaiting()), new SplittableRandom(seed));
     }
 

@@ -325,6 +325,7 @@ public final class PaxlogClient implements AutoCloseable {
         /** About twice an election: long enough for a new leader to emerge after a crash. */
         public static final Duration NO_LEADER_TIMEOUT_DEFAULT = Duration.ofSeconds(1);
         public static final Duration CONNECT_TIMEOUT_DEFAULT = Duration.ofSeconds(1);
+        public static final Duration ATTEMPT_TIMEOUT_DEFAULT = Duration.ofSeconds(2);
         public static final Duration RETRY_BACKOFF_MIN_DEFAULT = Duration.ofMillis(10);
         public static final Duration RETRY_BACKOFF_MAX_DEFAULT = Duration.ofMillis(200);
         public static final int MAX_OUTSTANDING_DEFAULT = 64;
@@ -339,6 +340,7 @@ public final class PaxlogClient implements AutoCloseable {
         private Duration requestTimeout = REQUEST_TIMEOUT_DEFAULT;
         private Duration noLeaderTimeout = NO_LEADER_TIMEOUT_DEFAULT;
         private Duration connectTimeout = CONNECT_TIMEOUT_DEFAULT;
+        private Duration attemptTimeout = ATTEMPT_TIMEOUT_DEFAULT;
         private Duration retryBackoffMin = RETRY_BACKOFF_MIN_DEFAULT;
         private Duration retryBackoffMax = RETRY_BACKOFF_MAX_DEFAULT;
         private int maxOutstanding = MAX_OUTSTANDING_DEFAULT;
@@ -422,6 +424,18 @@ public final class PaxlogClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long one attempt waits for its server's answer before the client stops waiting on that
+         * server and resubmits the command, with the same {@code (clientId, sequence)}, to another one:
+         * a paused or cut-off server answers nothing and may keep the connection open (issue 10). Set it
+         * above the servers' election timeout and a commit under load. {@link Duration#ZERO}: wait for
+         * the request timeout. Default 2 s.
+         */
+        public Builder attemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = attemptTimeout;
+            return this;
+        }
+
         /** How long to try to open a connection to one server. Default 1 s. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
@@ -469,7 +483,7 @@ public final class PaxlogClient implements AutoCloseable {
         public PaxlogClient build() {
             long id = clientId != null ? clientId : randomClientId();
             return new PaxlogClient(new ClientConfig(servers, clusterId, id, requestTimeout, noLeaderTimeout,
-                    connectTimeout, retryBackoffMin, retryBackoffMax, maxOutstanding, maxWaiting,
+                    connectTimeout, attemptTimeout, retryBackoffMin, retryBackoffMax, maxOutstanding, maxWaiting,
                     FrameFormat.FRAME_BYTES_MAX_DEFAULT, callbackExecutor));
         }
 

@@ -136,7 +136,7 @@ public final class ClientCore<H> {
                     + outstanding.size() + " commands are outstanding (maxOutstanding " + config.maxOutstanding()
                     + ") and " + waiting.size() + " wait for room (maxWaiting " + config.maxWaiting() + ")"));
         } else {
-            command.timeout = deadline(command, now + config.requestTimeoutNanos(), false);
+            command.timeout = deadline(command, now + config.requestTimeoutNanos(), Request.Wait.REQUEST);
             waiting.add(command);
             admit();
         }
@@ -153,7 +153,7 @@ public final class ClientCore<H> {
             finish(query, new NotApplied(NotApplied.Reason.NO_ROOM, name(query) + ": not sent: " + queries.size()
                     + " queries are in flight (maxWaiting " + config.maxWaiting() + ")"));
         } else {
-            query.timeout = deadline(query, now + config.requestTimeoutNanos(), false);
+            query.timeout = deadline(query, now + config.requestTimeoutNanos(), Request.Wait.REQUEST);
             queries.add(query);
             attempt(query, nextTarget());
         }
@@ -166,6 +166,9 @@ public final class ClientCore<H> {
         Request<H> request = current(attempt, Stage.CONNECTING);
         if (request != null) {
             request.stage = Stage.SENT;
+            if (config.attemptTimeoutNanos() > 0) {
+                request.attemptDeadline = deadline(request, now + config.attemptTimeoutNanos(), Request.Wait.ATTEMPT);
+            }
             if (request.query) {
                 out.add(new Effect.SendQuery<>(attempt, request.server, request.payload));
             } else {
@@ -223,12 +226,19 @@ public final class ClientCore<H> {
             Deadline due = deadlines.pollFirst();
             @SuppressWarnings("unchecked")
             Request<H> request = (Request<H>) due.request();
-            if (due.retry()) {
-                request.retry = null;
-                attempt(request, nextTarget());
-            } else {
-                request.timeout = null;
-                timedOut(request);
+            switch (due.kind()) {
+                case RETRY -> {
+                    request.retry = null;
+                    attempt(request, nextTarget());
+                }
+                case REQUEST -> {
+                    request.timeout = null;
+                    timedOut(request);
+                }
+                case ATTEMPT -> {
+                    request.attemptDeadline = null;
+                    silent(request, due.attempt());
+                }
             }
         }
         return end();
@@ -297,8 +307,8 @@ public final class ClientCore<H> {
         return request;
     }
 
-    private Deadline deadline(Request<H> request, long at, boolean retry) {
-        Deadline deadline = new Deadline(at, nextDeadlineOrder++, request, retry);
+    private Deadline deadline(Request<H> request, long at, Request.Wait kind) {
+        Deadline deadline = new Deadline(at, nextDeadlineOrder++, request, kind, request.attempt);
         deadlines.add(deadline);
         return deadline;
     }
@@ -323,6 +333,7 @@ public final class ClientCore<H> {
     }
 
     private void attempt(Request<H> request, int server) {
+        dropAttemptDeadline(request);
         request.attempt = nextAttempt++;
         request.server = server;
         request.stage = Stage.CONNECTING;
@@ -471,7 +482,33 @@ public final class ClientCore<H> {
         request.backoffs++;
         // Jitter, so commands pipelined together do not retry in lockstep.
         delay = delay / 2 + random.nextLong(delay / 2 + 1);
-        request.retry = deadline(request, lastNow + delay, true);
+        request.retry = deadline(request, lastNow + delay, Request.Wait.RETRY);
+    }
+
+    private void dropAttemptDeadline(Request<H> request) {
+        if (request.attemptDeadline != null) {
+            deadlines.remove(request.attemptDeadline);
+            request.attemptDeadline = null;
+        }
+    }
+
+    /**
+     * Attempt {@code attempt} of {@code request} got no answer within the attempt timeout: its server is
+     * paused, partitioned or overloaded. Stop waiting on it, forget it as the leader, and resubmit to the
+     * next server with the same sequence. The call may yet have reached a log, so a command's outcome is
+     * unknown from here unless an answer settles it; a late answer to the abandoned attempt is ignored
+     * (the retry's answer carries the same result, exactly-once).
+     */
+    private void silent(Request<H> request, long attempt) {
+        if (request.attempt != attempt || request.stage != Stage.SENT) {
+            return; // the attempt ended meanwhile
+        }
+        attempts.remove(attempt);
+        int server = request.server;
+        if (!request.query) {
+            request.reached(config.describe(server));
+        }
+        noLeader(request, server, "no answer within " + human(config.attemptTimeoutNanos()), false);
     }
 
     private void timedOut(Request<H> request) {
@@ -544,6 +581,7 @@ public final class ClientCore<H> {
             deadlines.remove(request.retry);
             request.retry = null;
         }
+        dropAttemptDeadline(request);
         attempts.remove(request.attempt);
         if (request.query) {
             queries.remove(request);

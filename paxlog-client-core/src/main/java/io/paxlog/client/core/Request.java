@@ -23,8 +23,15 @@ final class Request<H> {
         DONE
     }
 
+    /** What a deadline ends: the whole request, a backoff, or the wait for one attempt's answer. */
+    enum Wait {
+        REQUEST,
+        RETRY,
+        ATTEMPT
+    }
+
     /** A point in time something of this request waits for; ordered by time, then by creation. */
-    record Deadline(long at, long order, Request<?> request, boolean retry) {}
+    record Deadline(long at, long order, Request<?> request, Wait kind, long attempt) {}
 
     final H handle;
     /** The request's bytes, owned by the core (the shell copies the caller's), never mutated. */
@@ -59,6 +66,8 @@ final class Request<H> {
     Deadline timeout;
     /** The end of the current backoff, or null. */
     Deadline retry;
+    /** When the current attempt stops waiting for its server, or null. */
+    Deadline attemptDeadline;
 
     Request(H handle, byte[] payload, boolean query, long queryId) {
         this.handle = handle;

@@ -62,8 +62,10 @@ class ClientCoreRandomTest {
             for (int id = 1; id <= 3; id++) {
                 servers.put(id, id + "=s" + id);
             }
-            core = new ClientCore<>(new ClientCoreConfig(42, servers, REQUEST_TIMEOUT, 300 * MS, 600 * MS, 5 * MS,
-                    50 * MS, MAX_OUTSTANDING, 6), new SplittableRandom(seed));
+            // Every other seed stops waiting on a silent server after 150 ms.
+            core = new ClientCore<>(new ClientCoreConfig(42, servers, new ClientCoreConfig.Timing(REQUEST_TIMEOUT,
+                    300 * MS, 600 * MS, seed % 2 == 0 ? 150 * MS : 0, 5 * MS, 50 * MS), MAX_OUTSTANDING, 6),
+                    new SplittableRandom(seed));
         }
 
         void at(long time, Supplier<List<Effect<String>>> action) {

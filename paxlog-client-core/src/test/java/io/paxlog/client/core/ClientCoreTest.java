@@ -35,12 +35,17 @@ class ClientCoreTest {
     private ClientCore<String> core = core(64, 100, 1);
 
     private static ClientCore<String> core(int maxOutstanding, int maxWaiting, long seed) {
+        return core(maxOutstanding, maxWaiting, seed, 0);
+    }
+
+    private static ClientCore<String> core(int maxOutstanding, int maxWaiting, long seed, long attemptTimeout) {
         Map<Integer, String> servers = new LinkedHashMap<>();
         for (int id = 1; id <= 3; id++) {
             servers.put(id, id + "=s" + id);
         }
-        return new ClientCore<>(new ClientCoreConfig(42, servers, REQUEST_TIMEOUT, NO_LEADER_TIMEOUT, FIRST_LEADER_WAIT,
-                BACKOFF_MIN, BACKOFF_MAX, maxOutstanding, maxWaiting), new SplittableRandom(seed));
+        return new ClientCore<>(new ClientCoreConfig(42, servers, new ClientCoreConfig.Timing(REQUEST_TIMEOUT,
+                NO_LEADER_TIMEOUT, FIRST_LEADER_WAIT, attemptTimeout, BACKOFF_MIN, BACKOFF_MAX), maxOutstanding,
+                maxWaiting), new SplittableRandom(seed));
     }
 
     // ---- Reading effects
@@ -112,6 +117,44 @@ class ClientCoreTest {
         assertThat(outcome).isEqualTo(new Outcome.Applied(7, new byte[] {9}));
         assertThat(core.leader()).isEqualTo(2);
         assertThat(send(submit("b")).server()).as("the next command goes straight to the leader").isEqualTo(2);
+    }
+
+    @Test
+    void aServerThatStopsAnsweringIsLeftForTheNextWithTheSameSequenceAndALateAnswerIsIgnored() {
+        core = core(64, 100, 1, 150 * MS);
+        SendCommand<String> first = send(submit("a"));
+        // Server 1 takes the call and never answers (paused): the attempt timeout, not the request's, fires.
+        List<Effect<String>> effects = fireTimer(List.of(new ArmTimer<>(now + 150 * MS)));
+        assertThat(now).isLessThan(REQUEST_TIMEOUT);
+        for (int round = 0; round < 10 && all(effects, Connect.class).isEmpty(); round++) {
+            effects = fireTimer(effects);
+        }
+        Connect<String> next = one(effects, Connect.class);
+        assertThat(next.server()).as("the next server, not the silent one").isEqualTo(2);
+        SendCommand<String> retry = send(next);
+        assertThat(retry.sequence()).as("a retry of the same command").isEqualTo(first.sequence());
+
+        assertThat(answer(first, ServerAnswer.applied(3, new byte[] {1}))).as("the abandoned attempt's answer")
+                .isEmpty();
+        Outcome outcome = outcome(answer(retry, ServerAnswer.applied(3, new byte[] {1})), "a");
+        assertThat(outcome).isEqualTo(new Outcome.Applied(3, new byte[] {1}));
+    }
+
+    @Test
+    void aServerThatStopsAnsweringMakesTheOutcomeUnknownIfNoOtherAnswerSettlesIt() {
+        core = core(64, 100, 1, 150 * MS);
+        send(submit("a"));
+        List<Effect<String>> effects = fireTimer(List.of(new ArmTimer<>(now + 150 * MS)));
+        // Every other server is down: nothing else is ever sent, so only the silent attempt may have landed.
+        for (int round = 0; round < 1000 && all(effects, Complete.class).isEmpty(); round++) {
+            effects = new ArrayList<>(fireTimer(effects));
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                effects.addAll(core.connectFailed(connect.attempt(), "refused", now));
+            }
+        }
+        Outcome outcome = outcome(effects, "a");
+        assertThat(outcome).isInstanceOf(Unknown.class);
+        assertThat(outcome.message()).contains("1=s1 may have logged it");
     }
 
     @Test
