@@ -22,9 +22,11 @@ sealed interface Event {
 
         void clientReply(ClientReply event);
 
-        void clientTimeout(ClientTimeout event);
+        void clientConnect(ClientConnect event);
 
-        void clientRetry(ClientRetry event);
+        void clientLost(ClientLost event);
+
+        void clientTimer(ClientTimer event);
 
         void clientIssue(ClientIssue event);
 
@@ -80,17 +82,24 @@ sealed interface Event {
         }
     }
 
-    /** Client {@code client} gives up waiting for attempt {@code attempt}. */
-    record ClientTimeout(int client, long attempt) implements Event {
+    /** Client {@code client}'s connection attempt {@code attempt} reaches {@code server} (or finds it down). */
+    record ClientConnect(int client, long attempt, int server) implements Event {
         public void accept(Handler handler) {
-            handler.clientTimeout(this);
+            handler.clientConnect(this);
         }
     }
 
-    /** Client {@code client} retries after a refusal of attempt {@code attempt}. */
-    record ClientRetry(int client, long attempt) implements Event {
+    /** The connection carrying attempt {@code attempt} broke: {@code server} crashed with the call pending. */
+    record ClientLost(int client, long attempt, int server) implements Event {
         public void accept(Handler handler) {
-            handler.clientRetry(this);
+            handler.clientLost(this);
+        }
+    }
+
+    /** A timer client {@code client}'s core asked for fires. */
+    record ClientTimer(int client) implements Event {
+        public void accept(Handler handler) {
+            handler.clientTimer(this);
         }
     }
 

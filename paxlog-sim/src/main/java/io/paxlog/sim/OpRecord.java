@@ -25,9 +25,16 @@ final class OpRecord {
     final long invokedAt;
     /** A read-index read: answered from a server's state without going through the log. */
     final boolean indexRead;
+    /** Set when the client reported it applied, with its result and slot. */
     long completedAt = -1;
     byte[] result;
     long slot;
+    /**
+     * Set when the client reported it not applied (definitely: it must never be in the log) or with an
+     * unknown outcome (it may or may not be); such an operation stays pending for the history checks.
+     */
+    String failure;
+    boolean definitelyNotApplied;
     private final Describer describer;
 
     OpRecord(Command command, long invokedAt, boolean indexRead, Describer describer) {
@@ -37,8 +44,14 @@ final class OpRecord {
         this.describer = describer;
     }
 
+    /** Applied, with the result the client was told. */
     boolean completed() {
         return completedAt >= 0;
+    }
+
+    /** The client reported an outcome: applied, not applied or unknown. */
+    boolean ended() {
+        return completed() || failure != null;
     }
 
     @Override
@@ -46,6 +59,6 @@ final class OpRecord {
         return "c" + command.clientId() + "#" + command.sequence() + " " + (indexRead ? "index-" : "")
                 + describer.describe(command.payload())
                 + " [" + invokedAt + ".." + (completed() ? completedAt + "] -> " + describer.describeResult(result)
-                + " @" + slot : "pending]");
+                + " @" + slot : failure != null ? "ended] " + failure : "pending]");
     }
 }

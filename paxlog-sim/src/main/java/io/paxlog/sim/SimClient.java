@@ -1,53 +1,44 @@
 package io.paxlog.sim;
 
 import io.paxlog.api.Command;
+import io.paxlog.client.core.ClientCore;
 import io.paxlog.core.runtime.CommandAnswer;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * A client of the simulated cluster: one command outstanding at a time, retried with the same
- * {@code (clientId, sequence)} after a timeout or a refusal until it completes, following leader
- * hints. Its history feeds the linearizability check.
+ * A client of the simulated cluster: one operation at a time, run by the client library's own rules
+ * ({@link ClientCore}: leader hints, retries with the same {@code (clientId, sequence)}, attempt and
+ * request timeouts, and the outcome it reports: applied, not applied, or unknown). Its history feeds
+ * the linearizability check; the outcomes it reports are checked against the log.
  */
 final class SimClient {
 
     /** One attempt of a command (or read) travelling to a server. */
     record Request(int client, long attempt, Command command, boolean read) {}
 
-    /** A server's answer to attempt {@code attempt} of the command with {@code sequence}, travelling back. */
-    record Reply(long attempt, long sequence, CommandAnswer answer) {}
+    /** A server's answer to attempt {@code attempt}, travelling back. */
+    record Reply(long attempt, CommandAnswer answer) {}
 
     final int index;
     final long clientId;
-    long sequence;
+    final ClientCore<OpRecord> core;
+    /** The current operation, or the last one once it ended. */
     OpRecord current;
-    int target;
-    /** The client's latest attempt; attempts are numbered across all its commands. */
-    long currentAttempt;
-    int attempts;
+    /** The sequence of the client's latest command (the core numbers them 1, 2, 3, ...). */
+    long sequence;
+    /** Attempts whose call is on the wire to (or waiting at) a server, by attempt id: the server. */
+    final Map<Long, Integer> onTheWire = new HashMap<>();
+    /** The earliest timer the core asked for and that is scheduled, or Long.MAX_VALUE. */
+    long timerAt = Long.MAX_VALUE;
 
-    SimClient(int index, long clientId, int target) {
+    SimClient(int index, long clientId, ClientCore<OpRecord> core) {
         this.index = index;
         this.clientId = clientId;
-        this.target = target;
-    }
-
-    /** Numbers a new attempt of the current command. */
-    long newAttempt() {
-        attempts++;
-        return ++currentAttempt;
+        this.core = core;
     }
 
     boolean busy() {
-        return current != null && !current.completed();
-    }
-
-    /** Starts the client's next operation, which {@code workload} chooses. */
-    Command next(SimWorkload workload, java.util.SplittableRandom random, long now) {
-        sequence++;
-        SimWorkload.Op op = workload.next(this, random);
-        Command command = new Command(clientId, sequence, op.payload());
-        current = new OpRecord(command, now, op.indexRead(), workload);
-        attempts = 0;
-        return command;
+        return current != null && !current.ended();
     }
 }

@@ -1,22 +1,45 @@
 package io.paxlog.sim;
 
 import io.paxlog.api.Command;
+import io.paxlog.client.core.ClientCore;
+import io.paxlog.client.core.ClientCoreConfig;
+import io.paxlog.client.core.Effect;
+import io.paxlog.client.core.Outcome;
+import io.paxlog.client.core.ServerAnswer;
 import io.paxlog.core.runtime.CommandAnswer;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * The simulated clients and their history: each runs one operation at a time through {@link SimClient},
- * sends every attempt as a {@link Event.ClientRequest} over a short network hop, and retries with the
- * same {@code (clientId, sequence)} after a timeout or a refusal until it completes, following leader
- * hints. Every completed operation goes into the history that the linearizability check reads.
+ * The simulated clients and their history. Each client runs the client library's own rules, the
+ * {@link ClientCore} that {@code PaxlogClient} runs over Netty, here over the simulated network:
+ * connections to a server that is down fail before anything is sent, a call on the wire to a server that
+ * crashes is lost (outcome unknown from there), a paused server answers nothing (the core's attempt
+ * timeout moves on). What the core reports is what a user would be told, and it is checked: an
+ * operation reported applied must be linearizable with the log, and one reported not applied must never
+ * be in the log ({@link #checkLabels}).
  *
  * <p>Thread: the simulation's.
  */
 final class SimClients {
 
-    static final long CLIENT_TIMEOUT_MS = 400;
+    /** The client library's timings, scaled to the simulator's election timeouts (150-300 ms). */
+    static final long ATTEMPT_TIMEOUT_MS = 400;
+    static final long REQUEST_TIMEOUT_MS = 3_000;
+    static final long NO_LEADER_TIMEOUT_MS = 1_000;
+    /**
+     * In a minority-only run, how long any command may take, from invocation to answer: three election
+     * timeouts (the minority's fault may cost a leader, and a new one must be elected), two attempt
+     * timeouts (a client may first try faulty servers that never answer) and a few LAN delays.
+     */
+    static final long AVAILABILITY_BOUND_MS = 3 * Simulation.ELECTION_MAX_MS + 2 * ATTEMPT_TIMEOUT_MS
+            + 4 * SimNetwork.HEALED_DELAY_MAX_MS;
+    private static final long NANOS = 1_000_000;
 
     private final Simulation sim;
     private final SimWorkload workload;
@@ -26,7 +49,10 @@ final class SimClients {
     private final int servers;
     private final List<SimClient> clients = new ArrayList<>();
     private final List<OpRecord> history = new ArrayList<>();
+    /** {@code (clientId, sequence)} of every command a client was told was not applied. */
+    private final Set<Long> notApplied = new HashSet<>();
     private long commandsCompleted;
+    private long livenessSince = Long.MAX_VALUE;
 
     SimClients(Simulation sim, SimWorkload workload, Checker checker, SplittableRandom random,
             SplittableRandom workloadRandom, int servers) {
@@ -38,16 +64,24 @@ final class SimClients {
         this.servers = servers;
     }
 
-    /** Adds {@code count} clients, each first talking to a random server, and lets them start. */
+    /** Adds {@code count} clients, each trying the servers from a random one, and lets them start. */
     void start(int count) {
         for (int i = 0; i < count; i++) {
-            clients.add(new SimClient(i, 1000 + i, 1 + random.nextInt(servers)));
+            long clientId = 1000 + i;
+            Map<Integer, String> order = new LinkedHashMap<>();
+            int first = 1 + random.nextInt(servers);
+            for (int k = 0; k < servers; k++) {
+                int id = (first - 1 + k) % servers + 1;
+                order.put(id, "s" + id);
+            }
+            ClientCoreConfig.Timing timing = new ClientCoreConfig.Timing(REQUEST_TIMEOUT_MS * NANOS,
+                    NO_LEADER_TIMEOUT_MS * NANOS, NO_LEADER_TIMEOUT_MS * NANOS, ATTEMPT_TIMEOUT_MS * NANOS, 5 * NANOS,
+                    40 * NANOS);
+            ClientCore<OpRecord> core = new ClientCore<>(new ClientCoreConfig(clientId, order, timing, 1, 1),
+                    random.split());
+            clients.add(new SimClient(i, clientId, core));
             sim.schedule(random.nextLong(50), new Event.ClientIssue(i));
         }
-    }
-
-    SimClient get(int index) {
-        return clients.get(index);
     }
 
     List<OpRecord> history() {
@@ -66,8 +100,9 @@ final class SimClients {
         return clients.stream().filter(SimClient::busy).count();
     }
 
-    /** The liveness phase began: every idle client starts one more operation. */
+    /** The liveness phase began: from now on every operation must be applied; idle clients start one. */
     void issueAgain() {
+        livenessSince = sim.now();
         for (SimClient client : clients) {
             if (!client.busy()) {
                 sim.schedule(random.nextLong(20), new Event.ClientIssue(client.index));
@@ -79,82 +114,210 @@ final class SimClients {
 
     void issue(Event.ClientIssue event) {
         SimClient client = clients.get(event.client());
-        if (!client.busy() && (!sim.inLiveness() || client.current == null || client.current.completed())) {
-            Command command = client.next(workload, workloadRandom, sim.now());
-            history.add(client.current);
-            sim.trace().add(sim.now(), 0, "invoke", client.current, command.sequence());
-            sendAttempt(client);
+        if (client.busy() || sim.inLiveness() && client.current != null && client.current.invokedAt >= livenessSince) {
+            return;
         }
+        // One operation at a time: the core gives a command the next sequence (which the workload may put
+        // in its payload); a read-index read takes none.
+        client.sequence++;
+        SimWorkload.Op next = workload.next(client, workloadRandom);
+        if (next.indexRead()) {
+            client.sequence--;
+        }
+        long sequence = Math.max(1, client.sequence);
+        OpRecord op = new OpRecord(new Command(client.clientId, sequence, next.payload()), sim.now(), next.indexRead(),
+                workload);
+        client.current = op;
+        history.add(op);
+        sim.trace().add(sim.now(), 0, "invoke", op, sequence);
+        carryOut(client, op.indexRead ? client.core.submitQuery(op, next.payload(), nanos())
+                : client.core.submitCommand(op, next.payload(), nanos()));
     }
 
-    void timeout(Event.ClientTimeout event) {
+    /** A connection attempt reaches {@code server}: it succeeds unless the server is down. */
+    void connect(Event.ClientConnect event) {
         SimClient client = clients.get(event.client());
-        if (client.busy() && client.currentAttempt == event.attempt()) {
-            sim.trace().add(sim.now(), 0, "timeout", "client " + client.clientId + " at s" + client.target, event.attempt());
-            client.target = client.target % servers + 1;
-            sendAttempt(client);
-        }
-    }
-
-    void retry(Event.ClientRetry event) {
-        SimClient client = clients.get(event.client());
-        if (client.busy() && client.currentAttempt == event.attempt()) {
-            sendAttempt(client);
-        }
+        carryOut(client, sim.isUp(event.server()) ? client.core.connected(event.attempt(), nanos())
+                : client.core.connectFailed(event.attempt(), "s" + event.server() + " is down", nanos()));
     }
 
     void reply(Event.ClientReply event) {
         SimClient client = clients.get(event.client());
         SimClient.Reply reply = event.reply();
-        OpRecord op = client.current;
-        if (op == null || op.completed()) {
-            return;
+        if (client.onTheWire.remove(reply.attempt()) == null) {
+            return; // the connection broke first: the client already counted the call as lost
         }
-        CommandAnswer answer = reply.answer();
-        switch (answer.status()) {
-            case APPLIED -> {
-                if (reply.sequence() != op.command.sequence()) {
-                    return; // an answer to an earlier command of this client, arriving late
+        carryOut(client, client.core.answered(reply.attempt(), translate(reply.answer()), nanos()));
+    }
+
+    void lost(Event.ClientLost event) {
+        SimClient client = clients.get(event.client());
+        if (client.onTheWire.remove(event.attempt()) != null) {
+            carryOut(client, client.core.lost(event.attempt(), "s" + event.server() + " crashed", nanos()));
+        }
+    }
+
+    void timer(Event.ClientTimer event) {
+        SimClient client = clients.get(event.client());
+        if (client.timerAt > sim.now()) {
+            return; // a later timer replaced this one
+        }
+        client.timerAt = Long.MAX_VALUE;
+        if (client.busy()) {
+            checkAvailable(client.current);
+        }
+        carryOut(client, client.core.timerFired(nanos()));
+    }
+
+    /** Server {@code server} crashed: every call on the wire to it is lost, as its connections break. */
+    void serverCrashed(int server) {
+        for (SimClient client : clients) {
+            for (Map.Entry<Long, Integer> call : client.onTheWire.entrySet()) {
+                if (call.getValue() == server) {
+                    sim.schedule(sim.network().clientHopMs(), new Event.ClientLost(client.index, call.getKey(), server));
                 }
-                // Any attempt of the current command may answer it: all carry the same (clientId, sequence).
-                completed(client, op, answer);
-            }
-            case REJECTED -> throw new Violation("client " + client.clientId + " got " + answer + " for " + op
-                    + " (the workloads send only valid commands, within the exactly-once window)");
-            case NOT_LEADER, NO_QUORUM, BUSY, ERROR -> {
-                if (reply.attempt() != client.currentAttempt) {
-                    return;
-                }
-                if (answer.status() == CommandAnswer.Status.NOT_LEADER
-                        || answer.status() == CommandAnswer.Status.NO_QUORUM) {
-                    client.target = answer.leaderHint() != 0 ? answer.leaderHint() : client.target % servers + 1;
-                }
-                sim.schedule(5 + random.nextLong(30), new Event.ClientRetry(client.index, client.currentAttempt));
             }
         }
     }
 
-    private void completed(SimClient client, OpRecord op, CommandAnswer answer) {
-        op.completedAt = sim.now();
-        op.result = answer.result();
-        op.slot = answer.slot();
-        commandsCompleted++;
-        sim.trace().add(sim.now(), 0, "complete", op, answer.slot());
-        if (!op.indexRead) {
-            checker.acknowledged(op.command, answer.slot());
+    /**
+     * Every command a client was told was not applied is absent from the log: a "not applied" that was
+     * applied is the worst lie a client can be told (a retry applies it twice).
+     */
+    void checkLabels(Map<Long, Command> chosen) {
+        for (Map.Entry<Long, Command> slot : chosen.entrySet()) {
+            Command command = slot.getValue();
+            if (!command.isNoop() && notApplied.contains(key(command.clientId(), command.sequence()))) {
+                throw new Violation("outcome label: c" + command.clientId() + "#" + command.sequence()
+                        + " was reported not applied, but slot " + slot.getKey() + " holds it");
+            }
         }
-        for (SimWorkload.FencedWrite write : workload.completed(client, op, workloadRandom)) {
-            sim.schedule(write.afterMs(), new Event.FencedWrite(write));
+    }
+
+    // ---- Carrying out the core's effects ----
+
+    private void carryOut(SimClient client, List<Effect<OpRecord>> effects) {
+        Effect.Handler<OpRecord> handler = new Effect.Handler<>() {
+            @Override
+            public void connect(Effect.Connect<OpRecord> connect) {
+                sim.schedule(sim.network().clientHopMs(), new Event.ClientConnect(client.index, connect.attempt(),
+                        connect.server()));
+            }
+
+            @Override
+            public void sendCommand(Effect.SendCommand<OpRecord> send) {
+                Command command = new Command(send.clientId(), send.sequence(), send.payload());
+                if (!command.equals(client.current.command)) {
+                    throw new AssertionError("client " + client.clientId + " sends " + command + " for " + client.current);
+                }
+                send(client, send.attempt(), send.server(), command, false);
+            }
+
+            @Override
+            public void sendQuery(Effect.SendQuery<OpRecord> send) {
+                send(client, send.attempt(), send.server(), client.current.command, true);
+            }
+
+            @Override
+            public void armTimer(Effect.ArmTimer<OpRecord> timer) {
+                long at = Math.max(sim.now(), (timer.at() + NANOS - 1) / NANOS);
+                if (at < client.timerAt) {
+                    client.timerAt = at;
+                    sim.schedule(at - sim.now(), new Event.ClientTimer(client.index));
+                }
+            }
+
+            @Override
+            public void complete(Effect.Complete<OpRecord> complete) {
+                ended(client, complete.handle(), complete.outcome());
+            }
+
+            @Override
+            public void leaderChanged(Effect.LeaderChanged<OpRecord> change) {
+                sim.trace().add(sim.now(), 0, "client leader", "c" + client.clientId + ": s" + change.leader(),
+                        change.leader());
+            }
+        };
+        for (Effect<OpRecord> effect : effects) {
+            effect.applyTo(handler);
         }
-        if (!sim.inLiveness()) {
+    }
+
+    private void send(SimClient client, long attempt, int server, Command command, boolean read) {
+        client.onTheWire.put(attempt, server);
+        sim.schedule(sim.network().clientHopMs(), new Event.ClientRequest(server,
+                new SimClient.Request(client.index, attempt, command, read)));
+    }
+
+    private void ended(SimClient client, OpRecord op, Outcome outcome) {
+        checkAvailable(op);
+        switch (outcome.kind()) {
+            case APPLIED -> applied(client, op, (Outcome.Applied) outcome);
+            case NOT_APPLIED, UNKNOWN -> {
+                op.failure = outcome.kind() + ": " + outcome.message();
+                op.definitelyNotApplied = !outcome.mayHaveBeenApplied();
+                if (op.definitelyNotApplied && !op.indexRead) {
+                    notApplied.add(key(op.command.clientId(), op.command.sequence()));
+                }
+                sim.trace().add(sim.now(), 0, "ended", op, outcome.kind().ordinal());
+                if (sim.faults().minorityOnly() && !sim.inLiveness()) {
+                    throw new Violation("availability: " + op + " while only a minority was faulty");
+                }
+                if (sim.inLiveness() && op.invokedAt >= livenessSince) {
+                    throw new Violation("liveness: " + op + " after a majority was healed");
+                }
+            }
+            case REJECTED -> throw new Violation("client " + client.clientId + " was told " + outcome.message()
+                    + " for " + op + " (the workloads send only valid commands, within the exactly-once window)");
+        }
+        if (!sim.inLiveness() || op.invokedAt < livenessSince) {
             sim.schedule(random.nextLong(30), new Event.ClientIssue(client.index));
         }
     }
 
-    private void sendAttempt(SimClient client) {
-        long attempt = client.newAttempt();
-        sim.schedule(sim.network().clientHopMs(), new Event.ClientRequest(client.target,
-                new SimClient.Request(client.index, attempt, client.current.command, client.current.indexRead)));
-        sim.schedule(CLIENT_TIMEOUT_MS, new Event.ClientTimeout(client.index, attempt));
+    private void applied(SimClient client, OpRecord op, Outcome.Applied applied) {
+        op.completedAt = sim.now();
+        op.result = applied.result();
+        op.slot = applied.slot();
+        commandsCompleted++;
+        sim.trace().add(sim.now(), 0, "complete", op, applied.slot());
+        if (!op.indexRead) {
+            checker.acknowledged(op.command, applied.slot());
+        }
+        for (SimWorkload.FencedWrite write : workload.completed(client, op, workloadRandom)) {
+            sim.schedule(write.afterMs(), new Event.FencedWrite(write));
+        }
+    }
+
+    /**
+     * The availability check: while only a minority is faulty (and before the liveness phase changes
+     * who is healthy), no operation may be outstanding for longer than {@link #AVAILABILITY_BOUND_MS}.
+     */
+    private void checkAvailable(OpRecord op) {
+        long waited = sim.now() - op.invokedAt;
+        if (sim.faults().minorityOnly() && !sim.inLiveness() && waited > AVAILABILITY_BOUND_MS) {
+            throw new Violation("availability: " + op + " had no answer " + waited + " ms after it was invoked,"
+                    + " while only a minority was faulty (bound " + AVAILABILITY_BOUND_MS + " ms)");
+        }
+    }
+
+    private static ServerAnswer translate(CommandAnswer answer) {
+        ServerAnswer.Status status = switch (answer.status()) {
+            case APPLIED -> ServerAnswer.Status.APPLIED;
+            case NOT_LEADER -> ServerAnswer.Status.NOT_LEADER;
+            case NO_QUORUM -> ServerAnswer.Status.NO_QUORUM;
+            case BUSY -> ServerAnswer.Status.BUSY;
+            case REJECTED -> ServerAnswer.Status.REJECTED;
+            case ERROR -> ServerAnswer.Status.ERROR;
+        };
+        return new ServerAnswer(status, answer.slot(), answer.result(), answer.leaderHint(), answer.message());
+    }
+
+    private long nanos() {
+        return sim.now() * NANOS;
+    }
+
+    private static long key(long clientId, long sequence) {
+        return clientId * 1_000_003L + sequence;
     }
 }

@@ -146,6 +146,7 @@ public final class Simulation {
                     throw new Violation("message storm: " + queue.size() + " events queued");
                 }
             }
+            clients.checkLabels(checker.chosen());
             Linearizability.check(checker.chosen(), checker.maxAppliedSlot(), clients.history(), workload.newModel(),
                     workload);
         } catch (Violation e) {
@@ -234,18 +235,20 @@ public final class Simulation {
         @Override
         public void clientRequest(Event.ClientRequest event) {
             SimServer server = servers[event.server()];
+            SimClient.Request request = event.request();
             if (server.node == null) {
-                return; // lost: the server is down
+                // The server went down with the call on its way: the connection breaks.
+                schedule(network.clientHopMs(), new Event.ClientLost(request.client(), request.attempt(), event.server()));
+                return;
             }
             if (server.paused) {
                 server.deferred.add(() -> clientRequest(event));
                 return;
             }
-            SimClient.Request request = event.request();
             Command command = request.command();
             // The answer travels back over the network, as the request came.
             ReplyChannel reply = answer -> schedule(network.clientHopMs(), new Event.ClientReply(request.client(),
-                    new SimClient.Reply(request.attempt(), command.sequence(), answer)));
+                    new SimClient.Reply(request.attempt(), answer)));
             if (request.read()) {
                 trace.add(now, event.server(), "read", command, request.attempt());
                 server.node.read(command.payload(), reply, now);
@@ -262,13 +265,18 @@ public final class Simulation {
         }
 
         @Override
-        public void clientTimeout(Event.ClientTimeout event) {
-            clients.timeout(event);
+        public void clientConnect(Event.ClientConnect event) {
+            clients.connect(event);
         }
 
         @Override
-        public void clientRetry(Event.ClientRetry event) {
-            clients.retry(event);
+        public void clientLost(Event.ClientLost event) {
+            clients.lost(event);
+        }
+
+        @Override
+        public void clientTimer(Event.ClientTimer event) {
+            clients.timer(event);
         }
 
         @Override
@@ -463,6 +471,7 @@ public final class Simulation {
         server.wasLeader = false;
         String what = server.disk.crash();
         trace.add(now, id, "crash", what, what.hashCode());
+        clients.serverCrashed(id);
     }
 
     void pause(int id, long forMs) {
