@@ -17,6 +17,13 @@ import java.util.SplittableRandom;
 final class SimClients {
 
     static final long CLIENT_TIMEOUT_MS = 400;
+    /**
+     * In a minority-only run, how long any command may take, from invocation to answer: three election
+     * timeouts (the minority's fault may cost a leader, and a new one must be elected), two client
+     * timeouts (a client may first try faulty servers that never answer) and a few LAN delays.
+     */
+    static final long AVAILABILITY_BOUND_MS = 3 * Simulation.ELECTION_MAX_MS + 2 * CLIENT_TIMEOUT_MS
+            + 4 * SimNetwork.HEALED_DELAY_MAX_MS;
 
     private final Simulation sim;
     private final SimWorkload workload;
@@ -90,6 +97,7 @@ final class SimClients {
     void timeout(Event.ClientTimeout event) {
         SimClient client = clients.get(event.client());
         if (client.busy() && client.currentAttempt == event.attempt()) {
+            checkAvailable(client.current, sim.now());
             sim.trace().add(sim.now(), 0, "timeout", "client " + client.clientId + " at s" + client.target, event.attempt());
             client.target = client.target % servers + 1;
             sendAttempt(client);
@@ -99,6 +107,7 @@ final class SimClients {
     void retry(Event.ClientRetry event) {
         SimClient client = clients.get(event.client());
         if (client.busy() && client.currentAttempt == event.attempt()) {
+            checkAvailable(client.current, sim.now());
             sendAttempt(client);
         }
     }
@@ -134,7 +143,19 @@ final class SimClients {
         }
     }
 
+    /**
+     * The availability check: while only a minority is faulty (and before the liveness phase changes
+     * who is healthy), no command may be outstanding for longer than {@link #AVAILABILITY_BOUND_MS}.
+     */
+    private void checkAvailable(OpRecord op, long at) {
+        if (sim.faults().minorityOnly() && !sim.inLiveness() && at - op.invokedAt > AVAILABILITY_BOUND_MS) {
+            throw new Violation("availability: " + op + " still had no answer " + (at - op.invokedAt)
+                    + " ms after it was invoked, while only a minority was faulty (bound " + AVAILABILITY_BOUND_MS + " ms)");
+        }
+    }
+
     private void completed(SimClient client, OpRecord op, CommandAnswer answer) {
+        checkAvailable(op, sim.now());
         op.completedAt = sim.now();
         op.result = answer.result();
         op.slot = answer.slot();

@@ -87,6 +87,11 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         return flags.toString();
     }
 
+    /** How many of the last events a failure report shows. */
+    public SimOptions withTraceLines(int traceLines) {
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+    }
+
     public SimOptions withDisk(DiskModel disk) {
         return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
     }
