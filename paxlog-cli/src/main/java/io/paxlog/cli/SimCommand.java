@@ -47,6 +47,10 @@ final class SimCommand implements Callable<Integer> {
             + "expiries and fenced writes). Default: ${DEFAULT-VALUE}.", defaultValue = "APPEND")
     SimOptions.Workload workload;
 
+    @Option(names = "--trace", description = "With --seed: how many of the last events to print (default: "
+            + "${DEFAULT-VALUE}).", defaultValue = "60")
+    int traceLines;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -58,7 +62,7 @@ final class SimCommand implements Callable<Integer> {
             return 2;
         }
         if (seed != null) {
-            SeedResult result = Simulation.run(seed, options);
+            SeedResult result = Simulation.run(seed, options.withTraceLines(traceLines));
             if (result.passed()) {
                 out.printf("seed=%d servers=%d faults: %s%n", result.seed(), result.servers(), result.faults());
                 out.printf("events=%d commands=%d elections=%d snapshot_installs=%d trace_hash=%016x%n", result.events(),

@@ -18,6 +18,10 @@ import java.util.SplittableRandom;
  * @param slowKind        one kind of message that travels slower than the others (or null): a
  *                        processing or queueing asymmetry that opens races between RPCs
  * @param slowKindExtraMs up to how much extra delay that kind gets
+ * @param minorityOnly    every fault stays inside a minority of the servers, chosen once per run, and
+ *                        the majority's links among themselves are a healthy LAN: then every client
+ *                        command must complete within {@link SimClients#AVAILABILITY_BOUND_MS}
+ *                        (the availability check), whatever the minority does
  */
 public record Faults(
         long delayMaxMs,
@@ -31,9 +35,10 @@ public record Faults(
         boolean congestion,
         long nemesisEveryMs,
         io.paxlog.api.message.MessageKind slowKind,
-        long slowKindExtraMs) {
+        long slowKindExtraMs,
+        boolean minorityOnly) {
 
-    public static final Faults NONE = new Faults(5, 0, 0, 0, 0, false, false, false, false, 1_000, null, 0);
+    public static final Faults NONE = new Faults(5, 0, 0, 0, 0, false, false, false, false, 1_000, null, 0, false);
 
     static Faults draw(SplittableRandom random) {
         // The last one is chaos: delays near the election timeout, so leaders duel constantly and
@@ -55,14 +60,16 @@ public record Faults(
         io.paxlog.api.message.MessageKind[] kinds = io.paxlog.api.message.MessageKind.values();
         io.paxlog.api.message.MessageKind slow = random.nextBoolean() ? kinds[random.nextInt(kinds.length)] : null;
         long slowExtra = 10 + random.nextLong(150);
+        // One seed in three confines every fault to a minority and demands availability of the rest.
+        boolean minorityOnly = random.nextInt(3) == 0 && false;
         return new Faults(delayMax, loss, dup, spike, spikeMax, partitions, crashes, pauses, congestion, every, slow,
-                slowExtra);
+                slowExtra, minorityOnly);
     }
 
     @Override
     public String toString() {
-        return String.format("delay<=%dms loss=%.3f dup=%.3f spikes=%.3f(<=%dms) partitions=%s crashes=%s pauses=%s congestion=%s nemesis~%dms slow=%s(+%dms)",
+        return String.format("delay<=%dms loss=%.3f dup=%.3f spikes=%.3f(<=%dms) partitions=%s crashes=%s pauses=%s congestion=%s nemesis~%dms slow=%s(+%dms)%s",
                 delayMaxMs, lossRate, duplicateRate, delaySpikeRate, delaySpikeMaxMs, partitions, crashes, pauses, congestion, nemesisEveryMs,
-                slowKind, slowKindExtraMs);
+                slowKind, slowKindExtraMs, minorityOnly ? " minority-only (availability checked)" : "");
     }
 }

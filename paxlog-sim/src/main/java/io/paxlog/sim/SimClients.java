@@ -92,8 +92,10 @@ final class SimClients {
         return commandsCompleted;
     }
 
-    boolean anyBusy() {
-        return clients.stream().anyMatch(SimClient::busy);
+    /** Liveness: every client has had an operation applied that it invoked after the majority was healed. */
+    boolean allAppliedSinceHealing() {
+        return clients.stream().allMatch(c -> !c.busy() && c.current != null && c.current.completed()
+                && c.current.invokedAt >= livenessSince);
     }
 
     long busyCount() {
@@ -114,8 +116,9 @@ final class SimClients {
 
     void issue(Event.ClientIssue event) {
         SimClient client = clients.get(event.client());
-        if (client.busy() || sim.inLiveness() && client.current != null && client.current.invokedAt >= livenessSince) {
-            return;
+        if (client.busy() || sim.inLiveness() && client.current != null && client.current.completed()
+                && client.current.invokedAt >= livenessSince) {
+            return; // done: liveness asks each client for one applied operation after healing
         }
         // One operation at a time: the core gives a command the next sequence (which the workload may put
         // in its payload); a read-index read takes none.
@@ -249,7 +252,8 @@ final class SimClients {
                 new SimClient.Request(client.index, attempt, command, read)));
     }
 
-    private void ended(SimClient client, OpRecord op, Outcome outcome) {
+    private void ended(SimClient client, OpRecord op, Outcome reported) {
+        Outcome outcome = sim.options().relabel().apply(reported);
         checkAvailable(op);
         switch (outcome.kind()) {
             case APPLIED -> applied(client, op, (Outcome.Applied) outcome);
@@ -263,14 +267,13 @@ final class SimClients {
                 if (sim.faults().minorityOnly() && !sim.inLiveness()) {
                     throw new Violation("availability: " + op + " while only a minority was faulty");
                 }
-                if (sim.inLiveness() && op.invokedAt >= livenessSince) {
-                    throw new Violation("liveness: " + op + " after a majority was healed");
-                }
             }
             case REJECTED -> throw new Violation("client " + client.clientId + " was told " + outcome.message()
                     + " for " + op + " (the workloads send only valid commands, within the exactly-once window)");
         }
-        if (!sim.inLiveness() || op.invokedAt < livenessSince) {
+        // After healing, a client told "not applied" or "unknown" (its core may fail fast while it still
+        // believes no server leads) tries again until one operation is applied: that is what liveness asks.
+        if (!sim.inLiveness() || !op.completed() || op.invokedAt < livenessSince) {
             sim.schedule(random.nextLong(30), new Event.ClientIssue(client.index));
         }
     }

@@ -24,7 +24,13 @@ final class SimNetwork {
         void after(long delayMs, Envelope envelope);
     }
 
+    /** Which links no fault touches (a minority-only run's majority): a healthy LAN, whatever the seed says. */
+    interface Clean {
+        boolean link(int from, int to);
+    }
+
     private final Faults faults;
+    private final Clean clean;
     private final SplittableRandom random;
     private final Delivery delivery;
     private final boolean[][] blocked;
@@ -32,8 +38,9 @@ final class SimNetwork {
     private final long[][] slowUntil;
     private boolean healed;
 
-    SimNetwork(int servers, Faults faults, SplittableRandom random, Delivery delivery) {
+    SimNetwork(int servers, Faults faults, SplittableRandom random, Delivery delivery, Clean clean) {
         this.faults = faults;
+        this.clean = clean;
         this.random = random;
         this.delivery = delivery;
         this.blocked = new boolean[servers + 1][servers + 1];
@@ -44,27 +51,28 @@ final class SimNetwork {
     void send(Envelope envelope, long now) {
         int from = envelope.from();
         int to = envelope.to();
-        if (blocked[from][to] || random.nextDouble() < (healed ? 0 : faults.lossRate())) {
+        boolean lan = healed || clean.link(from, to);
+        if (blocked[from][to] || random.nextDouble() < (lan ? 0 : faults.lossRate())) {
             return;
         }
-        schedule(envelope, now);
-        if (!healed && random.nextDouble() < faults.duplicateRate()) {
-            schedule(envelope, now);
+        schedule(envelope, now, lan);
+        if (!lan && random.nextDouble() < faults.duplicateRate()) {
+            schedule(envelope, now, false);
         }
     }
 
-    private void schedule(Envelope envelope, long now) {
+    private void schedule(Envelope envelope, long now, boolean lan) {
         // Heavy-tailed: most messages are fast, some take up to the seed's maximum. Reorders more
         // than a uniform delay of the same mean.
-        long delayMax = healed ? Math.min(faults.delayMaxMs(), HEALED_DELAY_MAX_MS) : faults.delayMaxMs();
+        long delayMax = lan ? Math.min(faults.delayMaxMs(), HEALED_DELAY_MAX_MS) : faults.delayMaxMs();
         long delay = random.nextInt(4) == 0 ? 1 + random.nextLong(delayMax) : 1 + random.nextLong(3);
-        if (!healed && slowUntil[envelope.from()][envelope.to()] > now) {
+        if (!lan && slowUntil[envelope.from()][envelope.to()] > now) {
             delay += random.nextLong(SLOW_LINK_EXTRA_MS);
         }
-        if (!healed && envelope.message().kind() == faults.slowKind()) {
+        if (!lan && envelope.message().kind() == faults.slowKind()) {
             delay += random.nextLong(faults.slowKindExtraMs());
         }
-        if (!healed && random.nextDouble() < faults.delaySpikeRate()) {
+        if (!lan && random.nextDouble() < faults.delaySpikeRate()) {
             delay += random.nextLong(faults.delaySpikeMaxMs());
         }
         delivery.after(delay, envelope);

@@ -2,7 +2,9 @@ package io.paxlog.sim;
 
 import io.paxlog.api.StateMachine;
 import io.paxlog.core.ReplicaFactory;
+import io.paxlog.client.core.Outcome;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * How to run one seed.
@@ -15,9 +17,11 @@ import java.util.function.Supplier;
  * @param workload     what the clients do, and so which state machine the servers replicate
  * @param machines     null for the workload's own state machine; tests pass one with a deliberate bug,
  *                     which the workload's checks must catch (the reference model stays the real one)
+ * @param relabel      what each client is told, from what its client core reported: identity but in
+ *                     tests that make clients lie, which the outcome-label check must catch
  */
 public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk,
-        Workload workload, Supplier<StateMachine> machines) {
+        Workload workload, Supplier<StateMachine> machines, UnaryOperator<Outcome> relabel) {
 
     /** What the simulated clients do; each workload has its own checks besides the protocol's. */
     public enum Workload {
@@ -40,6 +44,9 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         MODEL
     }
 
+    /** What clients are told when no test makes them lie: what their core reported. */
+    public static final UnaryOperator<Outcome> TRUTH = UnaryOperator.identity();
+
     public static SimOptions defaults() {
         return new SimOptions(0, 60_000, ReplicaFactory.DEFAULT, 60, DiskModel.WAL);
     }
@@ -51,19 +58,19 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
 
     /** The append workload with its own state machine. */
     public SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk) {
-        this(servers, safetyMs, factory, traceLines, disk, Workload.APPEND, null);
+        this(servers, safetyMs, factory, traceLines, disk, Workload.APPEND, null, TRUTH);
     }
 
     public SimOptions withServers(int servers) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
     }
 
     public SimOptions withSafetyMs(long safetyMs) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
     }
 
     public SimOptions withFactory(ReplicaFactory factory) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
     }
 
     /** These options as {@code paxlog sim} flags, beyond seed and size; empty for the defaults. */
@@ -84,20 +91,33 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         if (machines != null) {
             flags.append("   (with a test's own state machine: replay it from that test)");
         }
+        if (relabel != TRUTH) {
+            flags.append("   (with a test's own client labels: replay it from that test)");
+        }
         return flags.toString();
     }
 
+    /** How many of the last events a failure report shows. */
+    public SimOptions withTraceLines(int traceLines) {
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+    }
+
     public SimOptions withDisk(DiskModel disk) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
     }
 
     public SimOptions withWorkload(Workload workload) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+    }
+
+    /** Clients are told {@code relabel} of what their core reported: for tests of the label check only. */
+    public SimOptions withRelabel(UnaryOperator<Outcome> relabel) {
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
     }
 
     /** Servers run {@code machines}' state machines instead of the workload's own: for tests only. */
     public SimOptions withMachines(Supplier<StateMachine> machines) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
     }
 
     public SimOptions {

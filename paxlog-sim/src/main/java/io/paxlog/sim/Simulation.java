@@ -78,6 +78,8 @@ public final class Simulation {
     private boolean liveness;
     private long livenessDeadline;
     private int[] healedMajority;
+    /** In a minority-only run, the servers the faults may touch; null until the first fault. */
+    private int[] minority;
     private boolean finished;
 
     /** A run of {@code seed}; package-private for tests that look inside (disk statistics). */
@@ -109,7 +111,7 @@ public final class Simulation {
                 : new ReplicaLoop.SnapshotPolicy(10L << random.nextInt(6));
         this.servers = new SimServer[n + 1];
         this.network = new SimNetwork(n, faults, networkRandom, (delay, envelope) -> schedule(delay,
-                new Event.Deliver(envelope)));
+                new Event.Deliver(envelope)), this::cleanLink);
         this.trace = new Trace(options.traceLines());
         this.checker = new Checker(n);
         this.workload = SimWorkload.of(options.workload());
@@ -286,7 +288,14 @@ public final class Simulation {
 
         @Override
         public void nemesis(Event.NemesisActs event) {
-            if (!liveness) {
+            if (!liveness && faults.minorityOnly()) {
+                if (minority == null) {
+                    minority = MinorityNemesis.chooseMinority(Simulation.this, random);
+                    trace.add(now, 0, "minority", Arrays.toString(minority), Arrays.hashCode(minority));
+                }
+                new MinorityNemesis(Simulation.this).act(minority);
+                schedule(1 + random.nextLong(2 * faults.nemesisEveryMs()), event);
+            } else if (!liveness) {
                 new Nemesis(Simulation.this).act();
                 schedule(1 + random.nextLong(2 * faults.nemesisEveryMs()), event);
             }
@@ -341,6 +350,14 @@ public final class Simulation {
             case QUERY_REPLY -> ((QueryReply) message).promised();
             case OVERTHROW, OVERTHROW_OK, STORE, STORE_OK, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK -> null;
         };
+    }
+
+    /**
+     * Whether the link {@code from -> to} is outside every fault: in a minority-only run, a link between
+     * two servers outside the minority (all links, before the minority is chosen).
+     */
+    private boolean cleanLink(int from, int to) {
+        return faults.minorityOnly() && (minority == null || !contains(minority, from) && !contains(minority, to));
     }
 
     /** The workload's own figures for this run (for tests): see {@link SimWorkload#stats()}. */
@@ -558,7 +575,7 @@ public final class Simulation {
     }
 
     private void checkConverged() {
-        boolean clientsDone = !clients.anyBusy();
+        boolean clientsDone = clients.allAppliedSinceHealing();
         boolean issuing = queue.stream().anyMatch(e -> e.event() instanceof Event.ClientIssue);
         long applied = -1;
         boolean same = true;
@@ -585,7 +602,8 @@ public final class Simulation {
                 state.append(server.node == null ? "s" + id + " down" : server.node.replica().toString()).append("; ");
             }
             throw new Violation("liveness: " + 10 * ELECTION_MAX_MS + " ms after healing "
-                    + Arrays.toString(healedMajority) + ", " + clients.busyCount() + " commands still pending; " + state);
+                    + Arrays.toString(healedMajority) + ", " + clients.busyCount() + " commands still pending, not every client"
+                    + " had one applied; " + state);
         }
         schedule(20, new Event.CheckConverged());
     }
@@ -609,6 +627,10 @@ public final class Simulation {
 
     Faults faults() {
         return faults;
+    }
+
+    SimOptions options() {
+        return options;
     }
 
     SplittableRandom random() {
