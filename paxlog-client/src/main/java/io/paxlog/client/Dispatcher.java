@@ -103,6 +103,10 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
         run(core.submitCommand(future, command, System.nanoTime()));
     }
 
+    void leaderHint(int server) {
+        run(core.leaderHint(server, System.nanoTime()));
+    }
+
     void queried(byte[] query, CompletableFuture<Result> future) {
         run(core.submitQuery(future, query, System.nanoTime()));
     }

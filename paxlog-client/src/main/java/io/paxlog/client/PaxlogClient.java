@@ -117,6 +117,19 @@ public final class PaxlogClient implements AutoCloseable {
         return config.clientId();
     }
 
+    /**
+     * Tells the client which server leads, as its owner knows it outside the client protocol (a server
+     * forwarding requests knows whether it leads itself): later commands and queries go there first.
+     * A stale hint costs one redirect, never correctness. 0 or an unknown server is ignored. Any thread.
+     */
+    public void leaderHint(int serverId) {
+        try {
+            dispatcher.onLoop(() -> dispatcher.leaderHint(serverId));
+        } catch (RejectedExecutionException e) {
+            // closed: nothing to steer
+        }
+    }
+
     /** The server this client believes leads, 0 if it knows none. For status displays. */
     public int leaderId() {
         return dispatcher.leader();

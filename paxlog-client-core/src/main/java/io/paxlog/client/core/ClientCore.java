@@ -218,6 +218,19 @@ public final class ClientCore<H> {
         return end();
     }
 
+    /**
+     * The owner learned, outside the protocol, which server leads: a forwarding server knows whether it
+     * leads itself or whom it follows. Requests from now on go there first; an unknown server or 0 is
+     * ignored. Requests under way keep their attempts (the hint may be stale; answers correct it).
+     */
+    public List<Effect<H>> leaderHint(int server, long now) {
+        begin(now);
+        if (server != 0 && config.servers().containsKey(server)) {
+            setLeader(server, "the owner says it leads");
+        }
+        return end();
+    }
+
     /** A timer armed by {@link Effect.ArmTimer} fired (or any other wake-up: extra ones are harmless). */
     public List<Effect<H>> timerFired(long now) {
         begin(now);

@@ -120,6 +120,14 @@ class ClientCoreTest {
     }
 
     @Test
+    void theOwnersLeaderHintSendsTheNextRequestThereAndUnknownServersAreIgnored() {
+        assertThat(core.leaderHint(9, now)).as("not a configured server").isEmpty();
+        assertThat(one(core.leaderHint(3, now), Effect.LeaderChanged.class).leader()).isEqualTo(3);
+        assertThat(core.leaderHint(3, now)).as("already believed").isEmpty();
+        assertThat(send(submit("a")).server()).isEqualTo(3);
+    }
+
+    @Test
     void aServerThatStopsAnsweringIsLeftForTheNextWithTheSameSequenceAndALateAnswerIsIgnored() {
         core = core(64, 100, 1, 150 * MS);
         SendCommand<String> first = send(submit("a"));

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * How the HTTP API reaches the leader: through the ordinary client library, pointed at the cluster's
@@ -41,6 +42,10 @@ public final class Forwarder implements AutoCloseable {
     private final Map<Integer, InetSocketAddress> servers;
     private final String clusterId;
     private final PaxlogClient shared;
+    /** Who this server believes leads (itself when leading), 0 when unknown. */
+    private final IntSupplier localLeader;
+    /** The last such hint handed to {@link #shared}. */
+    private volatile int hinted;
     private final Semaphore idempotentSlots = new Semaphore(IDEMPOTENT_IN_FLIGHT_MAX);
     /** Closes the one-command clients off their own threads (a close waits for its network thread). */
     private final ExecutorService closer = Executors.newCachedThreadPool(task -> {
@@ -51,9 +56,27 @@ public final class Forwarder implements AutoCloseable {
 
     /** @param servers client addresses by server id, in the order to try them (this server first) */
     Forwarder(Map<Integer, InetSocketAddress> servers, String clusterId) {
+        this(servers, clusterId, () -> 0);
+    }
+
+    /**
+     * @param localLeader who this server believes leads, 0 when unknown: the forwarding client goes
+     *     there first whenever that view changes, so a request on the leader is served by the leader
+     */
+    Forwarder(Map<Integer, InetSocketAddress> servers, String clusterId, IntSupplier localLeader) {
         this.servers = servers;
         this.clusterId = clusterId;
+        this.localLeader = localLeader;
         this.shared = PaxlogClient.builder().servers(servers).clusterId(clusterId).build();
+    }
+
+    /** Hands the client this server's view of the leader when it changed since the last request. */
+    private void followLocalView() {
+        int leader = localLeader.getAsInt();
+        if (leader != 0 && leader != hinted) {
+            hinted = leader;
+            shared.leaderHint(leader);
+        }
     }
 
     /**
@@ -85,11 +108,13 @@ public final class Forwarder implements AutoCloseable {
 
     /** Submits a command through the log. */
     public CompletableFuture<Result> submit(byte[] command) {
+        followLocalView();
         return shared.submit(command);
     }
 
     /** A read-only query, answered by the leader by read-index: linearizable, never written to the log. */
     public CompletableFuture<Result> query(byte[] request) {
+        followLocalView();
         return shared.query(request);
     }
 
@@ -109,6 +134,7 @@ public final class Forwarder implements AutoCloseable {
             idempotentSlots.release();
             throw e;
         }
+        once.leaderHint(localLeader.getAsInt());
         CompletableFuture<Result> result = once.submit(command);
         result.whenCompleteAsync((value, failure) -> {
             try {

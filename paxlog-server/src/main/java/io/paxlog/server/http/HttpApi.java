@@ -84,7 +84,12 @@ public final class HttpApi implements AutoCloseable {
             ServerMetrics metrics) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("paxlog-http-io", true),
                 NioIoHandler.newFactory());
-        Forwarder forwarder = new Forwarder(settings.clientAddresses(), settings.clusterId());
+        // The forwarder follows this server's own view of who leads, so a request here never waits on a
+        // leader this server already knows to be gone (issue 10).
+        Forwarder forwarder = new Forwarder(settings.clientAddresses(), settings.clusterId(), () -> {
+            ServerStatus now = status.get();
+            return now == null ? 0 : now.leaderHint();
+        });
         ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ConnectionLimiter limiter = new ConnectionLimiter(settings.connectionsPerAddressMax());
         ApiHandler handler;
