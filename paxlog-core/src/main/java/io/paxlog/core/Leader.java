@@ -263,6 +263,11 @@ class Leader {
             return true;
         });
         takeover.snapshotInstalled();
+        if (!ownCommandChosen) {
+            // Our own proposals the snapshot covered are gone with it: unless one is still in flight, a
+            // read waiting for a command of our epoch must be able to propose its no-op (issue 11 #5).
+            proposedAny = !inflight.isEmpty() || !fresh.isEmpty();
+        }
     }
 
     void queryReply(int from, QueryReply reply) {
