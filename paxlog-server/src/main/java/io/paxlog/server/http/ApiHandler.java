@@ -146,13 +146,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Writes {@code reply}; closes the connection after it unless {@code keepAlive}. Any thread. */
     static void write(ChannelHandlerContext ctx, HttpReply reply, boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
-        for (Map.Entry<String, String> header : reply.headers().entrySet()) {
-            response.headers().set(header.getKey(), header.getValue());
-        }
-        HttpUtil.setContentLength(response, reply.body().length);
+        FullHttpResponse response = response(reply);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response);
@@ -160,5 +154,33 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * Writes {@code reply} to a client that may still be sending (an over-long body), then closes only
+     * our side and reads on for up to {@code lingerMs} before closing. Closing a socket with unread input
+     * makes TCP reset the connection, which can destroy the answer before the client reads it: the client
+     * would see the connection drop instead of the 413.
+     */
+    static void writeAndLinger(ChannelHandlerContext ctx, HttpReply reply, long lingerMs) {
+        FullHttpResponse response = response(reply);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(written -> {
+            if (ctx.channel() instanceof io.netty.channel.socket.SocketChannel socket) {
+                socket.shutdownOutput();
+            }
+            ctx.executor().schedule(() -> ctx.close(), lingerMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private static FullHttpResponse response(HttpReply reply) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+        for (Map.Entry<String, String> header : reply.headers().entrySet()) {
+            response.headers().set(header.getKey(), header.getValue());
+        }
+        HttpUtil.setContentLength(response, reply.body().length);
+        return response;
     }
 }

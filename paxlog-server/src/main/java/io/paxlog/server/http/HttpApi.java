@@ -150,6 +150,9 @@ public final class HttpApi implements AutoCloseable {
     /** The aggregator, answering an over-long body with a JSON 413 and closing the connection. */
     private static final class JsonAggregator extends HttpObjectAggregator {
 
+        /** How long a connection that sent an over-long body is read (and discarded) after the 413. */
+        static final long OVERSIZED_LINGER_MS = 2_000;
+
         private final int bodyBytesMax;
 
         JsonAggregator(int bodyBytesMax) {
@@ -159,8 +162,9 @@ public final class HttpApi implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiHandler.write(ctx, HttpReply.error(413, "body_too_large", "the request body is over this server's "
-                    + "limit of " + bodyBytesMax + " bytes (httpBodyBytesMax)"), false);
+            // The aggregator discards the rest of this body as it arrives; we answer now and linger.
+            ApiHandler.writeAndLinger(ctx, HttpReply.error(413, "body_too_large", "the request body is over this "
+                    + "server's limit of " + bodyBytesMax + " bytes (httpBodyBytesMax)"), OVERSIZED_LINGER_MS);
         }
     }
 }
