@@ -83,11 +83,20 @@ final class GroupCommitter {
             throw new AssertionError("a snapshot must be a group of its own, got " + group.size() + " items");
         }
         PendingQueue.Pending pending = group.get(0);
-        Snapshot snapshot = pending.snapshot();
+        SnapshotSave save = pending.snapshot();
+        Snapshot snapshot;
         try {
-            snapshots.save(snapshot);
+            // A view is serialized here, on the committer thread, while the loop goes on applying.
+            if (save instanceof SnapshotSave.InHand inHand) {
+                snapshots.save(inHand.snapshot());
+                snapshot = inHand.snapshot();
+            } else {
+                SnapshotSave.Streamed streamed = (SnapshotSave.Streamed) save; // the only other kind
+                snapshots.save(streamed.slot(), streamed.source());
+                snapshot = snapshots.readBack(streamed.slot());
+            }
         } catch (IOException e) {
-            fatal(new WalFatalException("cannot make the snapshot at slot " + snapshot.slot() + " durable: "
+            fatal(new WalFatalException("cannot make the snapshot at slot " + save.slot() + " durable: "
                     + e.getMessage() + ". It was not acknowledged; this server must stop. Check the disk, then"
                     + " restart: recovery starts from the previous snapshot and the log, which are intact.", e));
             return 0;

@@ -1,5 +1,6 @@
 package io.paxlog.storage;
 
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.storage.Snapshot;
@@ -160,13 +161,29 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
     @Override
     public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
         Objects.requireNonNull(snapshot, "snapshot");
+        queueSnapshot(new SnapshotSave.InHand(snapshot), callback);
+    }
+
+    /**
+     * Queues the state {@code source} froze at {@code slot}, as {@link #saveSnapshot(Snapshot,
+     * DurableCallback)} does; the committer thread writes it into the file (streaming, the checksum
+     * computed on the way), then reads the file back, verified, as the {@link #newestSnapshot()} it
+     * reports durable. The caller's thread only queues it.
+     */
+    @Override
+    public void saveSnapshot(long slot, SnapshotSource source, DurableCallback callback) {
+        Objects.requireNonNull(source, "source");
+        queueSnapshot(new SnapshotSave.Streamed(slot, source), callback);
+    }
+
+    private void queueSnapshot(SnapshotSave save, DurableCallback callback) {
         Objects.requireNonNull(callback, "callback");
         PendingQueue pending = queue;
         if (pending == null) {
             throw new IllegalStateException("saveSnapshot() before recover()");
         }
         boolean mayWait = mode == CommitMode.IO_THREAD && Thread.currentThread() != ioThread;
-        pending.putSnapshot(snapshot, callback, mayWait);
+        pending.putSnapshot(save, callback, mayWait);
     }
 
     /**

@@ -339,7 +339,7 @@ class SnapshotStoreTest {
         int checked = 0;
         for (int offset = 0; offset < clean.length; offset++) {
             boolean headerOrChecksum = offset < SnapshotFiles.HEADER_BYTES
-                    || offset >= clean.length - SnapshotFiles.CHECKSUM_BYTES;
+                    || offset >= clean.length - SnapshotFiles.TRAILER_BYTES;
             for (int bit = 0; bit < 8; bit += headerOrChecksum ? 1 : 8) {
                 MemoryDisk disk = original.copy();
                 byte[] flipped = clean.clone();
@@ -502,7 +502,7 @@ class SnapshotStoreTest {
 
     @Test
     void the_header_layout_puts_every_field_where_the_javadoc_says() {
-        ByteBuffer header = SnapshotFiles.header(77, 5, Logs.ID);
+        ByteBuffer header = SnapshotFiles.header(1, 77, 5, Logs.ID);
         assertThat(header.getLong(0)).isEqualTo(SnapshotFiles.MAGIC);
         assertThat(header.getInt(SnapshotFiles.VERSION_AT)).isEqualTo(1);
         assertThat(header.getInt(SnapshotFiles.LENGTH_AT)).isEqualTo(128);
@@ -510,5 +510,90 @@ class SnapshotStoreTest {
         assertThat(header.getLong(SnapshotFiles.DATA_LENGTH_AT)).isEqualTo(5);
         assertThat(header.getInt(SnapshotFiles.SERVER_AT)).isEqualTo(1);
         assertThat(header.getShort(SnapshotFiles.CLUSTER_LENGTH_AT)).isEqualTo((short) "test-cluster".length());
+    }
+
+    @Test
+    void a_version_2_file_ends_with_the_data_length_and_a_checksum_of_everything_before() throws Exception {
+        MemoryDisk disk = new MemoryDisk();
+        Snapshot snapshot = snapshot(9);
+        new SnapshotFiles(disk, Logs.ID).save(snapshot);
+        byte[] file = disk.contents(SnapshotFiles.name(9));
+        ByteBuffer in = ByteBuffer.wrap(file);
+        int n = snapshot.data().length;
+        assertThat(file).hasSize(SnapshotFiles.HEADER_BYTES + n + SnapshotFiles.TRAILER_BYTES);
+        assertThat(in.getInt(SnapshotFiles.VERSION_AT)).isEqualTo(2);
+        assertThat(in.getLong(SnapshotFiles.DATA_LENGTH_AT)).as("the length moved to the trailer").isZero();
+        assertThat(java.util.Arrays.copyOfRange(file, SnapshotFiles.HEADER_BYTES, SnapshotFiles.HEADER_BYTES + n))
+                .isEqualTo(snapshot.data());
+        assertThat(in.getLong(SnapshotFiles.HEADER_BYTES + n)).isEqualTo(n);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(file, 0, file.length - SnapshotFiles.CHECKSUM_BYTES);
+        assertThat(in.getInt(file.length - SnapshotFiles.CHECKSUM_BYTES)).isEqualTo((int) crc.getValue());
+    }
+
+    @Test
+    void a_version_1_snapshot_file_is_still_recovered() throws Exception {
+        MemoryDisk disk = new MemoryDisk();
+        Snapshot snapshot = snapshot(2);
+        ByteBuffer header = SnapshotFiles.header(1, 2, snapshot.data().length, Logs.ID);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(header.array());
+        crc.update(snapshot.data());
+        ByteBuffer file = ByteBuffer.allocate(SnapshotFiles.HEADER_BYTES + snapshot.data().length + 4)
+                .put(header.array()).put(snapshot.data()).putInt((int) crc.getValue());
+        Logs.put(disk, SnapshotFiles.name(2), file.array());
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            assertThat(wal.recover().snapshot()).isEqualTo(snapshot);
+        }
+    }
+
+    @Test
+    void a_view_is_written_by_the_io_thread_after_the_call_returned_and_read_back_as_the_newest() throws Exception {
+        MemoryDisk memory = new MemoryDisk();
+        try (WalStorage wal = WalStorage.open(SMALL_SEGMENTS, memory, CommitMode.IO_THREAD, Logs.NO_FATAL)) {
+            wal.recover();
+            java.util.concurrent.CountDownLatch mayWrite = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<String> writtenBy = new CompletableFuture<>();
+            CompletableFuture<Long> durable = new CompletableFuture<>();
+            byte[] state = snapshot(3).data();
+            wal.saveSnapshot(3, out -> {
+                writtenBy.complete(Thread.currentThread().getName());
+                try {
+                    mayWrite.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                for (int i = 0; i < state.length; i += 7) { // in pieces, as a machine writes
+                    out.write(state, i, Math.min(7, state.length - i));
+                }
+            }, durable::complete);
+            assertThat(writtenBy.get(10, TimeUnit.SECONDS)).startsWith("paxlog-wal-io-");
+            assertThat(durable).as("not durable while the view is still being written").isNotDone();
+            mayWrite.countDown();
+            assertThat(durable.get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+            assertThat(wal.newestSnapshot()).contains(snapshot(3));
+        }
+        try (WalStorage wal = Logs.manual(memory, SMALL_SEGMENTS)) {
+            assertThat(wal.recover().snapshot()).isEqualTo(snapshot(3));
+        }
+    }
+
+    @Test
+    void a_view_that_fails_while_writing_stops_the_log_and_is_never_reported() {
+        MemoryDisk disk = new MemoryDisk();
+        List<Throwable> fatal = new ArrayList<>();
+        try (WalStorage wal = WalStorage.open(SMALL_SEGMENTS, disk, CommitMode.MANUAL, fatal::add)) {
+            wal.recover();
+            List<Long> durable = new ArrayList<>();
+            wal.saveSnapshot(4, out -> {
+                out.write(new byte[] {1, 2, 3});
+                throw new java.io.IOException("the disk went away mid-snapshot");
+            }, durable::add);
+            wal.commitPending();
+            assertThat(durable).isEmpty();
+            assertThat(fatal).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("slot 4"));
+        }
+        assertThat(snapshotFiles(disk)).as("only a temp file is left, which recovery deletes")
+                .allMatch(SnapshotFiles::isTemp);
     }
 }
