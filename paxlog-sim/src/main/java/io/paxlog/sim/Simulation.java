@@ -400,8 +400,8 @@ public final class Simulation {
             }
 
             @Override
-            public void snapshotTaken(Replica replica, Snapshot snapshot) {
-                trace.add(now, replica.selfId(), "snapshot", snapshot, snapshot.slot());
+            public void snapshotTaken(Replica replica, long slot) {
+                trace.add(now, replica.selfId(), "snapshot", "view at slot " + slot, slot);
             }
         };
         SplittableRandom coreRandom = new SplittableRandom(seed * 31 + id * 1_000_003L + incarnation);
