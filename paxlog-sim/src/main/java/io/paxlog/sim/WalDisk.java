@@ -6,6 +6,7 @@ import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.storage.CommitMode;
 import io.paxlog.storage.RecoveryReport;
@@ -20,6 +21,7 @@ import io.paxlog.storage.memory.MemoryDisk;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -326,6 +328,14 @@ final class WalDisk implements SimStorage, SnapshotStore {
         return log.newestSnapshot();
     }
 
+    @Override
+    public Optional<SnapshotContent> newestContent() {
+        if (log == null) {
+            throw new IllegalStateException("newestContent() on a crashed disk, before recover()");
+        }
+        return log.newestContent();
+    }
+
     /**
      * Hands the log the next fsync's work: a snapshot alone when one is first in line, else the batches
      * up to the next snapshot. A snapshot thus waits for the batches before it to be reported, and the
@@ -383,10 +393,16 @@ final class WalDisk implements SimStorage, SnapshotStore {
             throw new Violation("server " + serverId + ": the log reported snapshot at slot " + slot
                     + " durable, expected " + (write == null ? "nothing" : write));
         }
+        // What the core will serve, piece by piece from the file, and the file read whole: both must be
+        // exactly the bytes the view wrote.
         Snapshot readBack = log.newestSnapshot().orElse(null);
-        if (!snapshot.equals(readBack)) {
+        SnapshotContent served = log.newestContent().orElse(null);
+        if (!snapshot.equals(readBack) || served == null || served.slot() != slot
+                || served.size() != snapshot.size() || served.checksum() != snapshot.checksum()
+                || !Arrays.equals(served.read(0, (int) served.size()), snapshot.data())) {
             throw new Violation("server " + serverId + ": the log reported snapshot at slot " + slot
-                    + " durable, but its newest snapshot is " + readBack + ", not the bytes it was given");
+                    + " durable, but its newest snapshot is " + readBack + " (served as " + served
+                    + "), not the bytes it was given");
         }
         model.snapshotDurable(snapshot);
         stats.snapshotsDurable++;

@@ -1,6 +1,6 @@
 package io.paxlog.storage;
 
-import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -26,10 +26,10 @@ final class GroupCommitter {
     private boolean reported;
 
     private final SnapshotFiles snapshots;
-    private final Consumer<Snapshot> saved;
+    private final Consumer<SnapshotContent> saved;
 
     /** {@code saved} hears of each snapshot once it is durable, before its callback. */
-    GroupCommitter(WalWriter writer, SnapshotFiles snapshots, Consumer<Snapshot> saved, PendingQueue queue,
+    GroupCommitter(WalWriter writer, SnapshotFiles snapshots, Consumer<SnapshotContent> saved, PendingQueue queue,
             FatalErrorHandler handler, WalCounters counters) {
         this.writer = writer;
         this.snapshots = snapshots;
@@ -84,7 +84,7 @@ final class GroupCommitter {
         }
         PendingQueue.Pending pending = group.get(0);
         SnapshotSave save = pending.snapshot();
-        Snapshot snapshot;
+        SnapshotContent snapshot;
         try {
             // A view is serialized here, on the committer thread, while the loop goes on applying.
             if (save instanceof SnapshotSave.InHand inHand) {
@@ -92,8 +92,8 @@ final class GroupCommitter {
                 snapshot = inHand.snapshot();
             } else {
                 SnapshotSave.Streamed streamed = (SnapshotSave.Streamed) save; // the only other kind
-                snapshots.save(streamed.slot(), streamed.source());
-                snapshot = snapshots.readBack(streamed.slot());
+                // Served from its file from now on: it is never whole in the heap.
+                snapshot = snapshots.save(streamed.slot(), streamed.source());
             }
         } catch (IOException e) {
             fatal(new WalFatalException("cannot make the snapshot at slot " + save.slot() + " durable: "

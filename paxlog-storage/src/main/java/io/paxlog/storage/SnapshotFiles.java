@@ -145,19 +145,22 @@ final class SnapshotFiles {
 
     /**
      * Writes the state {@code source} froze at {@code slot} durably under its final name (steps 1 and 2
-     * above), streaming it from the view with the checksum computed on the way. When this returns the
-     * snapshot survives any crash. Returns the data length.
+     * above), streaming it from the view with the checksums computed on the way. When this returns the
+     * snapshot survives any crash. Returns it as served from the file.
      */
-    long save(long slot, SnapshotSource source) throws IOException {
+    StoredSnapshot save(long slot, SnapshotSource source) throws IOException {
         String temp = tempName(slot);
         String target = name(slot);
         ByteBuffer header = header(FORMAT_VERSION, slot, 0, identity);
         long length;
+        int dataChecksum;
         try (LogFile file = files.open(temp, OpenMode.CREATE_NEW)) {
             FileSink sink = new FileSink(file, temp);
             sink.write(header.array(), 0, HEADER_BYTES);
+            sink.startData();
             source.writeTo(sink);
             length = sink.position() - HEADER_BYTES;
+            dataChecksum = sink.dataChecksum();
             sink.write(ByteBuffer.allocate(8).putLong(0, length).array(), 0, 8);
             sink.flushWithChecksum();
             file.force(true);
@@ -171,32 +174,33 @@ final class SnapshotFiles {
             throw new IOException("renaming snapshot " + files.describe(temp) + " to " + target
                     + " and syncing the directory failed: " + e.getMessage(), e);
         }
-        return length;
+        return new StoredSnapshot(files, slot, length, dataChecksum);
     }
 
     /**
-     * Reads back the snapshot {@link #save} just wrote at {@code slot}, verified: the bytes the runtime
-     * serves to other servers, which never existed whole in memory before.
+     * The snapshot saved at {@code slot}, read whole and verified (for {@code newestSnapshot()}: tools,
+     * tests, the simulator's checks; the runtime serves it from the file instead).
      *
-     * @throws IOException when it cannot be read or does not verify: what was reported durable must be
-     *     readable, so that stops the log
+     * @throws IOException when it cannot be read or does not verify
      */
-    Snapshot readBack(long slot) throws IOException {
+    Snapshot readWhole(long slot) throws IOException {
         Object read = read(files, name(slot), identity);
         if (read instanceof Snapshot snapshot) {
             return snapshot;
         }
-        throw new IOException("the snapshot just written does not verify: " + read);
+        throw new IOException("the saved snapshot does not verify: " + read);
     }
 
     /**
      * The stream a snapshot's view writes to: the file, from the start, in writes of {@link #WRITE_BYTES},
-     * keeping the CRC-32C of everything written.
+     * keeping the CRC-32C of everything written (the file's) and of the data alone (what transfers check).
      */
     private static final class FileSink extends OutputStream {
         private final LogFile file;
         private final String name;
         private final CRC32C crc = new CRC32C();
+        private final CRC32C data = new CRC32C();
+        private boolean inData;
         private final byte[] buffer = new byte[WRITE_BYTES];
         private int size;
         private long flushed;
@@ -210,16 +214,32 @@ final class SnapshotFiles {
             return flushed + size;
         }
 
+        /** What is written from here on is data, until {@link #dataChecksum()} is taken. */
+        void startData() {
+            inData = true;
+        }
+
+        int dataChecksum() {
+            inData = false;
+            return (int) data.getValue();
+        }
+
         @Override
         public void write(int b) throws IOException {
             if (size == buffer.length) {
                 drain();
+            }
+            if (inData) {
+                data.update(b);
             }
             buffer[size++] = (byte) b;
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (inData) {
+                data.update(bytes, offset, length);
+            }
             while (length > 0) {
                 if (size == buffer.length) {
                     drain();

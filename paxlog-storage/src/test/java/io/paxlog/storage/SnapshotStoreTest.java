@@ -596,4 +596,31 @@ class SnapshotStoreTest {
         assertThat(snapshotFiles(disk)).as("only a temp file is left, which recovery deletes")
                 .allMatch(SnapshotFiles::isTemp);
     }
+
+    @Test
+    void a_saved_view_is_served_from_its_file_in_pieces_until_a_newer_snapshot_deletes_it() {
+        MemoryDisk disk = new MemoryDisk();
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            wal.recover();
+            byte[] state = snapshot(5).data();
+            wal.saveSnapshot(5, io.paxlog.api.SnapshotSource.of(state), slot -> {});
+            wal.commitPending();
+            io.paxlog.api.storage.SnapshotContent served = wal.newestContent().orElseThrow();
+            assertThat(served).as("not read into memory").isNotInstanceOf(Snapshot.class);
+            assertThat(served.slot()).isEqualTo(5);
+            assertThat(served.size()).isEqualTo(state.length);
+            assertThat(served.checksum()).as("of the data alone, as transfers check it")
+                    .isEqualTo(snapshot(5).checksum());
+            assertThat(served.read(3, 10)).isEqualTo(java.util.Arrays.copyOfRange(state, 3, 13));
+            assertThat(served.read(0, state.length)).isEqualTo(state);
+            assertThatThrownBy(() -> served.read(state.length - 2, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThat(wal.newestSnapshot()).as("read whole on request").contains(snapshot(5));
+
+            wal.saveSnapshot(snapshot(9), slot -> {});
+            wal.commitPending();
+            assertThat(wal.newestContent()).contains(snapshot(9));
+            assertThatThrownBy(() -> served.read(0, 4)).as("its file was deleted")
+                    .isInstanceOf(java.io.UncheckedIOException.class);
+        }
+    }
 }

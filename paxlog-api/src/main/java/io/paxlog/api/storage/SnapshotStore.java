@@ -15,7 +15,7 @@ import java.util.Optional;
  *       Only then may anything it covers be deleted. Snapshots are saved in the order given, each at a
  *       higher slot than the one before.
  *   <li>Once it reported a snapshot durable, {@link #newestSnapshot} returns that one or a newer one,
- *       whole and verified: the runtime serves it to other servers from there.
+ *       whole and verified: the runtime serves it to other servers from there ({@link #newestContent}).
  *   <li>After that, the store may delete log segments wholly at or below the snapshot's slot; the
  *       promise is never lost by doing so.
  *   <li>{@link #newestSnapshot} returns the newest snapshot that verifies; a damaged newer one is
@@ -35,5 +35,18 @@ public interface SnapshotStore {
         saveSnapshot(snapshot.slot(), SnapshotSource.of(snapshot.data()), callback);
     }
 
+    /**
+     * The newest snapshot, whole: for recovery, tests and tools. A store that keeps it in a file reads the
+     * file, so the loop thread uses {@link #newestContent()} instead.
+     */
     Optional<Snapshot> newestSnapshot();
+
+    /**
+     * The newest snapshot as the core serves it, without reading it whole: the loop takes it once the
+     * store reported a save durable. The default is {@link #newestSnapshot()}, for stores that keep
+     * snapshots in memory.
+     */
+    default Optional<SnapshotContent> newestContent() {
+        return newestSnapshot().map(SnapshotContent.class::cast);
+    }
 }

@@ -6,6 +6,7 @@ import io.paxlog.api.message.Envelope;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.api.storage.Storage;
 import io.paxlog.api.transport.Transport;
@@ -255,9 +256,8 @@ public final class ReplicaLoop {
         }
         if (saving != 0 && saving == slot) {
             saving = 0;
-            // The bytes exist now only where the store wrote them; it hands back the saved snapshot, which
-            // the core serves to servers that fetch it.
-            Snapshot saved = snapshotStore.newestSnapshot().orElseThrow(() -> new IllegalStateException(
+            // The bytes exist now only where the store wrote them: the core serves them from there.
+            SnapshotContent saved = snapshotStore.newestContent().orElseThrow(() -> new IllegalStateException(
                     "the store reported the snapshot at slot " + slot + " durable but holds none"));
             if (saved.slot() < slot) {
                 throw new IllegalStateException("the store reported the snapshot at slot " + slot

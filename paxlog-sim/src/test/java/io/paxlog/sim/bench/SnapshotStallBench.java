@@ -135,7 +135,7 @@ public final class SnapshotStallBench {
             long end = System.nanoTime();
             gcMillisAtStart[3] = gcMillis();
             System.out.printf("snapshot at slot %d: the take held the loop %.1f ms; durable %.0f ms after the take%n",
-                    wal.newestSnapshot().orElseThrow().slot(), takeNanos / 1e6, (durableAt.get() - takenAt) / 1e6);
+                    wal.newestContent().orElseThrow().slot(), takeNanos / 1e6, (durableAt.get() - takenAt) / 1e6);
             for (int p = 0; p < 3; p++) {
                 long phaseEnd = p < 2 ? phaseStart[p + 1] : end;
                 double seconds = (phaseEnd - (p == 0 ? begin : phaseStart[p])) / 1e9;
