@@ -19,7 +19,8 @@ final class PendingQueue {
 
     /**
      * A queued batch, or a snapshot to save ({@code batch} null, {@code snapshot} set, no records). A
-     * snapshot is always a group of its own, so it is saved after every batch queued before it is durable.
+     * snapshot is always a group of its own, so it is saved after every batch queued before it is durable;
+     * batches queued after it may be committed while it is being written ({@link #pollBatches}).
      */
     record Pending(PersistBatch batch, SnapshotSave snapshot, Storage.DurableCallback callback, List<WalRecord> records,
             long bytes) {}
@@ -136,6 +137,22 @@ final class PendingQueue {
         lock.lock();
         try {
             return failure != null ? List.of() : drain(groupBytesMax);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes a group of batches without waiting, but never a snapshot: for the committer while it saves
+     * one (a second snapshot waits for the first). Empty when none is queued first, or the log failed.
+     */
+    List<Pending> pollBatches(long groupBytesMax) {
+        lock.lock();
+        try {
+            if (failure != null || items.isEmpty() || items.peek().snapshot() != null) {
+                return List.of();
+            }
+            return drain(groupBytesMax);
         } finally {
             lock.unlock();
         }

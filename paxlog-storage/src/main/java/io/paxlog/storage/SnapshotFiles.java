@@ -138,24 +138,37 @@ final class SnapshotFiles {
         }
     }
 
+    /** What the committer does between two writes of a large snapshot: commit the batches queued meanwhile. */
+    @FunctionalInterface
+    interface Meanwhile {
+        Meanwhile NOTHING = () -> { };
+
+        void run() throws IOException;
+    }
+
     /** A snapshot whose bytes are in hand: written durably under its final name. */
     void save(Snapshot snapshot) throws IOException {
-        save(snapshot.slot(), SnapshotSource.of(snapshot.data()));
+        save(snapshot.slot(), SnapshotSource.of(snapshot.data()), Meanwhile.NOTHING);
     }
 
     /**
      * Writes the state {@code source} froze at {@code slot} durably under its final name (steps 1 and 2
      * above), streaming it from the view with the checksums computed on the way. When this returns the
      * snapshot survives any crash. Returns it as served from the file.
+     *
+     * <p>After each full write of {@link #WRITE_BYTES} of data it runs {@code meanwhile}: saving a large
+     * snapshot takes as long as the disk needs to write it, and the log's batches must not wait that long
+     * (every server snapshots at about the same slot, so all of them would stop committing at once). A
+     * snapshot smaller than one write runs it never.
      */
-    StoredSnapshot save(long slot, SnapshotSource source) throws IOException {
+    StoredSnapshot save(long slot, SnapshotSource source, Meanwhile meanwhile) throws IOException {
         String temp = tempName(slot);
         String target = name(slot);
         ByteBuffer header = header(FORMAT_VERSION, slot, 0, identity);
         long length;
         int dataChecksum;
         try (LogFile file = files.open(temp, OpenMode.CREATE_NEW)) {
-            FileSink sink = new FileSink(file, temp);
+            FileSink sink = new FileSink(file, temp, meanwhile);
             sink.write(header.array(), 0, HEADER_BYTES);
             sink.startData();
             source.writeTo(sink);
@@ -202,12 +215,14 @@ final class SnapshotFiles {
         private final CRC32C data = new CRC32C();
         private boolean inData;
         private final byte[] buffer = new byte[WRITE_BYTES];
+        private final Meanwhile meanwhile;
         private int size;
         private long flushed;
 
-        FileSink(LogFile file, String name) {
+        FileSink(LogFile file, String name, Meanwhile meanwhile) {
             this.file = file;
             this.name = name;
+            this.meanwhile = meanwhile;
         }
 
         long position() {
@@ -227,7 +242,7 @@ final class SnapshotFiles {
         @Override
         public void write(int b) throws IOException {
             if (size == buffer.length) {
-                drain();
+                drainFull();
             }
             if (inData) {
                 data.update(b);
@@ -242,7 +257,7 @@ final class SnapshotFiles {
             }
             while (length > 0) {
                 if (size == buffer.length) {
-                    drain();
+                    drainFull();
                 }
                 int n = Math.min(length, buffer.length - size);
                 System.arraycopy(bytes, offset, buffer, size, n);
@@ -262,6 +277,14 @@ final class SnapshotFiles {
             drain();
             writeFully(file, ByteBuffer.allocate(CHECKSUM_BYTES).putInt(0, (int) crc.getValue()), flushed);
             flushed += CHECKSUM_BYTES;
+        }
+
+        /** A full buffer of the data goes to the file; then the batches queued meanwhile are committed. */
+        private void drainFull() throws IOException {
+            drain();
+            if (inData) {
+                meanwhile.run();
+            }
         }
 
         private void drain() throws IOException {

@@ -117,7 +117,7 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
         PendingQueue pending = new PendingQueue(new BatchSequence(result.state().promised()),
                 config.queueBatchesMax(), config.queueBytesMax(), result.snapshots().slot());
         snapshotFiles = new SnapshotFiles(files, config.identity());
-        committer = new GroupCommitter(writer, snapshotFiles, saved -> newest = saved,
+        committer = new GroupCommitter(writer, snapshotFiles, saved -> newest = saved, config.groupBytesMax(),
                 pending, onFatal, counters);
         queue = pending;
         state = State.OPEN;

@@ -623,4 +623,101 @@ class SnapshotStoreTest {
                     .isInstanceOf(java.io.UncheckedIOException.class);
         }
     }
+
+    // ---- Large snapshots: the batches behind one are committed while it is written ----
+
+    /** A snapshot of three and a half writes of the sink, so that batches are committed between its writes. */
+    private static Snapshot large(long slot) {
+        byte[] data = new byte[3 * (1 << 20) + (1 << 19)];
+        new java.util.SplittableRandom(slot).nextBytes(data);
+        return new Snapshot(slot, data);
+    }
+
+    @Test
+    void batches_queued_behind_a_large_snapshot_are_committed_and_reported_while_it_is_written() {
+        MemoryDisk disk = new MemoryDisk();
+        List<String> order = new ArrayList<>();
+        Snapshot big = large(2);
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            wal.recover();
+            wal.write(batch(1, 1), id -> order.add("batch " + id));
+            wal.write(batch(2, 2), id -> order.add("batch " + id));
+            wal.saveSnapshot(2, io.paxlog.api.SnapshotSource.of(big.data()), slot -> order.add("snapshot " + slot));
+            wal.write(batch(3, 3), id -> order.add("batch " + id));
+            wal.write(batch(4, 4), id -> order.add("batch " + id));
+            assertThat(wal.commitPending()).as("every batch and the snapshot, counted once").isEqualTo(5);
+        }
+        assertThat(order).as("the batches before it first, those behind it before it is durable")
+                .containsExactly("batch 1", "batch 2", "batch 3", "batch 4", "snapshot 2");
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            RecoveredState state = wal.recover();
+            assertThat(state.snapshot()).isEqualTo(big);
+            assertThat(state.entries()).as("the slots above it, from the log").isEqualTo(model(4, 2).entries());
+        }
+    }
+
+    /** Writes 1..10, then snapshot 6 (large) with 11..16 queued behind it, and commits; stops at a crash. */
+    private static Progress largeCrashRun(MemoryDisk disk) {
+        long[] acked = {0, 0};
+        long written = 0;
+        WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS);
+        try {
+            wal.recover();
+            for (long slot = 1; slot <= 10; slot++) {
+                wal.write(batch(slot, slot), id -> acked[0] = Math.max(acked[0], id));
+                written = slot;
+            }
+            wal.commitPending();
+            wal.saveSnapshot(6, io.paxlog.api.SnapshotSource.of(large(6).data()), slot -> acked[1] = slot);
+            for (long slot = 11; slot <= 16; slot++) {
+                wal.write(batch(slot, slot), id -> acked[0] = Math.max(acked[0], id));
+                written = slot;
+            }
+            wal.commitPending();
+            wal.close();
+        } catch (DiskCrashedException crashed) {
+            // The process died here.
+        }
+        return new Progress(acked[0], written, acked[1]);
+    }
+
+    @Test
+    void a_crash_at_every_file_operation_of_a_large_save_with_batches_committed_meanwhile_loses_nothing_acknowledged() {
+        MemoryDisk reference = new MemoryDisk();
+        assertThat(largeCrashRun(reference)).isEqualTo(new Progress(16, 16, 6));
+        long operations = reference.operationCount();
+        int checked = 0;
+        for (long crashAt = 0; crashAt <= operations; crashAt++) {
+            MemoryDisk disk = new MemoryDisk();
+            disk.crashAtOperation(crashAt);
+            Progress progress = largeCrashRun(disk);
+            for (CrashMode mode : List.of(CrashMode.dropUnsynced(), CrashMode.processOnly())) {
+                String situation = "crash before operation " + crashAt + ", " + mode;
+                try (WalStorage wal = Logs.manual(disk.crash(mode), SMALL_SEGMENTS)) {
+                    RecoveredState state = wal.recover();
+                    long floor = state.snapshot() == null ? 0 : state.snapshot().slot();
+                    assertThat(floor).as(situation).isIn(0L, 6L);
+                    assertThat(floor).as(situation + ": an acknowledged snapshot is kept")
+                            .isGreaterThanOrEqualTo(progress.ackedSnapshot());
+                    if (floor == 6) {
+                        assertThat(state.snapshot()).as(situation).isEqualTo(large(6));
+                    }
+                    boolean matches = false;
+                    for (long r = 2 * progress.ackedSlots(); r <= 2 * progress.writtenSlots() && !matches; r++) {
+                        RecoveredState prefix = RECORD_PREFIXES.get((int) r);
+                        matches = new RecoveredState(prefix.promised(), prefix.entries().stream()
+                                .filter(e -> e.slot() > floor).toList()).equals(
+                                        new RecoveredState(state.promised(), state.entries()));
+                    }
+                    assertThat(matches).as(situation + ": recovered " + state.entries().size() + " entries above "
+                            + floor + ", acknowledged through " + progress.ackedSlots()).isTrue();
+                } catch (WalCorruptedException e) {
+                    fail(situation + ": recovery refused: " + e.getMessage(), e);
+                }
+                checked++;
+            }
+        }
+        assertThat(operations).as("the save's writes and the batches' commits interleave").isGreaterThan(20);
+        assertThat(checked).isEqualTo(2 * (int) (operations + 1));
+    }
 }
