@@ -19,8 +19,10 @@ import java.util.Optional;
  * Storage} the core writes its promise, entries and finalize marks to. Format: {@link WalWriter}.
  *
  * <p>It is also the server's {@link SnapshotStore}: {@link #saveSnapshot} queues a snapshot behind the
- * batches written before it; the committer writes it to its own file, reports it durable, then deletes
- * older snapshots and the segments it makes redundant (format and order: {@link SnapshotFiles}).
+ * batches written before it; the committer writes it to its own file (serializing a state machine's
+ * frozen view there, and committing the batches queued after it between writes of a large one), reports
+ * it durable, then deletes older snapshots and the segments it makes redundant (format and order: {@link
+ * SnapshotFiles}); it then serves it from that file ({@link #newestContent()}).
  * {@link #recover()} starts from the newest snapshot that verifies and returns only the entries above
  * it (rules: {@link LogRecovery}); {@link #newestSnapshot()} gives that snapshot.
  *
