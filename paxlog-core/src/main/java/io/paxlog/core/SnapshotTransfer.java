@@ -19,9 +19,9 @@ import java.util.zip.CRC32C;
  * last byte it received in order. Chunks may arrive out of order within a window (they are written in
  * place). The server side keeps no state per transfer; it answers each request from its newest
  * snapshot, with at most a window of chunks, read from wherever the snapshot is kept (memory, or the
- * store's file: {@link SnapshotContent}). A request it cannot read for is dropped, as if lost. A leader starts a transfer to a lagging follower
- * with an offer (a chunk with no bytes); a new leader starts one itself when a server it reads has
- * compacted slots it lacks.
+ * store's file: {@link SnapshotContent}). A request it cannot read for is dropped, as if lost. A
+ * leader starts a transfer to a lagging follower with an offer (a chunk with no bytes); a new leader
+ * starts one itself when a server it reads has compacted slots it lacks.
  *
  * <p>Nothing is installed until the whole snapshot arrived and its CRC-32C matched. A snapshot holds
  * only chosen commands, so no epoch guards this exchange; a snapshot is taken only when it is above
