@@ -2,8 +2,18 @@ package io.paxlog.core;
 
 import io.paxlog.api.codec.Binary;
 import io.paxlog.api.Command;
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.StateMachine;
+import io.paxlog.api.codec.BinaryInput;
+import io.paxlog.api.codec.BinaryOutput;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -100,47 +110,78 @@ public final class ExactlyOnce {
     }
 
     private static final int SNAPSHOT_MAGIC = 0x50584551; // "PXEQ"
-    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_VERSION = 3;
+    /** The machine's bytes go in chunks of this size (the last one shorter): its length is not known up front. */
+    static final int MACHINE_CHUNK_BYTES = 64 << 10;
+
+    /** A session's table entries, copied when a snapshot is taken: the live ones keep changing. */
+    private record FrozenSession(long clientId, long highestSequence, TreeMap<Long, Saved> results) {}
 
     /**
      * The replicated state: this layer's table and the state machine's own snapshot, in one
-     * checksummed frame. Deterministic: clients in id order, results in sequence order.
+     * checksummed frame. Deterministic: clients in id order, results in sequence order, the machine's
+     * bytes cut into chunks of exactly {@link #MACHINE_CHUNK_BYTES} whatever its writes were.
      *
      * <pre>
-     * magic:int version:byte windowMax:int sessions:int
+     * magic:int version:byte=3 windowMax:int sessions:int
      *   (clientId:long highestSequence:long results:int (sequence:long slot:long result:bytes)*)*
-     * stateMachine:bytes crc32c:int            (bytes = length:int followed by the bytes)
+     * (length:int stateMachine-bytes)* 0:int  crc32c:int       (bytes = length:int followed by the bytes)
      * </pre>
+     *
+     * <p>Taken on the loop thread, cheaply: the table (at most clients times the window) is copied, the
+     * machine freezes its own view ({@link StateMachine#snapshotSource()}). Writing it may then happen
+     * on any thread while this layer and the machine go on applying; the result arrays it shares are
+     * never modified once saved.
      */
-    public byte[] snapshot() {
-        Binary.Writer out = new Binary.Writer()
-                .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_VERSION).putInt(windowMax).putInt(sessions.size());
+    public SnapshotSource snapshotSource() {
+        List<FrozenSession> table = new ArrayList<>(sessions.size());
         for (Map.Entry<Long, Session> client : new TreeMap<>(sessions).entrySet()) {
             Session session = client.getValue();
-            out.putLong(client.getKey()).putLong(session.highestSequence).putInt(session.results.size());
-            for (Map.Entry<Long, Saved> result : session.results.entrySet()) {
-                out.putLong(result.getKey()).putLong(result.getValue().slot()).putBytes(result.getValue().result());
-            }
+            table.add(new FrozenSession(client.getKey(), session.highestSequence, new TreeMap<>(session.results)));
         }
-        return out.putBytes(stateMachine.snapshot()).finishWithChecksum();
+        SnapshotSource machine = stateMachine.snapshotSource();
+        int window = windowMax;
+        return out -> {
+            BinaryOutput frame = new BinaryOutput(out);
+            frame.putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_VERSION).putInt(window).putInt(table.size());
+            for (FrozenSession session : table) {
+                frame.putLong(session.clientId()).putLong(session.highestSequence()).putInt(session.results().size());
+                for (Map.Entry<Long, Saved> result : session.results().entrySet()) {
+                    frame.putLong(result.getKey()).putLong(result.getValue().slot()).putBytes(result.getValue().result());
+                }
+            }
+            ChunkedOutput chunks = new ChunkedOutput(frame);
+            machine.writeTo(chunks);
+            chunks.finish();
+            frame.finishWithChecksum();
+        };
     }
 
-    /** Replaces the table and the state machine's state with a {@link #snapshot()}, or throws. */
+    /** {@link #snapshotSource()}, written at once into one array. */
+    public byte[] snapshot() {
+        return snapshotSource().toByteArray();
+    }
+
+    /**
+     * Replaces the table and the state machine's state with a {@link #snapshot()} (this version's, or
+     * versions 1 and 2, which framed the machine's bytes as one field), or throws {@link
+     * IllegalArgumentException} and changes nothing. The whole frame's checksum is checked first.
+     */
     public void restore(byte[] snapshot) {
         Binary.Reader in = Binary.Reader.checked(snapshot, "exactly-once snapshot");
         if (in.getInt() != SNAPSHOT_MAGIC) {
             throw new IllegalArgumentException("not an exactly-once snapshot (bad magic)");
         }
         int version = in.getByte();
-        if (version != SNAPSHOT_VERSION && version != 1) {
-            throw new IllegalArgumentException("exactly-once snapshot version " + version + " is not 1 or "
+        if (version == SNAPSHOT_VERSION) {
+            restoreStreamed(snapshot);
+            return;
+        }
+        if (version != 2 && version != 1) {
+            throw new IllegalArgumentException("exactly-once snapshot version " + version + " is not 1, 2 or "
                     + SNAPSHOT_VERSION);
         }
-        int window = in.getInt();
-        if (window != windowMax) {
-            throw new IllegalArgumentException("snapshot was taken with an exactly-once window of " + window
-                    + ", this server uses " + windowMax + ": the window must match across the cluster");
-        }
+        checkWindow(in.getInt());
         Map<Long, Session> restored = new HashMap<>();
         int count = in.getInt();
         for (int i = 0; i < count; i++) {
@@ -160,5 +201,148 @@ public final class ExactlyOnce {
         stateMachine.restore(machine);
         sessions.clear();
         sessions.putAll(restored);
+    }
+
+    /** Version 3, whose checksum {@link #restore} already verified: the machine reads its bytes as a stream. */
+    private void restoreStreamed(byte[] snapshot) {
+        try {
+            BinaryInput in = new BinaryInput(new ByteArrayInputStream(snapshot), "exactly-once snapshot");
+            in.getInt();
+            in.getByte();
+            checkWindow(in.getInt());
+            int count = in.getInt();
+            if (count < 0) {
+                throw new IllegalArgumentException("exactly-once snapshot claims " + count + " sessions");
+            }
+            Map<Long, Session> restored = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                long clientId = in.getLong();
+                Session session = new Session();
+                session.highestSequence = in.getLong();
+                int results = in.getInt();
+                for (int r = 0; r < results; r++) {
+                    long sequence = in.getLong();
+                    long slot = in.getLong();
+                    session.results.put(sequence, new Saved(slot, in.getBytes(snapshot.length)));
+                }
+                restored.put(clientId, session);
+            }
+            ChunkedInput machine = new ChunkedInput(in);
+            stateMachine.restore(machine);
+            if (!machine.atEnd()) {
+                // The checksum held, so the bytes are as written: the machine broke its contract.
+                throw new IllegalStateException(stateMachine.getClass().getSimpleName()
+                        + " did not read its snapshot to the end");
+            }
+            in.expectChecksumAndEnd();
+            sessions.clear();
+            sessions.putAll(restored);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a snapshot from memory cannot fail, but did", e);
+        }
+    }
+
+    private void checkWindow(int window) {
+        if (window != windowMax) {
+            throw new IllegalArgumentException("snapshot was taken with an exactly-once window of " + window
+                    + ", this server uses " + windowMax + ": the window must match across the cluster");
+        }
+    }
+
+    /** Cuts the machine's bytes into {@code length:int bytes} chunks of a fixed size, then a 0 length. */
+    private static final class ChunkedOutput extends OutputStream {
+        private final BinaryOutput frame;
+        private final byte[] chunk = new byte[MACHINE_CHUNK_BYTES];
+        private int size;
+
+        ChunkedOutput(BinaryOutput frame) {
+            this.frame = frame;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (size == chunk.length) {
+                emit();
+            }
+            chunk[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            while (length > 0) {
+                if (size == chunk.length) {
+                    emit();
+                }
+                int n = Math.min(length, chunk.length - size);
+                System.arraycopy(bytes, offset, chunk, size, n);
+                size += n;
+                offset += n;
+                length -= n;
+            }
+        }
+
+        void finish() throws IOException {
+            if (size > 0) {
+                emit();
+            }
+            frame.putInt(0);
+        }
+
+        private void emit() throws IOException {
+            frame.putInt(size);
+            frame.write(chunk, 0, size);
+            size = 0;
+        }
+    }
+
+    /** The machine's bytes back out of their chunks; ends at the 0 length. */
+    private static final class ChunkedInput extends InputStream {
+        private final BinaryInput frame;
+        private int left;
+        private boolean ended;
+
+        ChunkedInput(BinaryInput frame) {
+            this.frame = frame;
+        }
+
+        boolean atEnd() throws IOException {
+            return ended || (left == 0 && !next());
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            if (left == 0 && !next()) {
+                return -1;
+            }
+            int n = frame.read(into, offset, Math.min(length, left));
+            if (n < 0) {
+                throw new IllegalArgumentException("exactly-once snapshot ends inside the state machine's bytes");
+            }
+            left -= n;
+            return n;
+        }
+
+        private boolean next() throws IOException {
+            if (ended) {
+                return false;
+            }
+            int length = frame.getInt();
+            if (length < 0 || length > MACHINE_CHUNK_BYTES) {
+                throw new IllegalArgumentException("exactly-once snapshot has a state machine chunk of " + length
+                        + " bytes");
+            }
+            ended = length == 0;
+            left = length;
+            return !ended;
+        }
     }
 }

@@ -19,6 +19,7 @@ import io.paxlog.api.message.Store;
 import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
@@ -131,9 +132,10 @@ public final class Replica {
 
     /**
      * The runtime's snapshot at {@code snapshot.slot()} (taken from the applied state) is durable:
-     * drop the entries it covers and serve it to servers that fall behind it.
+     * drop the entries it covers and serve it to servers that fall behind it, from wherever the store
+     * keeps it.
      */
-    public Effects compacted(Snapshot snapshot) {
+    public Effects compacted(SnapshotContent snapshot) {
         requireStarted();
         if (snapshot.slot() > appliedSlot) {
             throw new IllegalArgumentException("snapshot at " + snapshot.slot() + " is above the applied slot " + appliedSlot);

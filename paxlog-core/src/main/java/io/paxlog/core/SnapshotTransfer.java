@@ -3,7 +3,8 @@ package io.paxlog.core;
 import io.paxlog.api.message.SnapshotChunk;
 import io.paxlog.api.message.SnapshotRequest;
 import io.paxlog.api.storage.Snapshot;
-import java.util.Arrays;
+import io.paxlog.api.storage.SnapshotContent;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
@@ -17,9 +18,10 @@ import java.util.zip.CRC32C;
  * this one, re-asks on a timer when an answer is lost, and so resumes an interrupted transfer from the
  * last byte it received in order. Chunks may arrive out of order within a window (they are written in
  * place). The server side keeps no state per transfer; it answers each request from its newest
- * snapshot, with at most a window of chunks. A leader starts a transfer to a lagging follower
- * with an offer (a chunk with no bytes); a new leader starts one itself when a server it reads has
- * compacted slots it lacks.
+ * snapshot, with at most a window of chunks, read from wherever the snapshot is kept (memory, or the
+ * store's file: {@link SnapshotContent}). A request it cannot read for is dropped, as if lost. A
+ * leader starts a transfer to a lagging follower with an offer (a chunk with no bytes); a new leader
+ * starts one itself when a server it reads has compacted slots it lacks.
  *
  * <p>Nothing is installed until the whole snapshot arrived and its CRC-32C matched. A snapshot holds
  * only chosen commands, so no epoch guards this exchange; a snapshot is taken only when it is above
@@ -35,7 +37,7 @@ final class SnapshotTransfer {
     private final Replica replica;
 
     /** The newest snapshot this server holds and serves; null when none. */
-    private Snapshot held;
+    private SnapshotContent held;
     private int heldChecksum;
 
     // The transfer in progress, if active. totalBytes < 0: asked for, no chunk received yet.
@@ -61,39 +63,40 @@ final class SnapshotTransfer {
     // ---- Serving ----
 
     /** Keeps {@code snapshot} to serve, if it is newer than the one held. */
-    void hold(Snapshot snapshot) {
+    void hold(SnapshotContent snapshot) {
         if (held == null || snapshot.slot() > held.slot()) {
             held = snapshot;
-            heldChecksum = checksum(snapshot.data());
+            heldChecksum = snapshot.checksum();
         }
-    }
-
-    Snapshot held() {
-        return held;
     }
 
     void serve(int to, SnapshotRequest request) {
         if (held == null) {
             return; // the asker gives up on us after a while and looks elsewhere
         }
-        byte[] data = held.data();
+        long size = held.size();
         // Another snapshot than the one asked for (a newer one, or the asker is confused): from its start.
-        long offset = request.slot() == held.slot() ? Math.min(request.offset(), data.length) : 0;
+        long offset = request.slot() == held.slot() ? Math.min(request.offset(), size) : 0;
         int chunkMax = replica.config().snapshotChunkBytesMax();
-        long end = Math.min(data.length, offset + Math.min(request.length(), (long) WINDOW_CHUNKS * chunkMax));
+        long end = Math.min(size, offset + Math.min(request.length(), (long) WINDOW_CHUNKS * chunkMax));
         do {
             int length = (int) Math.min(chunkMax, end - offset);
-            byte[] bytes = Arrays.copyOfRange(data, (int) offset, (int) offset + length);
-            replica.out().send(to, new SnapshotChunk(replica.promised(), held.slot(), data.length, heldChecksum, offset,
-                    bytes));
+            byte[] bytes;
+            try {
+                bytes = held.read(offset, length);
+            } catch (UncheckedIOException gone) {
+                // A stored snapshot the store already replaced: the asker re-asks and gets the newer one.
+                return;
+            }
+            replica.out().send(to, new SnapshotChunk(replica.promised(), held.slot(), size, heldChecksum, offset, bytes));
             offset += length;
         } while (offset < end);
     }
 
     /** Tells a server behind our snapshot to fetch it: costs one empty message. */
     void offer(int to) {
-        if (held != null && held.data().length > 0) {
-            replica.out().send(to, new SnapshotChunk(replica.promised(), held.slot(), held.data().length, heldChecksum, 0,
+        if (held != null && held.size() > 0) {
+            replica.out().send(to, new SnapshotChunk(replica.promised(), held.slot(), held.size(), heldChecksum, 0,
                     new byte[0]));
         }
     }

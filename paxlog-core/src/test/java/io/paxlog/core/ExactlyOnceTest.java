@@ -203,4 +203,113 @@ class ExactlyOnceTest {
                 .hasMessageContaining("negative length");
         assertThatThrownBy(() -> Binary.Reader.checked(new byte[3], "tiny")).hasMessageContaining("truncated");
     }
+
+    /** Keeps its slots in an immutable list replaced on each apply, so its view is the list it holds now. */
+    private static final class FrozenCounter extends Counter {
+        List<Long> frozen = List.of();
+        int viewsWritten;
+
+        @Override
+        public byte[] apply(long slot, byte[] payload) {
+            byte[] result = super.apply(slot, payload);
+            frozen = List.copyOf(slots);
+            return result;
+        }
+
+        @Override
+        public io.paxlog.api.SnapshotSource snapshotSource() {
+            List<Long> view = frozen;
+            return out -> {
+                viewsWritten++;
+                ByteBuffer bytes = ByteBuffer.allocate(8 * view.size());
+                view.forEach(bytes::putLong);
+                out.write(bytes.array());
+            };
+        }
+    }
+
+    @Test
+    void aViewWrittenAfterMoreAppliesHoldsTheStateAndTableOfWhenItWasTaken() {
+        FrozenCounter machine = new FrozenCounter();
+        ExactlyOnce layer = new ExactlyOnce(machine, 4);
+        layer.apply(1, new Command(1, 1, new byte[0]));
+        layer.apply(2, new Command(2, 1, new byte[0]));
+        byte[] atTwo = layer.snapshot();
+        io.paxlog.api.SnapshotSource view = layer.snapshotSource();
+        layer.apply(3, new Command(1, 2, new byte[0]));
+        layer.apply(4, new Command(3, 1, new byte[0]));
+        int before = machine.viewsWritten;
+        byte[] written = view.toByteArray();
+        assertThat(machine.viewsWritten).as("the machine's own view wrote it, not snapshot()").isEqualTo(before + 1);
+        assertThat(written).as("the table and the machine as at slot 2").isEqualTo(atTwo);
+        assertThat(view.toByteArray()).as("written again, the same bytes").isEqualTo(written);
+
+        Counter copy = new Counter();
+        ExactlyOnce restored = new ExactlyOnce(copy, 4);
+        restored.restore(written);
+        assertThat(copy.slots).containsExactly(1L, 2L);
+        assertThat(restored.sessionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aMachineStateLargerThanAChunkRoundTripsAndIsCutTheSameWayWhateverItsWrites() {
+        Counter machine = new Counter();
+        ExactlyOnce layer = new ExactlyOnce(machine, 4);
+        int slots = 3 * ExactlyOnce.MACHINE_CHUNK_BYTES / 8 + 5; // three whole chunks and a short one
+        for (long slot = 1; slot <= slots; slot++) {
+            machine.apply(slot, new byte[0]); // straight to the machine: the table stays empty
+        }
+        byte[] whole = layer.snapshot();
+        // The same bytes written one at a time must frame identically: the framing is the layer's, not the writes'.
+        ExactlyOnce byBytes = new ExactlyOnce(new Counter() {
+            @Override
+            public io.paxlog.api.SnapshotSource snapshotSource() {
+                byte[] state = machine.snapshot();
+                return out -> {
+                    for (byte b : state) {
+                        out.write(b);
+                    }
+                };
+            }
+        }, 4);
+        assertThat(byBytes.snapshot()).isEqualTo(whole);
+        Counter copy = new Counter();
+        new ExactlyOnce(copy, 4).restore(whole);
+        assertThat(copy.slots).isEqualTo(machine.slots);
+    }
+
+    @Test
+    void aVersion2SnapshotWithTheMachineAsOneFieldIsStillRead() {
+        Counter source = new Counter();
+        source.apply(1, new byte[0]);
+        source.apply(2, new byte[0]);
+        byte[] version2 = new Binary.Writer().putInt(0x50584551).putByte(2).putInt(4).putInt(1)
+                .putLong(7).putLong(3).putInt(1).putLong(3).putLong(2).putBytes(new byte[] {2})
+                .putBytes(source.snapshot()).finishWithChecksum();
+        Counter machine = new Counter();
+        ExactlyOnce layer = new ExactlyOnce(machine, 4);
+        layer.restore(version2);
+        assertThat(machine.slots).containsExactly(1L, 2L);
+        ExactlyOnce.Outcome retry = layer.apply(3, new Command(7, 3, new byte[0]));
+        assertThat(retry.kind()).isEqualTo(ExactlyOnce.Outcome.Kind.DUPLICATE);
+        assertThat(retry.slot()).isEqualTo(2);
+    }
+
+    @Test
+    void aMachineThatStopsReadingBeforeItsEndIsCaughtAndTheTableKept() {
+        Counter source = new Counter();
+        source.apply(1, new byte[0]);
+        ExactlyOnce layer = new ExactlyOnce(source, 4);
+        layer.apply(2, new Command(1, 1, new byte[0]));
+        byte[] snapshot = layer.snapshot();
+        ExactlyOnce lazy = new ExactlyOnce(new Counter() {
+            @Override
+            public void restore(java.io.InputStream in) throws java.io.IOException {
+                in.read(); // one byte, then gives up: a broken machine
+            }
+        }, 4);
+        assertThatThrownBy(() -> lazy.restore(snapshot)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("did not read its snapshot to the end");
+        assertThat(lazy.sessionCount()).isZero();
+    }
 }

@@ -160,6 +160,60 @@ class SnapshotTransferTest {
         assertThat(read.slots()).isEmpty();
     }
 
+    /** Content kept elsewhere (a store's file): counts its reads, and can be deleted under the core. */
+    private static final class Stored implements io.paxlog.api.storage.SnapshotContent {
+        final byte[] data;
+        final List<String> reads = new ArrayList<>();
+        boolean deleted;
+
+        Stored(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public long slot() {
+            return 3;
+        }
+
+        @Override
+        public long size() {
+            return data.length;
+        }
+
+        @Override
+        public int checksum() {
+            return crc(data);
+        }
+
+        @Override
+        public byte[] read(long offset, int length) {
+            if (deleted) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("deleted"));
+            }
+            reads.add(offset + "+" + length);
+            return Arrays.copyOfRange(data, (int) offset, (int) offset + length);
+        }
+    }
+
+    @Test
+    void aStoredSnapshotIsServedByReadingOnlyTheWindowAskedForAndADeletedOneAnswersNothing() {
+        Replica replica = Fixture.started(Fixture.config(1, 3).withSnapshotChunkBytes(16));
+        List<SlotCommand> entries = List.of(new SlotCommand(1, cmd(1)), new SlotCommand(2, cmd(2)), new SlotCommand(3, cmd(3)));
+        receive(replica, 2, new Store(E, entries));
+        receive(replica, 2, new Finalize(E, List.of(1L, 2L, 3L)));
+        Stored stored = new Stored(data(200));
+        Fixture.settle(replica, replica.compacted(stored));
+
+        List<Envelope> chunks = sent(receive(replica, 3, new SnapshotRequest(E, 3, 32, 40)));
+        assertThat(stored.reads).as("only the window asked for is read").containsExactly("32+16", "48+16", "64+8");
+        assertThat(chunks).extracting(e -> ((SnapshotChunk) e.message()).totalBytes()).containsOnly(200L);
+        assertThat(((SnapshotChunk) chunks.get(2).message()).bytes()).isEqualTo(Arrays.copyOfRange(stored.data, 64, 72));
+        assertThat(((SnapshotChunk) chunks.get(0).message()).checksum()).isEqualTo(crc(stored.data));
+
+        stored.deleted = true;
+        assertThat(sent(receive(replica, 3, new SnapshotRequest(E, 3, 0, 16)))).as("dropped, as if lost").isEmpty();
+    }
+
     @Test
     void compactingAboveTheAppliedSlotIsRefused() {
         Replica replica = Fixture.started(Fixture.config(1, 3));

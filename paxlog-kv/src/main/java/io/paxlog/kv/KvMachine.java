@@ -1,16 +1,24 @@
 package io.paxlog.kv;
 
-import io.paxlog.api.codec.Binary;
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.StateMachine;
+import io.paxlog.api.codec.BinaryInput;
+import io.paxlog.api.codec.BinaryOutput;
 import io.paxlog.kv.KvCommand.Condition;
 import io.paxlog.kv.KvResult.Code;
 import io.paxlog.kv.KvResult.KvEntry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.pcollections.TreePMap;
 
 /**
  * The key-value store as a replicated state machine: byte keys and values, each with a version, the slot
@@ -27,7 +35,13 @@ import java.util.TreeMap;
  * {@link #list} directly; all paths give the same results. Those query methods only read, and return copies, so the caller may hand them to another
  * thread.
  *
- * <p>Thread: the server's loop thread, like every state machine; not thread-safe.
+ * <p>Snapshots: the entries live in a persistent sorted map (pcollections' {@link TreePMap}: every
+ * write makes a new version sharing all but one path with the old), so {@link #snapshotSource()} only
+ * keeps the current version, in O(1), and writes it later on any thread while applies go on making newer
+ * versions. Keys and values are immutable arrays, so the frozen version never sees a later write.
+ *
+ * <p>Thread: the server's loop thread, like every state machine; not thread-safe. A {@link
+ * SnapshotSource} it returned may be written on any thread.
  */
 public final class KvMachine implements StateMachine {
 
@@ -36,7 +50,7 @@ public final class KvMachine implements StateMachine {
 
     private static final int SNAPSHOT_MAGIC = 0x50584b56; // "PXKV"
     private static final int SNAPSHOT_FORMAT = 1;
-    private static final int SNAPSHOT_HEADER_BYTES = 37;
+    private static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
 
     /** A value and the slot that wrote it. The array is never modified once stored. */
     private record Stored(byte[] value, long version) {}
@@ -47,7 +61,7 @@ public final class KvMachine implements StateMachine {
      * longer than the value limit, every version is in 1..appliedSlot, and no array in here is modified or
      * handed out.
      */
-    private final TreeMap<byte[], Stored> entries = new TreeMap<>(Arrays::compareUnsigned);
+    private TreePMap<byte[], Stored> entries = TreePMap.empty(UNSIGNED);
     /** Invariant: the sum of {@link #footprint} over the entries, at most {@code limits.storeBytesMax()}. */
     private long storeBytes;
     /** The slot of the last command applied; 0 before the first. */
@@ -111,7 +125,7 @@ public final class KvMachine implements StateMachine {
             return new KvResult.Rejected(Code.STORE_FULL, "the store would hold " + grown
                     + " bytes, above its limit of " + limits.storeBytesMax());
         }
-        entries.put(put.key(), new Stored(put.value(), slot));
+        entries = entries.plus(put.key(), new Stored(put.value(), slot));
         storeBytes = grown;
         return new KvResult.Written(slot);
     }
@@ -128,7 +142,7 @@ public final class KvMachine implements StateMachine {
         if (!holds(delete.condition(), current)) {
             return new KvResult.ConditionFailed(current == null ? 0 : current.version());
         }
-        entries.remove(delete.key());
+        entries = entries.minus(delete.key());
         storeBytes -= footprint(delete.key(), current.value());
         assert storeBytes >= 0 : "kv store bytes went negative: " + storeBytes;
         return new KvResult.Deleted(current.version());
@@ -265,29 +279,56 @@ public final class KvMachine implements StateMachine {
      * keyBytesMax:int valueBytesMax:int storeBytesMax:int listEntriesMax:int listBytesMax:int
      * appliedSlot:long count:int (key:bytes version:long value:bytes)* crc32c:int
      * </pre>
-     * The checksum covers everything before it. Its size is 41 bytes plus {@link #storeBytes()}.
+     * The checksum covers everything before it. Its size is 41 bytes plus {@link #storeBytes()}. The
+     * format is the one the in-memory snapshots of earlier versions wrote, byte for byte: only when it is
+     * serialized changed.
      */
     @Override
     public byte[] snapshot() {
-        Binary.Writer out = new Binary.Writer(Math.toIntExact(SNAPSHOT_HEADER_BYTES + 4 + storeBytes))
-                .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_FORMAT)
-                .putInt(limits.keyBytesMax()).putInt(limits.valueBytesMax()).putInt(limits.storeBytesMax())
-                .putInt(limits.listEntriesMax()).putInt(limits.listBytesMax())
-                .putLong(appliedSlot).putInt(entries.size());
-        for (Map.Entry<byte[], Stored> entry : entries.entrySet()) {
-            out.putBytes(entry.getKey()).putLong(entry.getValue().version()).putBytes(entry.getValue().value());
-        }
-        return out.finishWithChecksum();
+        return snapshotSource().toByteArray();
     }
 
     /**
-     * Replaces the store with a {@link #snapshot()}, after checking all of it: checksum, format, limits,
-     * and every invariant of the store. On any problem it throws {@link IllegalArgumentException} and
-     * keeps its current state.
+     * The store as it is now, in O(1): the current version of the persistent map and the counters, which
+     * later applies replace but never change.
      */
     @Override
+    public SnapshotSource snapshotSource() {
+        TreePMap<byte[], Stored> frozen = entries;
+        long slot = appliedSlot;
+        KvLimits at = limits;
+        return out -> {
+            BinaryOutput frame = new BinaryOutput(out);
+            frame.putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_FORMAT)
+                    .putInt(at.keyBytesMax()).putInt(at.valueBytesMax()).putInt(at.storeBytesMax())
+                    .putInt(at.listEntriesMax()).putInt(at.listBytesMax())
+                    .putLong(slot).putInt(frozen.size());
+            for (Map.Entry<byte[], Stored> entry : frozen.entrySet()) {
+                frame.putBytes(entry.getKey()).putLong(entry.getValue().version()).putBytes(entry.getValue().value());
+            }
+            frame.finishWithChecksum();
+        };
+    }
+
+    /** {@link #restore(InputStream)} of the bytes. */
+    @Override
     public void restore(byte[] snapshot) {
-        Binary.Reader in = Binary.Reader.checked(snapshot, "kv snapshot");
+        try {
+            restore(new ByteArrayInputStream(snapshot));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a snapshot from memory cannot fail, but did", e);
+        }
+    }
+
+    /**
+     * Replaces the store with a {@link #snapshot()}, read in one pass, after checking all of it:
+     * checksum, format, limits, and every invariant of the store. The new store is built aside and adopted
+     * only once the checksum matched: on any problem it throws {@link IllegalArgumentException} and keeps
+     * its current state.
+     */
+    @Override
+    public void restore(InputStream snapshot) throws IOException {
+        BinaryInput in = new BinaryInput(snapshot, "kv snapshot");
         if (in.getInt() != SNAPSHOT_MAGIC) {
             throw new IllegalArgumentException("not a kv snapshot (bad magic)");
         }
@@ -312,16 +353,17 @@ public final class KvMachine implements StateMachine {
         if (count < 0) {
             throw new IllegalArgumentException("kv snapshot claims " + count + " entries");
         }
-        TreeMap<byte[], Stored> restored = new TreeMap<>(Arrays::compareUnsigned);
+        // Sorted input: a TreeMap built in order, then turned into the persistent map in one go.
+        TreeMap<byte[], Stored> restored = new TreeMap<>(UNSIGNED);
         long restoredBytes = 0;
         byte[] previous = null;
         for (int i = 0; i < count; i++) {
-            byte[] key = in.getBytes();
+            // The limits bound each length before anything is allocated for it.
+            byte[] key = in.getBytes(limits.keyBytesMax());
             long version = in.getLong();
-            byte[] value = in.getBytes();
-            if (key.length == 0 || key.length > limits.keyBytesMax() || value.length > limits.valueBytesMax()) {
-                throw new IllegalArgumentException("kv snapshot entry " + i + " has a key of " + key.length
-                        + " bytes and a value of " + value.length + " bytes, outside the limits");
+            byte[] value = in.getBytes(limits.valueBytesMax());
+            if (key.length == 0) {
+                throw new IllegalArgumentException("kv snapshot entry " + i + " has an empty key");
             }
             if (version < 1 || version > restoredSlot) {
                 throw new IllegalArgumentException("kv snapshot entry " + i + " has version " + version
@@ -330,17 +372,16 @@ public final class KvMachine implements StateMachine {
             if (previous != null && Arrays.compareUnsigned(previous, key) >= 0) {
                 throw new IllegalArgumentException("kv snapshot keys are not in increasing order at entry " + i);
             }
-            restored.put(key, new Stored(value, version));
             restoredBytes += footprint(key, value);
+            if (restoredBytes > limits.storeBytesMax()) {
+                throw new IllegalArgumentException("kv snapshot holds more than " + limits.storeBytesMax()
+                        + " bytes, the limit");
+            }
+            restored.put(key, new Stored(value, version));
             previous = key;
         }
-        in.expectEnd();
-        if (restoredBytes > limits.storeBytesMax()) {
-            throw new IllegalArgumentException("kv snapshot holds " + restoredBytes + " bytes, above the limit of "
-                    + limits.storeBytesMax());
-        }
-        entries.clear();
-        entries.putAll(restored);
+        in.expectChecksumAndEnd();
+        entries = TreePMap.fromSortedMap(restored);
         storeBytes = restoredBytes;
         appliedSlot = restoredSlot;
     }

@@ -1,12 +1,20 @@
 package io.paxlog.lock;
 
-import io.paxlog.api.codec.Binary;
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.StateMachine;
+import io.paxlog.api.codec.Binary;
+import io.paxlog.api.codec.BinaryInput;
+import io.paxlog.api.codec.BinaryOutput;
 import io.paxlog.lock.LockResult.Code;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.pcollections.TreePMap;
 
 /**
  * The lock service as a replicated state machine: named locks held by owners under leases, each grant
@@ -31,9 +39,14 @@ import java.util.TreeMap;
  * command's bytes, then its arguments (name, owner, ttl or token), then the lock's state, then the number
  * of locks.
  *
+ * <p>Snapshots: the locks live in a persistent sorted map (pcollections' {@link TreePMap}) of immutable
+ * leases, so {@link #snapshotSource()} keeps the current version in O(1) and writes it later on any
+ * thread while applies make newer versions.
+ *
  * <p>Thread: the server's loop thread, like every state machine; not thread-safe. {@link #show} and
  * {@link #leases} only read, for the loop thread between two applies (read-index reads, the expiry
- * scheduler); leases are immutable, so they may be handed to another thread.
+ * scheduler); leases are immutable, so they may be handed to another thread, and so may a {@link
+ * SnapshotSource} it returned.
  */
 public final class LockMachine implements StateMachine {
 
@@ -45,7 +58,7 @@ public final class LockMachine implements StateMachine {
      * Held locks by name. Invariants: a lease's name is its key; at most {@code locksMax} of them; every
      * token and renewed slot is at most {@code appliedSlot}; names and holders are within the limits.
      */
-    private final TreeMap<String, Lease> locks = new TreeMap<>();
+    private TreePMap<String, Lease> locks = TreePMap.empty();
     /** The slot of the last command applied; 0 before the first. */
     private long appliedSlot;
 
@@ -106,7 +119,8 @@ public final class LockMachine implements StateMachine {
         }
         Lease current = locks.get(acquire.name());
         if (current != null && current.holder().equals(acquire.owner())) {
-            locks.put(acquire.name(), new Lease(acquire.name(), acquire.owner(), current.token(), acquire.ttlMs(), slot));
+            locks = locks.plus(acquire.name(), new Lease(acquire.name(), acquire.owner(), current.token(), acquire.ttlMs(),
+                    slot));
             return new LockResult.Granted(current.token(), acquire.ttlMs(), true);
         }
         if (current != null) {
@@ -116,7 +130,7 @@ public final class LockMachine implements StateMachine {
             return new LockResult.Rejected(Code.TOO_MANY_LOCKS, locks.size() + " locks are held, the limit is "
                     + limits.locksMax());
         }
-        locks.put(acquire.name(), new Lease(acquire.name(), acquire.owner(), slot, acquire.ttlMs(), slot));
+        locks = locks.plus(acquire.name(), new Lease(acquire.name(), acquire.owner(), slot, acquire.ttlMs(), slot));
         return new LockResult.Granted(slot, acquire.ttlMs(), false);
     }
 
@@ -132,7 +146,7 @@ public final class LockMachine implements StateMachine {
         if (current == null || !current.holder().equals(release.owner())) {
             return held(current);
         }
-        locks.remove(release.name());
+        locks = locks.minus(release.name());
         return new LockResult.Released(current.token());
     }
 
@@ -149,7 +163,7 @@ public final class LockMachine implements StateMachine {
         if (current == null || current.token() != expire.token() || current.renewedSlot() != expire.renewedSlot()) {
             return held(current);
         }
-        locks.remove(expire.name());
+        locks = locks.minus(expire.name());
         return new LockResult.Expired(current.holder(), current.token());
     }
 
@@ -199,7 +213,7 @@ public final class LockMachine implements StateMachine {
 
     /**
      * Every held lock, in name order, for the leader's expiry scheduler. The iterator is read-only and
-     * valid until the next apply or restore.
+     * sees the locks as they were when it was made, whatever is applied or restored later.
      */
     public Iterator<Lease> leases() {
         return Collections.unmodifiableCollection(locks.values()).iterator();
@@ -231,28 +245,51 @@ public final class LockMachine implements StateMachine {
      * appliedSlot:long count:int (name:string holder:string token:long ttlMs:long renewedSlot:long)*
      * crc32c:int
      * </pre>
-     * The checksum covers everything before it.
+     * The checksum covers everything before it. The format is the one earlier versions wrote from memory,
+     * byte for byte: only when it is serialized changed.
      */
     @Override
     public byte[] snapshot() {
-        Binary.Writer out = new Binary.Writer(37 + locks.size() * 64)
-                .putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_FORMAT)
-                .putInt(limits.nameBytesMax()).putInt(limits.ownerBytesMax()).putLong(limits.ttlMsMax())
-                .putInt(limits.locksMax()).putLong(appliedSlot).putInt(locks.size());
-        for (Lease lease : locks.values()) {
-            out.putString(lease.name()).putString(lease.holder()).putLong(lease.token()).putLong(lease.ttlMs())
-                    .putLong(lease.renewedSlot());
+        return snapshotSource().toByteArray();
+    }
+
+    /** The locks as they are now, in O(1): the current version of the persistent map, which applies replace. */
+    @Override
+    public SnapshotSource snapshotSource() {
+        TreePMap<String, Lease> frozen = locks;
+        long slot = appliedSlot;
+        LockLimits at = limits;
+        return out -> {
+            BinaryOutput frame = new BinaryOutput(out);
+            frame.putInt(SNAPSHOT_MAGIC).putByte(SNAPSHOT_FORMAT)
+                    .putInt(at.nameBytesMax()).putInt(at.ownerBytesMax()).putLong(at.ttlMsMax())
+                    .putInt(at.locksMax()).putLong(slot).putInt(frozen.size());
+            for (Lease lease : frozen.values()) {
+                frame.putString(lease.name()).putString(lease.holder()).putLong(lease.token()).putLong(lease.ttlMs())
+                        .putLong(lease.renewedSlot());
+            }
+            frame.finishWithChecksum();
+        };
+    }
+
+    /** {@link #restore(InputStream)} of the bytes. */
+    @Override
+    public void restore(byte[] snapshot) {
+        try {
+            restore(new ByteArrayInputStream(snapshot));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a snapshot from memory cannot fail, but did", e);
         }
-        return out.finishWithChecksum();
     }
 
     /**
-     * Replaces the locks with a {@link #snapshot()}, after checking all of it: checksum, format, limits,
-     * and every invariant. On any problem it throws {@link IllegalArgumentException} and keeps its state.
+     * Replaces the locks with a {@link #snapshot()}, read in one pass, after checking all of it: checksum,
+     * format, limits, and every invariant. The new locks are built aside and adopted only once the checksum
+     * matched: on any problem it throws {@link IllegalArgumentException} and keeps its state.
      */
     @Override
-    public void restore(byte[] snapshot) {
-        Binary.Reader in = Binary.Reader.checked(snapshot, "lock snapshot");
+    public void restore(InputStream snapshot) throws IOException {
+        BinaryInput in = new BinaryInput(snapshot, "lock snapshot");
         if (in.getInt() != SNAPSHOT_MAGIC) {
             throw new IllegalArgumentException("not a lock snapshot (bad magic)");
         }
@@ -278,8 +315,9 @@ public final class LockMachine implements StateMachine {
         TreeMap<String, Lease> restored = new TreeMap<>();
         String previous = null;
         for (int i = 0; i < count; i++) {
-            String name = in.getString();
-            String holder = in.getString();
+            // The limits bound each length before anything is allocated for it.
+            String name = in.getString(limits.nameBytesMax());
+            String holder = in.getString(limits.ownerBytesMax());
             long token = in.getLong();
             long ttlMs = in.getLong();
             long renewedSlot = in.getLong();
@@ -301,9 +339,8 @@ public final class LockMachine implements StateMachine {
             }
             previous = name;
         }
-        in.expectEnd();
-        locks.clear();
-        locks.putAll(restored);
+        in.expectChecksumAndEnd();
+        locks = TreePMap.fromSortedMap(restored);
         appliedSlot = restoredSlot;
     }
 }

@@ -177,6 +177,44 @@ class LockPropertyTest {
         assertThat(after.snapshot()).isEqualTo(straight.snapshot());
     }
 
+    /**
+     * A view taken at any point, written after any number of later commands (and written again), holds
+     * exactly the locks of that point: the bytes {@code snapshot()} gave then, restoring to the leases then;
+     * the leases iterator taken then sees them too, while the live machine went on.
+     */
+    @Property(tries = 300)
+    void aViewWrittenLaterHoldsTheLocksOfWhenItWasTaken(@ForAll("limits") LockLimits limits,
+            @ForAll("steps") List<Step> steps, @ForAll @IntRange(min = 0, max = 100) int takePercent) {
+        List<byte[]> payloads = payloads(limits, steps);
+        int take = payloads.size() * takePercent / 100;
+        LockMachine machine = new LockMachine(limits);
+        LockMachine reference = new LockMachine(limits);
+        for (int i = 0; i < take; i++) {
+            machine.apply(i + 1, payloads.get(i));
+            reference.apply(i + 1, payloads.get(i));
+        }
+        io.paxlog.api.SnapshotSource view = machine.snapshotSource();
+        byte[] bytesThen = machine.snapshot();
+        java.util.Iterator<Lease> leasesThen = machine.leases();
+        for (int i = take; i < payloads.size(); i++) {
+            machine.apply(i + 1, payloads.get(i));
+        }
+        byte[] written = view.toByteArray();
+        assertThat(written).as("written after %d more commands", payloads.size() - take).isEqualTo(bytesThen);
+        assertThat(view.toByteArray()).as("written twice").isEqualTo(written);
+        LockMachine restored = new LockMachine(limits);
+        restored.restore(written);
+        List<Lease> expected = new ArrayList<>();
+        reference.leases().forEachRemaining(expected::add);
+        List<Lease> fromView = new ArrayList<>();
+        restored.leases().forEachRemaining(fromView::add);
+        List<Lease> fromIterator = new ArrayList<>();
+        leasesThen.forEachRemaining(fromIterator::add);
+        assertThat(fromView).isEqualTo(expected);
+        assertThat(fromIterator).isEqualTo(expected);
+        assertThat(restored.appliedSlot()).isEqualTo(reference.appliedSlot());
+    }
+
     @Property(tries = 100)
     void theSameCommandsGiveTheSameSnapshotBytes(@ForAll("limits") LockLimits limits, @ForAll("steps") List<Step> steps) {
         List<byte[]> payloads = payloads(limits, steps);

@@ -125,8 +125,9 @@ final class ProtocolEventLog implements ReplicaLoop.Observer {
     }
 
     @Override
-    public void snapshotTaken(Replica replica, Snapshot snapshot) {
-        LOG.info("server {}: took a snapshot at slot {} ({} bytes)", selfId, snapshot.slot(), snapshot.data().length);
+    public void snapshotTaken(Replica replica, long slot) {
+        // Its size is known only once the store wrote it, on the store's thread.
+        LOG.info("server {}: took a snapshot at slot {}; the store writes it", selfId, slot);
     }
 
     @Override
@@ -168,9 +169,9 @@ final class ProtocolEventLog implements ReplicaLoop.Observer {
             }
 
             @Override
-            public void snapshotTaken(Replica replica, Snapshot snapshot) {
-                self.snapshotTaken(replica, snapshot);
-                next.snapshotTaken(replica, snapshot);
+            public void snapshotTaken(Replica replica, long slot) {
+                self.snapshotTaken(replica, slot);
+                next.snapshotTaken(replica, slot);
             }
 
             @Override

@@ -454,8 +454,8 @@ public final class Simulation {
             }
 
             @Override
-            public void snapshotTaken(Replica replica, Snapshot snapshot) {
-                trace.add(now, replica.selfId(), "snapshot", snapshot, snapshot.slot());
+            public void snapshotTaken(Replica replica, long slot) {
+                trace.add(now, replica.selfId(), "snapshot", "view at slot " + slot, slot);
             }
 
             // The Checker sees every input the core sees, where the node hands it over.

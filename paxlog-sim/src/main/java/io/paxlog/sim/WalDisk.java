@@ -4,7 +4,9 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.SlotState;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.storage.CommitMode;
 import io.paxlog.storage.RecoveryReport;
@@ -19,6 +21,7 @@ import io.paxlog.storage.memory.MemoryDisk;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -140,7 +143,7 @@ final class WalDisk implements SimStorage, SnapshotStore {
     static final int CRASH_OPERATIONS_AHEAD = 8;
     /**
      * A crash that meets a snapshot save lands before one of its next this many operations: saving takes
-     * 7 (create, 3 writes, force, rename, directory sync), deleting the older snapshot 2 and each covered
+     * 6 (create, 2 writes, force, rename, directory sync), deleting the older snapshot 2 and each covered
      * segment 2 more, so the crash reaches into the deletions too.
      */
     static final int SNAPSHOT_CRASH_OPERATIONS_AHEAD = 16;
@@ -156,8 +159,21 @@ final class WalDisk implements SimStorage, SnapshotStore {
     private final WalConfig config;
     private final DurableModel model;
     private final Stats stats = new Stats();
-    /** A batch or a snapshot the loop handed over, with the snapshot's callback (null for a batch). */
-    private record Queued(DurableModel.Write write, DurableCallback snapshotCallback) {}
+    /**
+     * A batch the loop handed over ({@code write}), or a snapshot: its slot, the frozen view to write and
+     * its callback (all unset for a batch).
+     */
+    private record Queued(DurableModel.Write write, long snapshotSlot, SnapshotSource source,
+            DurableCallback snapshotCallback) {
+
+        static Queued batch(DurableModel.Write write) {
+            return new Queued(write, 0, null, null);
+        }
+
+        boolean isSnapshot() {
+            return source != null;
+        }
+    }
 
     /** Written by the loop, not yet handed to the log: they wait for the fsync in flight. */
     private final ArrayDeque<Queued> waiting = new ArrayDeque<>();
@@ -272,31 +288,33 @@ final class WalDisk implements SimStorage, SnapshotStore {
         if (log == null) {
             throw new IllegalStateException("write() on a crashed disk, before recover()");
         }
-        waiting.add(new Queued(DurableModel.Write.of(batch), null));
+        waiting.add(Queued.batch(DurableModel.Write.of(batch)));
         if (syncing == 0) {
             startSync();
         }
     }
 
     /**
-     * Queues {@code snapshot} behind every batch written so far; {@code callback.durable(slot)} fires
-     * once the log saved it, from inside {@link #complete} (see the class comment for exactly when),
-     * never after a {@link #crash()}.
+     * Queues the state {@code source} froze at {@code slot} behind every batch written so far; {@code
+     * callback.durable(slot)} fires once the log saved it, from inside {@link #complete} (see the class
+     * comment for exactly when), never after a {@link #crash()}. The view is written only when its fsync
+     * starts, at a later simulated time, after the loop applied whatever came meanwhile: as the log's I/O
+     * thread writes it while the loop goes on, so a view that is not truly frozen shows in the checks.
      *
      * @throws IllegalArgumentException when its slot is not above the newest snapshot recovered or queued
      *     (checked here, since the log sees it only when its fsync starts)
      */
     @Override
-    public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
+    public void saveSnapshot(long slot, SnapshotSource source, DurableCallback callback) {
         if (log == null) {
             throw new IllegalStateException("saveSnapshot() on a crashed disk, before recover()");
         }
-        if (snapshot.slot() <= snapshotSlotQueued) {
-            throw new IllegalArgumentException("a snapshot at slot " + snapshot.slot()
+        if (slot <= snapshotSlotQueued) {
+            throw new IllegalArgumentException("a snapshot at slot " + slot
                     + " is not newer than the one at slot " + snapshotSlotQueued);
         }
-        snapshotSlotQueued = snapshot.slot();
-        waiting.add(new Queued(DurableModel.Write.of(snapshot), callback));
+        snapshotSlotQueued = slot;
+        waiting.add(new Queued(null, slot, source, callback));
         if (syncing == 0) {
             startSync();
         }
@@ -310,6 +328,14 @@ final class WalDisk implements SimStorage, SnapshotStore {
         return log.newestSnapshot();
     }
 
+    @Override
+    public Optional<SnapshotContent> newestContent() {
+        if (log == null) {
+            throw new IllegalStateException("newestContent() on a crashed disk, before recover()");
+        }
+        return log.newestContent();
+    }
+
     /**
      * Hands the log the next fsync's work: a snapshot alone when one is first in line, else the batches
      * up to the next snapshot. A snapshot thus waits for the batches before it to be reported, and the
@@ -318,15 +344,19 @@ final class WalDisk implements SimStorage, SnapshotStore {
     private void startSync() {
         long latency = scheduler.latencyMs();
         Queued head = waiting.peek();
-        if (head.write().snapshot() != null) {
+        if (head.isSnapshot()) {
             waiting.poll();
-            Snapshot snapshot = head.write().snapshot();
+            // Written now, at this simulated time: the bytes the log's I/O thread would stream to the file.
+            // The model needs them whole (to tell what a crash may have left), so they are written into
+            // memory here and the log streams them through the same save path as any view.
+            Snapshot snapshot = new Snapshot(head.snapshotSlot(), head.source().toByteArray());
             DurableCallback callback = head.snapshotCallback();
-            log.saveSnapshot(snapshot, slot -> reportedSnapshotDurable(snapshot, slot, callback));
-            unacknowledged.add(head.write());
+            log.saveSnapshot(snapshot.slot(), SnapshotSource.of(snapshot.data()),
+                    slot -> reportedSnapshotDurable(snapshot, slot, callback));
+            unacknowledged.add(DurableModel.Write.of(snapshot));
             latency += scheduler.latencyMs(); // the file's fsync, then the directory's
         } else {
-            while (!waiting.isEmpty() && waiting.peek().write().batch() != null) {
+            while (!waiting.isEmpty() && !waiting.peek().isSnapshot()) {
                 DurableModel.Write write = waiting.poll().write();
                 log.write(write.batch(), this::reportedDurable);
                 unacknowledged.add(write);
@@ -362,6 +392,17 @@ final class WalDisk implements SimStorage, SnapshotStore {
         if (write == null || write.snapshot() != snapshot || slot != snapshot.slot()) {
             throw new Violation("server " + serverId + ": the log reported snapshot at slot " + slot
                     + " durable, expected " + (write == null ? "nothing" : write));
+        }
+        // What the core will serve, piece by piece from the file, and the file read whole: both must be
+        // exactly the bytes the view wrote.
+        Snapshot readBack = log.newestSnapshot().orElse(null);
+        SnapshotContent served = log.newestContent().orElse(null);
+        if (!snapshot.equals(readBack) || served == null || served.slot() != slot
+                || served.size() != snapshot.size() || served.checksum() != snapshot.checksum()
+                || !Arrays.equals(served.read(0, (int) served.size()), snapshot.data())) {
+            throw new Violation("server " + serverId + ": the log reported snapshot at slot " + slot
+                    + " durable, but its newest snapshot is " + readBack + " (served as " + served
+                    + "), not the bytes it was given");
         }
         model.snapshotDurable(snapshot);
         stats.snapshotsDurable++;

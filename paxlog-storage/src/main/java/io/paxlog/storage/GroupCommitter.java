@@ -1,6 +1,7 @@
 package io.paxlog.storage;
 
-import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.SnapshotSource;
+import io.paxlog.api.storage.SnapshotContent;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -26,11 +27,18 @@ final class GroupCommitter {
     private boolean reported;
 
     private final SnapshotFiles snapshots;
-    private final Consumer<Snapshot> saved;
+    private final Consumer<SnapshotContent> saved;
+    private final long groupBytesMax;
+    /** Batches committed while the current snapshot was being written. */
+    private int committedMeanwhile;
 
-    /** {@code saved} hears of each snapshot once it is durable, before its callback. */
-    GroupCommitter(WalWriter writer, SnapshotFiles snapshots, Consumer<Snapshot> saved, PendingQueue queue,
-            FatalErrorHandler handler, WalCounters counters) {
+    /**
+     * {@code saved} hears of each snapshot once it is durable, before its callback; {@code groupBytesMax}
+     * bounds the groups committed while a snapshot is written.
+     */
+    GroupCommitter(WalWriter writer, SnapshotFiles snapshots, Consumer<SnapshotContent> saved, long groupBytesMax,
+            PendingQueue queue, FatalErrorHandler handler, WalCounters counters) {
+        this.groupBytesMax = groupBytesMax;
         this.writer = writer;
         this.snapshots = snapshots;
         this.saved = saved;
@@ -77,17 +85,33 @@ final class GroupCommitter {
      * Saves a snapshot durably, reports it, then deletes what it makes redundant: older snapshot files
      * first, then the log segments wholly at or below its slot (order explained on {@link SnapshotFiles}).
      * An I/O error at any step is fatal like a failed batch: the log stops.
+     *
+     * <p>Between writes of a large snapshot it commits the batches queued behind it ({@link
+     * #commitMeanwhile}), so they become durable, and are reported, before the snapshot is. That is safe:
+     * until the snapshot is durable nothing is deleted, and recovery uses the previous snapshot and the
+     * whole log; once it is, the segments it deletes are those wholly at or below its slot, as before.
+     * Returns 1 plus the batches committed meanwhile.
      */
     private int commitSnapshot(List<PendingQueue.Pending> group) {
         if (group.size() != 1) {
             throw new AssertionError("a snapshot must be a group of its own, got " + group.size() + " items");
         }
         PendingQueue.Pending pending = group.get(0);
-        Snapshot snapshot = pending.snapshot();
+        SnapshotSave save = pending.snapshot();
+        SnapshotContent snapshot;
         try {
-            snapshots.save(snapshot);
+            // A view is serialized here, on the committer thread, while the loop goes on applying.
+            committedMeanwhile = 0;
+            if (save instanceof SnapshotSave.InHand inHand) {
+                snapshots.save(inHand.slot(), SnapshotSource.of(inHand.snapshot().data()), this::commitMeanwhile);
+                snapshot = inHand.snapshot();
+            } else {
+                SnapshotSave.Streamed streamed = (SnapshotSave.Streamed) save; // the only other kind
+                // Served from its file from now on: it is never whole in the heap.
+                snapshot = snapshots.save(streamed.slot(), streamed.source(), this::commitMeanwhile);
+            }
         } catch (IOException e) {
-            fatal(new WalFatalException("cannot make the snapshot at slot " + snapshot.slot() + " durable: "
+            fatal(new WalFatalException("cannot make the snapshot at slot " + save.slot() + " durable: "
                     + e.getMessage() + ". It was not acknowledged; this server must stop. Check the disk, then"
                     + " restart: recovery starts from the previous snapshot and the log, which are intact.", e));
             return 0;
@@ -114,7 +138,20 @@ final class GroupCommitter {
             queue.fail(new WalFatalException("the write-ahead log stopped: " + e, e));
             throw e;
         }
-        return 1;
+        return 1 + committedMeanwhile;
+    }
+
+    /** One group of the batches queued behind the snapshot being written, if any; stops it if the log failed. */
+    private void commitMeanwhile() throws IOException {
+        List<PendingQueue.Pending> group = queue.pollBatches(groupBytesMax);
+        if (group.isEmpty()) {
+            return;
+        }
+        int committed = commit(group);
+        if (committed == 0) {
+            throw new IOException("the log stopped while the snapshot was being written (see the first error)");
+        }
+        committedMeanwhile += committed;
     }
 
     /** Stops the log for good (if not already stopped) and tells the handler, once. */

@@ -1,7 +1,6 @@
 package io.paxlog.storage;
 
 import io.paxlog.api.storage.PersistBatch;
-import io.paxlog.api.storage.Snapshot;
 import io.paxlog.api.storage.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,9 +19,10 @@ final class PendingQueue {
 
     /**
      * A queued batch, or a snapshot to save ({@code batch} null, {@code snapshot} set, no records). A
-     * snapshot is always a group of its own, so it is saved after every batch queued before it is durable.
+     * snapshot is always a group of its own, so it is saved after every batch queued before it is durable;
+     * batches queued after it may be committed while it is being written ({@link #pollBatches}).
      */
-    record Pending(PersistBatch batch, Snapshot snapshot, Storage.DurableCallback callback, List<WalRecord> records,
+    record Pending(PersistBatch batch, SnapshotSave snapshot, Storage.DurableCallback callback, List<WalRecord> records,
             long bytes) {}
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -84,12 +84,12 @@ final class PendingQueue {
 
     /**
      * Queues a snapshot to save, behind every batch queued so far. It counts as one item against the
-     * batch limit (and waits, or throws, as {@link #put} does); its bytes are the caller's array, not
-     * copied, so they do not count against the byte limit.
+     * batch limit (and waits, or throws, as {@link #put} does); its bytes (an array in hand, or a view
+     * not written yet) are not copied, so they do not count against the byte limit.
      *
      * @throws IllegalArgumentException when {@code snapshot} is not above the newest one recovered or queued
      */
-    void putSnapshot(Snapshot snapshot, Storage.DurableCallback callback, boolean mayWait) {
+    void putSnapshot(SnapshotSave snapshot, Storage.DurableCallback callback, boolean mayWait) {
         lock.lock();
         try {
             throwIfStopped();
@@ -137,6 +137,22 @@ final class PendingQueue {
         lock.lock();
         try {
             return failure != null ? List.of() : drain(groupBytesMax);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes a group of batches without waiting, but never a snapshot: for the committer while it saves
+     * one (a second snapshot waits for the first). Empty when none is queued first, or the log failed.
+     */
+    List<Pending> pollBatches(long groupBytesMax) {
+        lock.lock();
+        try {
+            if (failure != null || items.isEmpty() || items.peek().snapshot() != null) {
+                return List.of();
+            }
+            return drain(groupBytesMax);
         } finally {
             lock.unlock();
         }

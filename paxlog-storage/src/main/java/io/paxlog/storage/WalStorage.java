@@ -1,8 +1,10 @@
 package io.paxlog.storage;
 
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.api.storage.Storage;
 import java.io.IOException;
@@ -17,8 +19,10 @@ import java.util.Optional;
  * Storage} the core writes its promise, entries and finalize marks to. Format: {@link WalWriter}.
  *
  * <p>It is also the server's {@link SnapshotStore}: {@link #saveSnapshot} queues a snapshot behind the
- * batches written before it; the committer writes it to its own file, reports it durable, then deletes
- * older snapshots and the segments it makes redundant (format and order: {@link SnapshotFiles}).
+ * batches written before it; the committer writes it to its own file (serializing a state machine's
+ * frozen view there, and committing the batches queued after it between writes of a large one), reports
+ * it durable, then deletes older snapshots and the segments it makes redundant (format and order: {@link
+ * SnapshotFiles}); it then serves it from that file ({@link #newestContent()}).
  * {@link #recover()} starts from the newest snapshot that verifies and returns only the entries above
  * it (rules: {@link LogRecovery}); {@link #newestSnapshot()} gives that snapshot.
  *
@@ -63,8 +67,12 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
     private WalWriter writer;
     private GroupCommitter committer;
     private volatile Thread ioThread;
-    /** The snapshot recovery started from, then the newest one saved durably; null if none. */
-    private volatile Snapshot newest;
+    /**
+     * The snapshot recovery started from (whole in memory, as recovery read it), then the newest one
+     * saved durably (in memory when it came as bytes, else served from its file); null if none.
+     */
+    private volatile SnapshotContent newest;
+    private volatile SnapshotFiles snapshotFiles;
     private volatile List<String> passedOverSnapshots = List.of();
 
     private WalStorage(WalConfig config, FileLayer files, CommitMode mode, FatalErrorHandler onFatal) {
@@ -105,11 +113,13 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
             throw new UncheckedIOException("cannot recover the write-ahead log: " + e.getMessage(), e);
         }
         report = result.report();
-        newest = result.snapshots().snapshot();
+        Snapshot recoveredSnapshot = result.snapshots().snapshot();
+        newest = recoveredSnapshot;
         passedOverSnapshots = result.snapshots().damaged().stream().map(Object::toString).toList();
         PendingQueue pending = new PendingQueue(new BatchSequence(result.state().promised()),
                 config.queueBatchesMax(), config.queueBytesMax(), result.snapshots().slot());
-        committer = new GroupCommitter(writer, new SnapshotFiles(files, config.identity()), saved -> newest = saved,
+        snapshotFiles = new SnapshotFiles(files, config.identity());
+        committer = new GroupCommitter(writer, snapshotFiles, saved -> newest = saved, config.groupBytesMax(),
                 pending, onFatal, counters);
         queue = pending;
         state = State.OPEN;
@@ -121,7 +131,8 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
         }
         RecoveredState recovered = result.state();
         // Recovery already dropped the entries the snapshot covers; hand both to the core in one piece.
-        return newest == null ? recovered : new RecoveredState(recovered.promised(), recovered.entries(), newest);
+        return recoveredSnapshot == null ? recovered
+                : new RecoveredState(recovered.promised(), recovered.entries(), recoveredSnapshot);
     }
 
     /**
@@ -160,19 +171,36 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
     @Override
     public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
         Objects.requireNonNull(snapshot, "snapshot");
+        queueSnapshot(new SnapshotSave.InHand(snapshot), callback);
+    }
+
+    /**
+     * Queues the state {@code source} froze at {@code slot}, as {@link #saveSnapshot(Snapshot,
+     * DurableCallback)} does; the committer thread writes it into the file (streaming, the checksum
+     * computed on the way); from then on it is served from that file ({@link #newestContent()}), never
+     * whole in the heap. The caller's thread only queues it.
+     */
+    @Override
+    public void saveSnapshot(long slot, SnapshotSource source, DurableCallback callback) {
+        Objects.requireNonNull(source, "source");
+        queueSnapshot(new SnapshotSave.Streamed(slot, source), callback);
+    }
+
+    private void queueSnapshot(SnapshotSave save, DurableCallback callback) {
         Objects.requireNonNull(callback, "callback");
         PendingQueue pending = queue;
         if (pending == null) {
             throw new IllegalStateException("saveSnapshot() before recover()");
         }
         boolean mayWait = mode == CommitMode.IO_THREAD && Thread.currentThread() != ioThread;
-        pending.putSnapshot(snapshot, callback, mayWait);
+        pending.putSnapshot(save, callback, mayWait);
     }
 
     /**
      * The snapshot {@link #recover()} started from, or the newest one saved durably since; empty if none.
      * It is the newest snapshot file that verified at start-up: a damaged newer one was passed over only
-     * under the rule on {@link LogRecovery} (listed in {@link #passedOverSnapshots()}).
+     * under the rule on {@link LogRecovery} (listed in {@link #passedOverSnapshots()}). One this log
+     * saved from a view is read whole from its file, verified, on the caller's thread.
      *
      * @throws IllegalStateException before {@link #recover()}
      */
@@ -180,6 +208,26 @@ public final class WalStorage implements Storage, SnapshotStore, AutoCloseable {
     public Optional<Snapshot> newestSnapshot() {
         if (state == State.NEW) {
             throw new IllegalStateException("newestSnapshot() before recover()");
+        }
+        SnapshotContent content = newest;
+        if (content == null || content instanceof Snapshot) {
+            return Optional.ofNullable((Snapshot) content);
+        }
+        try {
+            return Optional.of(snapshotFiles.readWhole(content.slot()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the newest snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest snapshot as the core serves it: {@link #newestSnapshot()}'s, but one this log saved from
+     * a view is read from its file a window at a time, never whole.
+     */
+    @Override
+    public Optional<SnapshotContent> newestContent() {
+        if (state == State.NEW) {
+            throw new IllegalStateException("newestContent() before recover()");
         }
         return Optional.ofNullable(newest);
     }

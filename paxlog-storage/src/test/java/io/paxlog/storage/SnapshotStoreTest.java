@@ -339,7 +339,7 @@ class SnapshotStoreTest {
         int checked = 0;
         for (int offset = 0; offset < clean.length; offset++) {
             boolean headerOrChecksum = offset < SnapshotFiles.HEADER_BYTES
-                    || offset >= clean.length - SnapshotFiles.CHECKSUM_BYTES;
+                    || offset >= clean.length - SnapshotFiles.TRAILER_BYTES;
             for (int bit = 0; bit < 8; bit += headerOrChecksum ? 1 : 8) {
                 MemoryDisk disk = original.copy();
                 byte[] flipped = clean.clone();
@@ -502,7 +502,7 @@ class SnapshotStoreTest {
 
     @Test
     void the_header_layout_puts_every_field_where_the_javadoc_says() {
-        ByteBuffer header = SnapshotFiles.header(77, 5, Logs.ID);
+        ByteBuffer header = SnapshotFiles.header(1, 77, 5, Logs.ID);
         assertThat(header.getLong(0)).isEqualTo(SnapshotFiles.MAGIC);
         assertThat(header.getInt(SnapshotFiles.VERSION_AT)).isEqualTo(1);
         assertThat(header.getInt(SnapshotFiles.LENGTH_AT)).isEqualTo(128);
@@ -510,5 +510,214 @@ class SnapshotStoreTest {
         assertThat(header.getLong(SnapshotFiles.DATA_LENGTH_AT)).isEqualTo(5);
         assertThat(header.getInt(SnapshotFiles.SERVER_AT)).isEqualTo(1);
         assertThat(header.getShort(SnapshotFiles.CLUSTER_LENGTH_AT)).isEqualTo((short) "test-cluster".length());
+    }
+
+    @Test
+    void a_version_2_file_ends_with_the_data_length_and_a_checksum_of_everything_before() throws Exception {
+        MemoryDisk disk = new MemoryDisk();
+        Snapshot snapshot = snapshot(9);
+        new SnapshotFiles(disk, Logs.ID).save(snapshot);
+        byte[] file = disk.contents(SnapshotFiles.name(9));
+        ByteBuffer in = ByteBuffer.wrap(file);
+        int n = snapshot.data().length;
+        assertThat(file).hasSize(SnapshotFiles.HEADER_BYTES + n + SnapshotFiles.TRAILER_BYTES);
+        assertThat(in.getInt(SnapshotFiles.VERSION_AT)).isEqualTo(2);
+        assertThat(in.getLong(SnapshotFiles.DATA_LENGTH_AT)).as("the length moved to the trailer").isZero();
+        assertThat(java.util.Arrays.copyOfRange(file, SnapshotFiles.HEADER_BYTES, SnapshotFiles.HEADER_BYTES + n))
+                .isEqualTo(snapshot.data());
+        assertThat(in.getLong(SnapshotFiles.HEADER_BYTES + n)).isEqualTo(n);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(file, 0, file.length - SnapshotFiles.CHECKSUM_BYTES);
+        assertThat(in.getInt(file.length - SnapshotFiles.CHECKSUM_BYTES)).isEqualTo((int) crc.getValue());
+    }
+
+    @Test
+    void a_version_1_snapshot_file_is_still_recovered() throws Exception {
+        MemoryDisk disk = new MemoryDisk();
+        Snapshot snapshot = snapshot(2);
+        ByteBuffer header = SnapshotFiles.header(1, 2, snapshot.data().length, Logs.ID);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(header.array());
+        crc.update(snapshot.data());
+        ByteBuffer file = ByteBuffer.allocate(SnapshotFiles.HEADER_BYTES + snapshot.data().length + 4)
+                .put(header.array()).put(snapshot.data()).putInt((int) crc.getValue());
+        Logs.put(disk, SnapshotFiles.name(2), file.array());
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            assertThat(wal.recover().snapshot()).isEqualTo(snapshot);
+        }
+    }
+
+    @Test
+    void a_view_is_written_by_the_io_thread_after_the_call_returned_and_read_back_as_the_newest() throws Exception {
+        MemoryDisk memory = new MemoryDisk();
+        try (WalStorage wal = WalStorage.open(SMALL_SEGMENTS, memory, CommitMode.IO_THREAD, Logs.NO_FATAL)) {
+            wal.recover();
+            java.util.concurrent.CountDownLatch mayWrite = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<String> writtenBy = new CompletableFuture<>();
+            CompletableFuture<Long> durable = new CompletableFuture<>();
+            byte[] state = snapshot(3).data();
+            wal.saveSnapshot(3, out -> {
+                writtenBy.complete(Thread.currentThread().getName());
+                try {
+                    mayWrite.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                for (int i = 0; i < state.length; i += 7) { // in pieces, as a machine writes
+                    out.write(state, i, Math.min(7, state.length - i));
+                }
+            }, durable::complete);
+            assertThat(writtenBy.get(10, TimeUnit.SECONDS)).startsWith("paxlog-wal-io-");
+            assertThat(durable).as("not durable while the view is still being written").isNotDone();
+            mayWrite.countDown();
+            assertThat(durable.get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+            assertThat(wal.newestSnapshot()).contains(snapshot(3));
+        }
+        try (WalStorage wal = Logs.manual(memory, SMALL_SEGMENTS)) {
+            assertThat(wal.recover().snapshot()).isEqualTo(snapshot(3));
+        }
+    }
+
+    @Test
+    void a_view_that_fails_while_writing_stops_the_log_and_is_never_reported() {
+        MemoryDisk disk = new MemoryDisk();
+        List<Throwable> fatal = new ArrayList<>();
+        try (WalStorage wal = WalStorage.open(SMALL_SEGMENTS, disk, CommitMode.MANUAL, fatal::add)) {
+            wal.recover();
+            List<Long> durable = new ArrayList<>();
+            wal.saveSnapshot(4, out -> {
+                out.write(new byte[] {1, 2, 3});
+                throw new java.io.IOException("the disk went away mid-snapshot");
+            }, durable::add);
+            wal.commitPending();
+            assertThat(durable).isEmpty();
+            assertThat(fatal).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("slot 4"));
+        }
+        assertThat(snapshotFiles(disk)).as("only a temp file is left, which recovery deletes")
+                .allMatch(SnapshotFiles::isTemp);
+    }
+
+    @Test
+    void a_saved_view_is_served_from_its_file_in_pieces_until_a_newer_snapshot_deletes_it() {
+        MemoryDisk disk = new MemoryDisk();
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            wal.recover();
+            byte[] state = snapshot(5).data();
+            wal.saveSnapshot(5, io.paxlog.api.SnapshotSource.of(state), slot -> {});
+            wal.commitPending();
+            io.paxlog.api.storage.SnapshotContent served = wal.newestContent().orElseThrow();
+            assertThat(served).as("not read into memory").isNotInstanceOf(Snapshot.class);
+            assertThat(served.slot()).isEqualTo(5);
+            assertThat(served.size()).isEqualTo(state.length);
+            assertThat(served.checksum()).as("of the data alone, as transfers check it")
+                    .isEqualTo(snapshot(5).checksum());
+            assertThat(served.read(3, 10)).isEqualTo(java.util.Arrays.copyOfRange(state, 3, 13));
+            assertThat(served.read(0, state.length)).isEqualTo(state);
+            assertThatThrownBy(() -> served.read(state.length - 2, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThat(wal.newestSnapshot()).as("read whole on request").contains(snapshot(5));
+
+            wal.saveSnapshot(snapshot(9), slot -> {});
+            wal.commitPending();
+            assertThat(wal.newestContent()).contains(snapshot(9));
+            assertThatThrownBy(() -> served.read(0, 4)).as("its file was deleted")
+                    .isInstanceOf(java.io.UncheckedIOException.class);
+        }
+    }
+
+    // ---- Large snapshots: the batches behind one are committed while it is written ----
+
+    /** A snapshot of three and a half writes of the sink, so that batches are committed between its writes. */
+    private static Snapshot large(long slot) {
+        byte[] data = new byte[3 * (1 << 20) + (1 << 19)];
+        new java.util.SplittableRandom(slot).nextBytes(data);
+        return new Snapshot(slot, data);
+    }
+
+    @Test
+    void batches_queued_behind_a_large_snapshot_are_committed_and_reported_while_it_is_written() {
+        MemoryDisk disk = new MemoryDisk();
+        List<String> order = new ArrayList<>();
+        Snapshot big = large(2);
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            wal.recover();
+            wal.write(batch(1, 1), id -> order.add("batch " + id));
+            wal.write(batch(2, 2), id -> order.add("batch " + id));
+            wal.saveSnapshot(2, io.paxlog.api.SnapshotSource.of(big.data()), slot -> order.add("snapshot " + slot));
+            wal.write(batch(3, 3), id -> order.add("batch " + id));
+            wal.write(batch(4, 4), id -> order.add("batch " + id));
+            assertThat(wal.commitPending()).as("every batch and the snapshot, counted once").isEqualTo(5);
+        }
+        assertThat(order).as("the batches before it first, those behind it before it is durable")
+                .containsExactly("batch 1", "batch 2", "batch 3", "batch 4", "snapshot 2");
+        try (WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS)) {
+            RecoveredState state = wal.recover();
+            assertThat(state.snapshot()).isEqualTo(big);
+            assertThat(state.entries()).as("the slots above it, from the log").isEqualTo(model(4, 2).entries());
+        }
+    }
+
+    /** Writes 1..10, then snapshot 6 (large) with 11..16 queued behind it, and commits; stops at a crash. */
+    private static Progress largeCrashRun(MemoryDisk disk) {
+        long[] acked = {0, 0};
+        long written = 0;
+        WalStorage wal = Logs.manual(disk, SMALL_SEGMENTS);
+        try {
+            wal.recover();
+            for (long slot = 1; slot <= 10; slot++) {
+                wal.write(batch(slot, slot), id -> acked[0] = Math.max(acked[0], id));
+                written = slot;
+            }
+            wal.commitPending();
+            wal.saveSnapshot(6, io.paxlog.api.SnapshotSource.of(large(6).data()), slot -> acked[1] = slot);
+            for (long slot = 11; slot <= 16; slot++) {
+                wal.write(batch(slot, slot), id -> acked[0] = Math.max(acked[0], id));
+                written = slot;
+            }
+            wal.commitPending();
+            wal.close();
+        } catch (DiskCrashedException crashed) {
+            // The process died here.
+        }
+        return new Progress(acked[0], written, acked[1]);
+    }
+
+    @Test
+    void a_crash_at_every_file_operation_of_a_large_save_with_batches_committed_meanwhile_loses_nothing_acknowledged() {
+        MemoryDisk reference = new MemoryDisk();
+        assertThat(largeCrashRun(reference)).isEqualTo(new Progress(16, 16, 6));
+        long operations = reference.operationCount();
+        int checked = 0;
+        for (long crashAt = 0; crashAt <= operations; crashAt++) {
+            MemoryDisk disk = new MemoryDisk();
+            disk.crashAtOperation(crashAt);
+            Progress progress = largeCrashRun(disk);
+            for (CrashMode mode : List.of(CrashMode.dropUnsynced(), CrashMode.processOnly())) {
+                String situation = "crash before operation " + crashAt + ", " + mode;
+                try (WalStorage wal = Logs.manual(disk.crash(mode), SMALL_SEGMENTS)) {
+                    RecoveredState state = wal.recover();
+                    long floor = state.snapshot() == null ? 0 : state.snapshot().slot();
+                    assertThat(floor).as(situation).isIn(0L, 6L);
+                    assertThat(floor).as(situation + ": an acknowledged snapshot is kept")
+                            .isGreaterThanOrEqualTo(progress.ackedSnapshot());
+                    if (floor == 6) {
+                        assertThat(state.snapshot()).as(situation).isEqualTo(large(6));
+                    }
+                    boolean matches = false;
+                    for (long r = 2 * progress.ackedSlots(); r <= 2 * progress.writtenSlots() && !matches; r++) {
+                        RecoveredState prefix = RECORD_PREFIXES.get((int) r);
+                        matches = new RecoveredState(prefix.promised(), prefix.entries().stream()
+                                .filter(e -> e.slot() > floor).toList()).equals(
+                                        new RecoveredState(state.promised(), state.entries()));
+                    }
+                    assertThat(matches).as(situation + ": recovered " + state.entries().size() + " entries above "
+                            + floor + ", acknowledged through " + progress.ackedSlots()).isTrue();
+                } catch (WalCorruptedException e) {
+                    fail(situation + ": recovery refused: " + e.getMessage(), e);
+                }
+                checked++;
+            }
+        }
+        assertThat(operations).as("the save's writes and the batches' commits interleave").isGreaterThan(20);
+        assertThat(checked).isEqualTo(2 * (int) (operations + 1));
     }
 }

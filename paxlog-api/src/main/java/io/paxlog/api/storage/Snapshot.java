@@ -1,6 +1,7 @@
 package io.paxlog.api.storage;
 
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /**
  * The replicated state after applying every slot up to {@code slot}: the core frames the
@@ -9,7 +10,7 @@ import java.util.Arrays;
  *
  * <p>The data array is owned by the snapshot: callers must not mutate it.
  */
-public record Snapshot(long slot, byte[] data) {
+public record Snapshot(long slot, byte[] data) implements SnapshotContent {
 
     public Snapshot {
         if (slot < 1) {
@@ -18,6 +19,27 @@ public record Snapshot(long slot, byte[] data) {
         if (data == null) {
             throw new IllegalArgumentException("snapshot data must not be null");
         }
+    }
+
+    @Override
+    public long size() {
+        return data.length;
+    }
+
+    /** Computed on each call: the core computes it once per snapshot it holds. */
+    @Override
+    public int checksum() {
+        CRC32C crc = new CRC32C();
+        crc.update(data, 0, data.length);
+        return (int) crc.getValue();
+    }
+
+    @Override
+    public byte[] read(long offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > data.length) {
+            throw new IndexOutOfBoundsException("bytes " + offset + "+" + length + " of a snapshot of " + data.length);
+        }
+        return Arrays.copyOfRange(data, (int) offset, (int) offset + length);
     }
 
     @Override

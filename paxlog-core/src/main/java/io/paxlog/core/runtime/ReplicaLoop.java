@@ -1,10 +1,12 @@
 package io.paxlog.core.runtime;
 
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
 import io.paxlog.api.storage.Snapshot;
+import io.paxlog.api.storage.SnapshotContent;
 import io.paxlog.api.storage.SnapshotStore;
 import io.paxlog.api.storage.Storage;
 import io.paxlog.api.transport.Transport;
@@ -34,7 +36,10 @@ import java.util.random.RandomGenerator;
  * storage is a {@link SnapshotStore} the snapshot is saved first and the core drops the slots it covers
  * once it is durable; otherwise (in-memory storage) the core drops them at once. A snapshot received
  * from another server ({@link Effects#install}) replaces the state machine's state and is saved too.
- * Serializing the state machine runs on this thread: the loop stalls for as long as that takes.
+ * Taking a snapshot on this thread only freezes a view ({@link ExactlyOnce#snapshotSource()}): the store
+ * writes it from its own thread while this one goes on applying, so the loop does not stall for as long
+ * as serializing takes (unless the machine keeps the default {@link StateMachine#snapshotSource()}, which
+ * serializes at once). Without a store the view is serialized here, into memory.
  */
 public final class ReplicaLoop {
 
@@ -49,8 +54,8 @@ public final class ReplicaLoop {
         /** The state machine was restored from {@code snapshot}: at start-up, or received from a server. */
         default void restored(Replica replica, Snapshot snapshot) {}
 
-        /** The loop took a snapshot of the applied state (not yet durable). */
-        default void snapshotTaken(Replica replica, Snapshot snapshot) {}
+        /** The loop froze the applied state through {@code slot} as a snapshot (not yet written nor durable). */
+        default void snapshotTaken(Replica replica, long slot) {}
 
         /** {@code envelope} is about to be handed to the core. */
         default void receiving(Replica replica, Envelope envelope) {}
@@ -82,8 +87,8 @@ public final class ReplicaLoop {
     private final Storage.DurableCallback snapshotCallback;
     private final SnapshotStore snapshotStore;
     private final SnapshotPolicy snapshotPolicy;
-    /** The snapshot this loop took and is saving, until storage reports it durable; null when none. */
-    private Snapshot saving;
+    /** The slot of the snapshot this loop took and is saving, until storage reports it durable; 0 when none. */
+    private long saving;
     private final Transport transport;
     private final ExactlyOnce exactlyOnce;
     private final Responder responder;
@@ -240,16 +245,17 @@ public final class ReplicaLoop {
             throw new IllegalStateException("takeSnapshot() inside a step");
         }
         long slot = replica.appliedSlot();
-        if (saving != null || slot == 0 || slot <= replica.snapshotSlot()) {
+        if (saving != 0 || slot == 0 || slot <= replica.snapshotSlot()) {
             return 0;
         }
-        Snapshot snapshot = new Snapshot(slot, exactlyOnce.snapshot());
-        observer.snapshotTaken(replica, snapshot);
+        SnapshotSource view = exactlyOnce.snapshotSource();
+        observer.snapshotTaken(replica, slot);
         if (snapshotStore == null) {
-            step(replica.compacted(snapshot)); // nothing to save it to: it lives in memory only
+            // Nothing to save it to: it lives in memory only, so it is serialized here.
+            step(replica.compacted(new Snapshot(slot, view.toByteArray())));
         } else {
-            saving = snapshot;
-            snapshotStore.saveSnapshot(snapshot, snapshotCallback);
+            saving = slot;
+            snapshotStore.saveSnapshot(slot, view, snapshotCallback);
         }
         return slot;
     }
@@ -259,10 +265,19 @@ public final class ReplicaLoop {
         if (inStep) {
             throw new IllegalStateException("a snapshot reported durable inside a step; hand it to the loop");
         }
-        if (saving != null && saving.slot() == slot) {
-            Snapshot saved = saving;
-            saving = null;
-            step(replica.compacted(saved));
+        if (saving != 0 && saving == slot) {
+            saving = 0;
+            // The bytes exist now only where the store wrote them: the core serves them from there.
+            SnapshotContent saved = snapshotStore.newestContent().orElseThrow(() -> new IllegalStateException(
+                    "the store reported the snapshot at slot " + slot + " durable but holds none"));
+            if (saved.slot() < slot) {
+                throw new IllegalStateException("the store reported the snapshot at slot " + slot
+                        + " durable but its newest is at slot " + saved.slot());
+            }
+            if (saved.slot() > replica.snapshotSlot()) {
+                // Ours, or a newer one installed from a server since (then the core already compacted to it).
+                step(replica.compacted(saved));
+            }
         }
     }
 
@@ -319,7 +334,7 @@ public final class ReplicaLoop {
             step(replica.persisted(batchId));
             return;
         }
-        if (snapshotPolicy.everySlots() > 0 && saving == null
+        if (snapshotPolicy.everySlots() > 0 && saving == 0
                 && replica.appliedSlot() - replica.snapshotSlot() >= snapshotPolicy.everySlots()) {
             takeSnapshot();
         }

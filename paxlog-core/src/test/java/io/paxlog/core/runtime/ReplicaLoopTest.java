@@ -3,6 +3,7 @@ package io.paxlog.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paxlog.api.Command;
+import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.core.ClientRequest;
@@ -112,7 +113,8 @@ class ReplicaLoopTest {
     private static final class SnapshottingStorage implements Storage, SnapshotStore {
         final MemoryStorage log = new MemoryStorage();
         Snapshot durable;
-        Snapshot saving;
+        long saving;
+        SnapshotSource savingSource;
         DurableCallback savingCallback;
 
         @Override
@@ -131,8 +133,9 @@ class ReplicaLoopTest {
         }
 
         @Override
-        public void saveSnapshot(Snapshot snapshot, DurableCallback callback) {
-            saving = snapshot;
+        public void saveSnapshot(long slot, SnapshotSource source, DurableCallback callback) {
+            saving = slot;
+            savingSource = source;
             savingCallback = callback;
         }
 
@@ -141,9 +144,11 @@ class ReplicaLoopTest {
             return Optional.ofNullable(durable);
         }
 
+        /** Writes the view now, as the store's thread would: after the loop applied more. */
         void finishSave() {
-            durable = saving;
-            saving = null;
+            durable = new Snapshot(saving, savingSource.toByteArray());
+            saving = 0;
+            savingSource = null;
             savingCallback.durable(durable.slot());
         }
     }
@@ -162,13 +167,16 @@ class ReplicaLoopTest {
             loop.submit(new ClientRequest(i, command(i, "x" + i)));
         }
         assertThat(loop.replica().appliedSlot()).isEqualTo(4);
-        assertThat(storage.saving).as("taken at 3 applied slots").isNotNull();
-        assertThat(storage.saving.slot()).isEqualTo(3);
+        assertThat(storage.saving).as("taken at 3 applied slots").isEqualTo(3);
         assertThat(loop.replica().snapshotSlot()).as("not compacted before it is durable").isZero();
         assertThat(loop.takeSnapshot()).as("one save at a time").isZero();
 
         storage.finishSave();
         assertThat(loop.replica().snapshotSlot()).isEqualTo(3);
+        Journal fromSnapshot = new Journal();
+        new ExactlyOnce(fromSnapshot, 8).restore(storage.durable.data());
+        assertThat(fromSnapshot.text.toString()).as("written after slot 4 applied, it holds the state at 3")
+                .isEqualTo("x1x2x3");
         assertThat(loop.replica().logSize()).as("slot 4 stays in memory").isEqualTo(1);
 
         Journal afterRestart = new Journal();
