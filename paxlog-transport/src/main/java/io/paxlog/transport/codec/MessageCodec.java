@@ -8,6 +8,8 @@ import io.paxlog.api.message.Message;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.Read;
@@ -51,6 +53,8 @@ import java.util.List;
  *   11 QUERY_REPLY     epoch, promised epoch, firstUnfinalizedSlot
  *   12 SNAPSHOT_REQUEST epoch, slot, offset long
  *   13 SNAPSHOT_CHUNK  epoch, slot, totalBytes long, checksum int, offset long, bytes length int, bytes
+ *   14 PRE_OVERTHROW   epoch, firstUnfinalizedSlot
+ *   15 PRE_OVERTHROW_REPLY epoch, promised epoch, granted byte (0 or 1)
  * </pre>
  *
  * <p>Codes are never reused or renumbered. Both directions switch over {@link MessageKind}, so a new
@@ -141,6 +145,12 @@ public final class MessageCodec {
                 out.writeLong(chunk.offset());
                 out.writeSizedBytes(chunk.bytes());
             }
+            case PRE_OVERTHROW -> out.writeLong(((PreOverthrow) message).firstUnfinalizedSlot());
+            case PRE_OVERTHROW_REPLY -> {
+                PreOverthrowReply reply = (PreOverthrowReply) message;
+                writeEpoch(out, reply.promised());
+                out.writeBoolean(reply.granted());
+            }
         }
         return out.toByteArray();
     }
@@ -196,6 +206,8 @@ public final class MessageCodec {
             case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong(), in.readInt());
             case SNAPSHOT_CHUNK -> new SnapshotChunk(epoch, in.readLong(), in.readLong(), in.readInt(), in.readLong(),
                     in.readSizedBytes("snapshot chunk"));
+            case PRE_OVERTHROW -> new PreOverthrow(epoch, in.readLong());
+            case PRE_OVERTHROW_REPLY -> new PreOverthrowReply(epoch, readEpoch(in), in.readBoolean());
         };
     }
 
@@ -214,6 +226,8 @@ public final class MessageCodec {
             case QUERY_REPLY -> 11;
             case SNAPSHOT_REQUEST -> 12;
             case SNAPSHOT_CHUNK -> 13;
+            case PRE_OVERTHROW -> 14;
+            case PRE_OVERTHROW_REPLY -> 15;
         };
     }
 
