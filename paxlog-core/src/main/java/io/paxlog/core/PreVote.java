@@ -10,18 +10,18 @@ import java.util.Set;
  * The pre-vote that comes before an overthrow (docs/prevote.md), both halves: asking, on a server
  * whose election timeout passed, and answering, on every server.
  *
- * <p><b>Asking.</b> Before it raises its epoch, a would-be leader sends {@code preOverthrow(e, f)} to
- * every other server, with {@code e} the epoch it would overthrow with and {@code f} its first
- * unfinalized slot. Once a majority, itself included, grants, {@link Replica#startOverthrow} raises
- * the epoch and sends the real {@code overthrow}. Requests are re-sent every heartbeat interval to the
+ * <p><b>Asking.</b> Before it raises its epoch, a would-be leader sends {@code preOverthrow(e)} to
+ * every other server, with {@code e} the epoch it would overthrow with. Once a majority, itself
+ * included, grants, the replica raises its epoch and sends the real {@code overthrow}. Requests are re-sent every heartbeat interval to the
  * servers that have not granted (a server that declined because a leader was alive may grant once it
  * ages past the minimum election timeout); a round ends at the next election timeout, and its grants
  * with it, so a grant counts only while it is recent.
  *
  * <p><b>Answering</b> ({@link #grants}). Grant only when all hold: this server does not lead; it heard
- * from no live leader within the minimum election timeout (leader stickiness); {@code e} is above its
- * promise, so the overthrow would be accepted; and the asker's log reaches at least as far as its own.
- * Answering changes nothing: no promise, no timer, no leader hint, no step-down.
+ * from no live leader within the minimum election timeout (leader stickiness); and it would accept
+ * {@code overthrow(e)}. Answering changes nothing: no promise, no timer, no leader hint, no step-down.
+ * How far the asker's log reaches is not asked: a takeover reads a majority, so a leader that is
+ * behind is safe, and turning it away would only let fewer servers win once the leader is gone.
  *
  * <p>Safety does not depend on any of this: a pre-vote writes nothing and promises nothing, and a real
  * {@code overthrow} is obeyed exactly as PROTOCOL.md says. The pre-vote only keeps a server that cannot
@@ -104,7 +104,7 @@ class PreVote {
 
     private void ask(boolean everyone) {
         resendAt = replica.now() + replica.config().heartbeatIntervalMs();
-        PreOverthrow request = new PreOverthrow(asking, replica.firstUnfinalizedSlot());
+        PreOverthrow request = new PreOverthrow(asking);
         for (int member : replica.config().members()) {
             if (member != replica.selfId() && (everyone || !granted.contains(member))) {
                 replica.out().send(member, request);
@@ -121,17 +121,14 @@ class PreVote {
     }
 
     /**
-     * The rule: grant only when this server would promise {@code e} and knows of no reason not to
-     * replace whoever leads. Each clause is explained in docs/prevote.md.
+     * The rule: grant only when no live leader is known here and this server would promise {@code e}
+     * (PROTOCOL.md overthrow: {@code e >= promised}). docs/prevote.md explains each clause.
      */
     boolean grants(PreOverthrow request) {
-        if (replica.role() == Role.LEADER || replica.heardFromLeaderRecently()) {
-            return false; // leader stickiness: a live leader is not replaced
+        if (replica.heardFromLeaderRecently()) {
+            return false; // leader stickiness: a live leader (this server too, if it leads) stays
         }
-        if (!request.epoch().isAbove(replica.promised())) {
-            return false; // the overthrow would be rejected here anyway
-        }
-        return request.firstUnfinalizedSlot() >= replica.firstUnfinalizedSlot();
+        return !request.epoch().isBelow(replica.promised());
     }
 
     /**

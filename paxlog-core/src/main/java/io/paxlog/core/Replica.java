@@ -119,6 +119,20 @@ public final class Replica {
         return finish();
     }
 
+    /**
+     * A message that arrived at {@code now}: the clock moves there first (never back), but timers fire
+     * only in {@link #tick}. For drivers whose ticks are coarse or scripted; leader stickiness judges
+     * how long ago a leader was heard by this clock.
+     */
+    public Effects receive(Envelope envelope, long now) {
+        requireStarted();
+        if (now < this.now) {
+            throw new IllegalArgumentException("time went backwards: " + now + " < " + this.now);
+        }
+        this.now = now;
+        return receive(envelope);
+    }
+
     public Effects tick(long now) {
         requireStarted();
         if (now < this.now) {
@@ -357,7 +371,10 @@ public final class Replica {
                 preVote.answer(from, request);
                 yield null;
             }
-            case PRE_OVERTHROW_REPLY -> ((PreOverthrowReply) message).promised();
+            case PRE_OVERTHROW_REPLY -> {
+                preOverthrowReply(from, (PreOverthrowReply) message);
+                yield null;
+            }
             case OVERTHROW_OK, STORE_OK -> message.epoch(); // the sender promised exactly that epoch
             case REJECTED -> ((Rejected) message).promised();
             case FINALIZE_REPLY -> ((FinalizeReply) message).promised();
@@ -389,13 +406,6 @@ public final class Replica {
             }
             return;
         }
-        if (message.kind() == MessageKind.PRE_OVERTHROW_REPLY) {
-            // Never an acknowledgement of a leader, even if its epoch happens to equal ours.
-            if (role == Role.PASSIVE && preVote.reply(from, (PreOverthrowReply) message)) {
-                startOverthrow();
-            }
-            return;
-        }
         if (own == null) {
             return;
         }
@@ -418,6 +428,28 @@ public final class Replica {
             case REJECTED -> { } // at or below our epoch: it answers an older request of ours
             case PRE_OVERTHROW_REPLY, OVERTHROW, STORE, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK,
                     PRE_OVERTHROW -> throw new AssertionError("not a reply to a leader: " + message);
+        }
+    }
+
+    /**
+     * An answer to a pre-vote. Like every reply it carries the sender's promise, and a promise above our
+     * own epoch ends our leadership or candidacy. It is never an acknowledgement of a leader, even when
+     * its epoch happens to equal ours. A grant says the promise is not above what we asked, so it is
+     * not noted as a round seen (that would push our overthrow a round past what was granted).
+     */
+    private void preOverthrowReply(int from, PreOverthrowReply reply) {
+        if (!reply.granted()) {
+            noteEpoch(reply.promised());
+        }
+        Epoch own = ownEpoch();
+        if (own != null && reply.promised().isAbove(own)) {
+            if (leader == null || leader.yieldsTo(reply.promised())) {
+                stepDown(reply.promised());
+            }
+            return;
+        }
+        if (role == Role.PASSIVE && preVote.reply(from, reply)) {
+            startOverthrow();
         }
     }
 

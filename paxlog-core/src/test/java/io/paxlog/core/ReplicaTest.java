@@ -42,7 +42,7 @@ class ReplicaTest {
         assertThat(replica.preVoting()).isTrue();
         assertThat(asked.persist()).as("a pre-vote writes nothing").isEmpty();
         assertThat(asked.send()).extracting(Envelope::to).containsExactlyInAnyOrder(2, 3);
-        assertThat(asked.send()).extracting(Envelope::message).containsOnly(new PreOverthrow(new Epoch(1, 1), 1));
+        assertThat(asked.send()).extracting(Envelope::message).containsOnly(new PreOverthrow(new Epoch(1, 1)));
         assertThat(replica.promised()).isEqualTo(Epoch.ZERO);
 
         Effects effects = replica.receive(new Envelope(2, 1, new PreOverthrowReply(new Epoch(1, 1), Epoch.ZERO, true)));

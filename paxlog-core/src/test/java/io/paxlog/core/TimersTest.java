@@ -151,7 +151,7 @@ class TimersTest {
         assertThat(replica.preVoting()).as("it raises nothing more until a majority would promise").isTrue();
         assertThat(replica.promised()).isEqualTo(first);
         assertThat(sent).extracting(Envelope::message)
-                .containsOnly(new io.paxlog.api.message.PreOverthrow(new Epoch(first.round() + 1, 1), 1));
+                .containsOnly(new io.paxlog.api.message.PreOverthrow(new Epoch(first.round() + 1, 1)));
         Fixture.campaign(replica, t + ELECTION_MAX);
         assertThat(replica.ownEpoch().round()).isEqualTo(first.round() + 1);
     }

@@ -7,16 +7,16 @@ import io.paxlog.api.Epoch;
  * would promise {@code epoch} if it sent {@code overthrow(epoch)}, before it raises any epoch.
  *
  * <p>It changes no state anywhere: nobody promises anything, resets a timer or steps down on it, so it
- * is not subject to Rule D and nothing of it is written.
+ * is not subject to Rule D and nothing of it is written. It carries no log position: a Paxos takeover
+ * reads what earlier leaders may have chosen from a majority, so a leader that is behind is safe, and
+ * any server may be let in (docs/prevote.md).
  *
- * @param epoch                the epoch the sender would overthrow with; no server has promised it
- * @param firstUnfinalizedSlot how far the sender's log reaches: it knows every slot below this chosen
+ * @param epoch the epoch the sender would overthrow with; nobody promised it on account of this message
  */
-public record PreOverthrow(Epoch epoch, long firstUnfinalizedSlot) implements Message {
+public record PreOverthrow(Epoch epoch) implements Message {
 
     public PreOverthrow {
         Messages.requireEpoch(epoch);
-        Messages.requireSlot(firstUnfinalizedSlot);
     }
 
     @Override
@@ -26,6 +26,6 @@ public record PreOverthrow(Epoch epoch, long firstUnfinalizedSlot) implements Me
 
     @Override
     public String toString() {
-        return "preOverthrow(" + epoch + ", firstUnfinalized=" + firstUnfinalizedSlot + ")";
+        return "preOverthrow(" + epoch + ")";
     }
 }

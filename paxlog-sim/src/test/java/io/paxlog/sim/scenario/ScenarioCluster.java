@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li><b>Clock.</b> Time moves only by {@link #advance}; a server's timers fire only when the script
- *       {@link #tick}s that server. Every election timeout is exactly {@link #ELECTION_MIN_MS} (the
+ *       {@link #tick}s that server, but a delivery tells the server the time (so it judges how long
+ *       ago it heard a leader when a pre-vote arrives). Every election timeout is exactly {@link #ELECTION_MIN_MS} (the
  *       injected generator always draws the minimum), so who tries to lead is decided by who is ticked.
  *   <li><b>Network.</b> Every message a server sends waits in flight until the script delivers, drops
  *       or duplicates it ({@link #deliver}, {@link #deliverOne}, {@link #drop}, {@link #duplicate}).
@@ -177,6 +178,22 @@ final class ScenarioCluster {
     }
 
     /**
+     * Fires the timers of these servers, which must be past their election timeouts, and plays out
+     * only their pre-votes (every pre-vote message in flight is delivered, nothing else): each one that
+     * a majority would let in raises its epoch, and its {@code overthrow} is left in flight for the
+     * script to deliver. Fails if one of them is not a candidate afterwards.
+     */
+    void campaign(int... ids) {
+        tick(ids);
+        deliver(Match.kind(MessageKind.PRE_OVERTHROW, MessageKind.PRE_OVERTHROW_REPLY));
+        for (int id : ids) {
+            if (role(id) != Role.CANDIDATE) {
+                throw new AssertionError("server " + id + " did not win its pre-vote: " + up(id).replica);
+            }
+        }
+    }
+
+    /**
      * Makes {@code id} the leader: the clock passes its election timeout, only it is ticked, and every
      * message is delivered (links that are cut stay cut). Fails if it does not end up leading.
      */
@@ -306,7 +323,7 @@ final class ScenarioCluster {
         if (envelope.message() instanceof OverthrowOk ok) {
             overthrowAcks.add(envelope.from() + ">" + envelope.to() + "@" + ok.epoch());
         }
-        handle(target, target.replica.receive(envelope));
+        handle(target, target.replica.receive(envelope, now)); // its clock moves, its timers wait for a tick
     }
 
     // ---- Disks ----

@@ -53,7 +53,7 @@ import java.util.List;
  *   11 QUERY_REPLY     epoch, promised epoch, firstUnfinalizedSlot
  *   12 SNAPSHOT_REQUEST epoch, slot, offset long
  *   13 SNAPSHOT_CHUNK  epoch, slot, totalBytes long, checksum int, offset long, bytes length int, bytes
- *   14 PRE_OVERTHROW   epoch, firstUnfinalizedSlot
+ *   14 PRE_OVERTHROW   epoch
  *   15 PRE_OVERTHROW_REPLY epoch, promised epoch, granted byte (0 or 1)
  * </pre>
  *
@@ -77,7 +77,7 @@ public final class MessageCodec {
         out.writeByte(code(message.kind()));
         writeEpoch(out, message.epoch());
         switch (message.kind()) {
-            case OVERTHROW -> { }
+            case OVERTHROW, PRE_OVERTHROW -> { }
             case QUERY -> out.writeLong(((Query) message).round());
             case OVERTHROW_OK -> {
                 OverthrowOk ok = (OverthrowOk) message;
@@ -145,7 +145,6 @@ public final class MessageCodec {
                 out.writeLong(chunk.offset());
                 out.writeSizedBytes(chunk.bytes());
             }
-            case PRE_OVERTHROW -> out.writeLong(((PreOverthrow) message).firstUnfinalizedSlot());
             case PRE_OVERTHROW_REPLY -> {
                 PreOverthrowReply reply = (PreOverthrowReply) message;
                 writeEpoch(out, reply.promised());
@@ -206,7 +205,7 @@ public final class MessageCodec {
             case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong(), in.readInt());
             case SNAPSHOT_CHUNK -> new SnapshotChunk(epoch, in.readLong(), in.readLong(), in.readInt(), in.readLong(),
                     in.readSizedBytes("snapshot chunk"));
-            case PRE_OVERTHROW -> new PreOverthrow(epoch, in.readLong());
+            case PRE_OVERTHROW -> new PreOverthrow(epoch);
             case PRE_OVERTHROW_REPLY -> new PreOverthrowReply(epoch, readEpoch(in), in.readBoolean());
         };
     }

@@ -62,9 +62,9 @@ public final class MessageArbitraries {
                             Arbitraries.integers().greaterOrEqual(1))
                     .as(SnapshotRequest::new);
             case SNAPSHOT_CHUNK -> snapshotChunks();
-            case PRE_OVERTHROW -> Combinators.combine(epochs(), slots()).as(PreOverthrow::new);
+            case PRE_OVERTHROW -> epochs().map(PreOverthrow::new);
             case PRE_OVERTHROW_REPLY -> Combinators.combine(epochs(), epochs(), Arbitraries.of(true, false))
-                    .as((e, promised, granted) -> new PreOverthrowReply(e, promised, granted && e.isAbove(promised)));
+                    .as((e, promised, granted) -> new PreOverthrowReply(e, promised, granted && !e.isBelow(promised)));
         };
         return messages.map(m -> (Message) m);
     }
