@@ -491,6 +491,7 @@ public final class Replica {
         }
         candidate = null;
         role = Role.PASSIVE;
+        leaderHint = 0; // no leader heard for a whole timeout: pointing clients at it would send them in circles
         electionDeadline = now + randomElectionTimeout();
         if (preVote.begin(nextEpoch())) {
             startOverthrow(); // a cluster of one
