@@ -17,6 +17,7 @@ import io.paxlog.core.Entry;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
+import io.paxlog.core.ReplicaFactory;
 import io.paxlog.core.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -95,6 +96,7 @@ final class ScenarioCluster {
     private final List<Integer> installs = new ArrayList<>();
     private final Map<Long, Refusal> refusals = new HashMap<>();
     private final List<String> trace = new ArrayList<>();
+    private final ReplicaFactory factory;
     private long now;
     private long nextRequestId = 1;
 
@@ -121,6 +123,12 @@ final class ScenarioCluster {
 
     /** A cluster of servers {@code 1..n}; {@code tune} adjusts the default config (limits, say). */
     ScenarioCluster(int n, UnaryOperator<ReplicaConfig> tune) {
+        this(n, tune, ReplicaFactory.DEFAULT);
+    }
+
+    /** As above, every server built by {@code factory} (a deliberately broken rule, say). */
+    ScenarioCluster(int n, UnaryOperator<ReplicaConfig> tune, ReplicaFactory factory) {
+        this.factory = factory;
         List<Integer> members = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             members.add(id);
@@ -298,6 +306,37 @@ final class ScenarioCluster {
         note("net", "isolate s" + id);
     }
 
+    /** Cuts every link into {@code id}: it still sends, and others hear it, but it hears nobody. */
+    void deafen(int id) {
+        for (int other : servers.keySet()) {
+            if (other != id) {
+                cutLinks.add(other + ">" + id);
+            }
+        }
+        note("net", "deafen s" + id);
+    }
+
+    /** Cuts every link, both ways, between {@code side} and the other servers. */
+    void partition(int... side) {
+        Set<Integer> inside = new HashSet<>();
+        for (int id : side) {
+            inside.add(id);
+        }
+        for (int a : servers.keySet()) {
+            for (int b : servers.keySet()) {
+                if (inside.contains(a) != inside.contains(b)) {
+                    cutLinks.add(a + ">" + b);
+                }
+            }
+        }
+        note("net", "partition " + inside + " from the rest");
+    }
+
+    /** Every running server, in id order. */
+    int[] running() {
+        return servers.values().stream().filter(s -> s.replica != null).mapToInt(s -> s.id).toArray();
+    }
+
     void heal() {
         cutLinks.clear();
         note("net", "heal all links");
@@ -418,7 +457,7 @@ final class ScenarioCluster {
 
     private void start(Server server) {
         Epoch durablePromised = server.disk.promised();
-        server.replica = new Replica(server.config, server.disk.recover(), LOWEST, now);
+        server.replica = factory.create(server.config, server.disk.recover(), LOWEST, now);
         server.incarnation++;
         server.applied.clear();
         server.promisedSeen = server.replica.promised();
