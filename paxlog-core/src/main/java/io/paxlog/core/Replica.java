@@ -365,10 +365,15 @@ public final class Replica {
             // changes nothing here: no promise, no timer, no leader hint.
             case PRE_OVERTHROW -> {
                 PreOverthrow request = (PreOverthrow) message;
+                Epoch promisedBefore = acceptor.promised();
                 if (preVote.yieldsTo(request)) {
                     heardFrom(request.epoch()); // only a deliberately broken rule does this
                 }
                 preVote.answer(from, request);
+                if (!acceptor.promised().equals(promisedBefore)) {
+                    throw new AssertionError("server " + config.selfId() + " changed its promise from " + promisedBefore
+                            + " to " + acceptor.promised() + " answering " + request);
+                }
                 yield null;
             }
             case PRE_OVERTHROW_REPLY -> {
