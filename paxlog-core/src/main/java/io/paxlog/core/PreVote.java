@@ -12,10 +12,10 @@ import java.util.Set;
  *
  * <p><b>Asking.</b> Before it raises its epoch, a would-be leader sends {@code preOverthrow(e)} to
  * every other server, with {@code e} the epoch it would overthrow with. Once a majority, itself
- * included, grants, the replica raises its epoch and sends the real {@code overthrow}. Requests are re-sent every heartbeat interval to the
- * servers that have not granted (a server that declined because a leader was alive may grant once it
- * ages past the minimum election timeout); a round ends at the next election timeout, and its grants
- * with it, so a grant counts only while it is recent.
+ * included, grants, the replica raises its epoch and sends the real {@code overthrow}. Requests are
+ * re-sent every heartbeat interval to the servers that have not granted (a server that declined
+ * because a leader was alive may grant once it ages past the minimum election timeout); a round ends
+ * at the next election timeout, and its grants with it, so a grant counts only while it is recent.
  *
  * <p><b>Answering</b> ({@link #grants}). Grant only when all hold: this server does not lead; it heard
  * from no live leader within the minimum election timeout (leader stickiness); and it would accept
@@ -25,7 +25,7 @@ import java.util.Set;
  *
  * <p>Safety does not depend on any of this: a pre-vote writes nothing and promises nothing, and a real
  * {@code overthrow} is obeyed exactly as PROTOCOL.md says. The pre-vote only keeps a server that cannot
- * win (deaf, partitioned, behind) from raising epochs that depose a healthy leader.
+ * win (deaf, cut off from a majority) from raising epochs that depose a healthy leader.
  *
  * <p>The rules are one method each so tests can break them ({@code BrokenRules}).
  */
@@ -54,11 +54,6 @@ class PreVote {
 
     boolean running() {
         return asking != null;
-    }
-
-    /** The epoch asked about in the round in progress, or null. */
-    Epoch asking() {
-        return asking;
     }
 
     /**
