@@ -155,6 +155,54 @@ class PreVoteScenarioTest {
                 .as("the old leader was deposed on healing").isFalse();
     }
 
+    @Test
+    void aServerThatGenuinelyPromisedAHigherEpochCostsOneElectionWhenItRejoinsNotMore() {
+        ScenarioCluster cluster = scenarios.cluster(5);
+        cluster.electLeader(1);
+        cluster.crash(1);
+        cluster.advance(ELECTION_MAX_MS);
+        cluster.campaign(5); // 2, 3 and 4 grant: overthrow(2.5) is in flight ...
+        cluster.partition(4, 5); // ... but only 4 gets it
+        cluster.deliverAll();
+        assertThat(cluster.replica(4).promised()).isEqualTo(new Epoch(2, 5));
+
+        cluster.restart(1);
+        int leader = stepUntilALeader(cluster, 1, 2, 3);
+        Epoch lower = cluster.replica(leader).ownEpoch();
+        assertThat(lower).as("the majority never saw round 2 used").isEqualTo(new Epoch(2, 3));
+        for (int i = 0; i < 50; i++) {
+            step(cluster); // 4 and 5 keep asking each other, and raise nothing
+        }
+        assertThat(cluster.replica(4).promised()).isEqualTo(new Epoch(2, 5));
+        assertThat(cluster.replica(5).promised()).isEqualTo(new Epoch(2, 5));
+
+        // 4 must refuse stores below its promise (safety), and its answer deposes the leader: one election.
+        cluster.heal();
+        int next = stepUntilALeader(cluster, 1, 2, 3, 4, 5);
+        Epoch after = cluster.replica(next).ownEpoch();
+        assertThat(after).isGreaterThan(new Epoch(2, 5));
+        Watch watch = new Watch(cluster, next);
+        run(cluster, watch, 50);
+        assertThat(watch.stepsWithoutIt).as("stable after that one election").isZero();
+        for (int id = 1; id <= 5; id++) {
+            assertThat(cluster.replica(id).promised()).as("server %d", id).isEqualTo(after);
+        }
+    }
+
+    /** Steps until one of {@code ids} leads; fails after five election timeouts. */
+    private static int stepUntilALeader(ScenarioCluster cluster, int... ids) {
+        long start = cluster.now();
+        while (cluster.now() - start <= 5 * ELECTION_MAX_MS) {
+            step(cluster);
+            for (int id : ids) {
+                if (cluster.role(id) == Role.LEADER) {
+                    return id;
+                }
+            }
+        }
+        throw new AssertionError("no leader among " + java.util.Arrays.toString(ids));
+    }
+
     // ---- A leader that is really gone ----
 
     @Test
