@@ -215,16 +215,7 @@ class PreVoteScenarioTest {
         cluster.crash(1);
         long crashedAt = cluster.now();
 
-        int leader = 0;
-        while (leader == 0 && cluster.now() - crashedAt <= 5 * ELECTION_MAX_MS) {
-            step(cluster);
-            for (int id : cluster.running()) {
-                if (cluster.role(id) == Role.LEADER) {
-                    leader = id;
-                }
-            }
-        }
-        assertThat(leader).as("a new leader").isNotZero();
+        int leader = stepUntilALeader(cluster, 2, 3, 4, 5);
         assertThat(cluster.now() - crashedAt).as("every server aged past the minimum timeout, so a majority said yes")
                 .isLessThanOrEqualTo(2 * ELECTION_MAX_MS);
 
@@ -245,16 +236,7 @@ class PreVoteScenarioTest {
         cluster.isolate(1);
         long cutAt = cluster.now();
 
-        int leader = 0;
-        while (leader == 0 && cluster.now() - cutAt <= 5 * ELECTION_MAX_MS) {
-            step(cluster);
-            for (int id = 2; id <= 5; id++) {
-                if (cluster.role(id) == Role.LEADER) {
-                    leader = id;
-                }
-            }
-        }
-        assertThat(leader).as("the majority elected a leader without the old one").isNotZero();
+        int leader = stepUntilALeader(cluster, 2, 3, 4, 5); // the majority, without the old leader
         assertThat(cluster.now() - cutAt).isLessThanOrEqualTo(2 * ELECTION_MAX_MS);
         for (int i = 0; i < 20; i++) {
             step(cluster);
