@@ -60,15 +60,18 @@ class Leader {
     /** Every slot we assigned so far is below this. */
     private long nextSlot;
     private long heartbeatAt;
+    /** When this leadership began: a peer that has not answered a round yet counts as heard since then. */
+    private final long since;
 
     Leader(Replica replica, Epoch epoch, Set<Integer> overthrowAcked, long lastUsedSlot) {
         this.replica = replica;
         this.epoch = epoch;
         this.overthrowAcked = new HashSet<>(overthrowAcked);
+        this.since = replica.now();
         ReplicaConfig config = replica.config();
         for (int member : config.members()) {
             if (member != config.selfId()) {
-                peers.put(member, new Peer(member, config.indexOf(member), replica.now()));
+                peers.put(member, new Peer(member, config.indexOf(member)));
             }
         }
         this.nextSlot = Math.max(lastUsedSlot, replica.lastUsedSlot()) + 1;
@@ -332,7 +335,14 @@ class Leader {
     private boolean majorityRecentlyAcked(long now) {
         int recent = 1; // ourselves
         for (Peer peer : peers.values()) {
-            if (now - peer.lastAckAt <= replica.config().electionTimeoutMaxMs()) {
+            // Heard lately means: answered a round we sent lately. An answer that arrives now may have
+            // been sent long ago (a slow link to a server that no longer hears us); counted by arrival,
+            // it kept a deaf leader leading, and its followers, hearing its heartbeats, never elected
+            // another (the simulator's availability check found it).
+            long heardAsOf = peer.roundAcked != 0 ? reads.sentAt(peer.roundAcked) : since;
+            // Compared this way round: a round too old to be remembered is Long.MIN_VALUE, and
+            // now - MIN_VALUE would overflow into "recent".
+            if (heardAsOf >= now - replica.config().electionTimeoutMaxMs()) {
                 recent++;
             }
         }
@@ -442,12 +452,6 @@ class Leader {
     }
 
     /** A reply at our epoch: the sender still acknowledges us as leader (for check-quorum). */
-    void acked(int from) {
-        Peer peer = peers.get(from);
-        if (peer != null) {
-            peer.lastAckAt = replica.now();
-        }
-    }
 
     /** Sends stores bounded by slot count and bytes. */
     private void sendStores(int to, List<SlotCommand> entries) {

@@ -29,4 +29,8 @@ class Parts {
     ReadIndex newReadIndex(Leader leader) {
         return new ReadIndex(leader);
     }
+
+    PreVote newPreVote(Replica replica) {
+        return new PreVote(replica);
+    }
 }

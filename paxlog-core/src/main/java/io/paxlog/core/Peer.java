@@ -10,20 +10,17 @@ final class Peer {
     final int index;
     /** The peer's first unfinalized slot as last reported; a lower bound of its real one. */
     long firstUnfinalizedSlot = 1;
-    /** When the peer last answered at the leader's epoch (acknowledged it as leader). */
-    long lastAckAt;
     /** Highest slot of the newest catch-up finalize sent; only its answer continues the catch-up. */
     long catchUpSentTo;
     /** When the newest catch-up finalize was sent. */
     long catchUpAt = Long.MIN_VALUE;
-    /** The highest query round the peer answered at the leader's epoch (read-index). */
+    /** The highest query round the peer answered at the leader's epoch (read-index and check-quorum). */
     long roundAcked;
     /** Chosen slots to finalize on this peer at the end of the step. */
     final List<Long> toFinalize = new ArrayList<>();
 
-    Peer(int id, int index, long now) {
+    Peer(int id, int index) {
         this.id = id;
         this.index = index;
-        this.lastAckAt = now;
     }
 }

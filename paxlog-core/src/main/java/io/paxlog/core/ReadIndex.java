@@ -26,6 +26,12 @@ class ReadIndex {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** The last query round sent; every query the leader sends starts a new one. */
     private long round;
+    /**
+     * When recent rounds were sent, oldest first: {round, time}. Check-quorum asks whether a majority
+     * answered a round sent lately, not merely whether answers arrived lately: an answer can be old
+     * (delayed on its way), and counting it by its arrival kept a leader that hears nothing new leading.
+     */
+    private final ArrayDeque<long[]> sentAt = new ArrayDeque<>();
 
     ReadIndex(Leader leader) {
         this.leader = leader;
@@ -38,6 +44,12 @@ class ReadIndex {
     /** Sends a query round to every peer: a heartbeat, or a round that confirms reads. */
     void sendRound() {
         round++;
+        long now = leader.replica().now();
+        sentAt.addLast(new long[] {round, now});
+        long keepAfter = now - 2 * leader.replica().config().electionTimeoutMaxMs();
+        while (sentAt.size() > 1 && sentAt.peekFirst()[1] < keepAfter) {
+            sentAt.pollFirst();
+        }
         for (int peer : leader.peerIds()) {
             leader.replica().out().send(peer, new Query(leader.epoch(), round));
         }
@@ -65,6 +77,19 @@ class ReadIndex {
             pending.poll();
             replica.out().readReady(next.requestId());
         }
+    }
+
+    /**
+     * When round {@code r} was sent, or {@link Long#MIN_VALUE} when it is too old to be remembered (or
+     * was never sent): either way, not recent.
+     */
+    long sentAt(long r) {
+        for (long[] sent : sentAt) {
+            if (sent[0] == r) {
+                return sent[1];
+            }
+        }
+        return Long.MIN_VALUE;
     }
 
     /** Whether a majority, ourselves included, answered round {@code r} or a later one at our epoch. */

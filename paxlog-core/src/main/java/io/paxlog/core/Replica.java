@@ -8,6 +8,8 @@ import io.paxlog.api.message.Message;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.Read;
@@ -33,7 +35,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>This class is the dispatcher: it routes requests to the {@link Acceptor} every server runs, and
  * replies to the role in charge ({@link Candidate} or {@link Leader}), and owns the timers and the
- * apply position.
+ * apply position. A passive server whose election timeout passes first runs a {@link PreVote}, and
+ * raises its epoch only once a majority says it would promise it (docs/prevote.md).
  *
  * <p>Thread: not thread-safe. One thread owns a replica and calls every method.
  *
@@ -48,14 +51,24 @@ public final class Replica {
     private final Outbox out;
     private final Acceptor acceptor;
     private final SnapshotTransfer transfer;
+    private final PreVote preVote;
 
     private Role role = Role.PASSIVE;
     private Candidate candidate;
     private Leader leader;
 
     private long now;
-    /** Passive: when to start an overthrow. Candidate: when to give up and try a higher epoch. */
+    /**
+     * Passive: when to start a pre-vote (or, while one runs, a fresh round of it). Candidate: when to
+     * give up on its epoch and ask again.
+     */
     private long electionDeadline;
+    /**
+     * When this server last heard a live leader (or a candidate's overthrow) at its promise or above;
+     * its start counts, as a restarted server cannot know that no leader is alive. Leader stickiness:
+     * pre-votes are declined for the minimum election timeout after it.
+     */
+    private long leaderHeardAt;
     private long highestRoundSeen;
     private int leaderHint;
     private long appliedSlot;
@@ -72,6 +85,7 @@ public final class Replica {
         this.out = parts.newOutbox(config.selfId());
         this.acceptor = parts.newAcceptor(out, recovered);
         this.transfer = new SnapshotTransfer(this);
+        this.preVote = parts.newPreVote(this);
         if (recovered.snapshot() != null) {
             // The runtime restored the state machine from it: everything up to its slot is applied.
             appliedSlot = recovered.snapshot().slot();
@@ -80,6 +94,7 @@ public final class Replica {
         this.now = now;
         this.highestRoundSeen = acceptor.promised().round();
         this.electionDeadline = now + randomElectionTimeout();
+        this.leaderHeardAt = now;
     }
 
     // ---- Events ----
@@ -105,6 +120,20 @@ public final class Replica {
         return finish();
     }
 
+    /**
+     * A message that arrived at {@code now}: the clock moves there first (never back), but timers fire
+     * only in {@link #tick}. For drivers whose ticks are coarse or scripted; leader stickiness judges
+     * how long ago a leader was heard by this clock.
+     */
+    public Effects receive(Envelope envelope, long now) {
+        requireStarted();
+        if (now < this.now) {
+            throw new IllegalArgumentException("time went backwards: " + now + " < " + this.now);
+        }
+        this.now = now;
+        return receive(envelope);
+    }
+
     public Effects tick(long now) {
         requireStarted();
         if (now < this.now) {
@@ -114,12 +143,14 @@ public final class Replica {
         switch (role) {
             case PASSIVE -> {
                 if (now >= electionDeadline) {
-                    startOverthrow();
+                    campaign();
+                } else {
+                    preVote.tick(now);
                 }
             }
             case CANDIDATE -> {
                 if (now >= electionDeadline) {
-                    startOverthrow();
+                    campaign();
                 } else {
                     candidate.tick(now);
                 }
@@ -203,6 +234,14 @@ public final class Replica {
         };
     }
 
+    /**
+     * Whether this passive server is asking the others, in a pre-vote, if they would promise a new
+     * epoch; it has raised nothing yet.
+     */
+    public boolean preVoting() {
+        return role == Role.PASSIVE && preVote.running();
+    }
+
     /** The server believed to lead, or 0 when unknown. */
     public int leaderHint() {
         return leaderHint;
@@ -273,12 +312,23 @@ public final class Replica {
         return transfer;
     }
 
+    /**
+     * Leader stickiness: whether a live leader (or a candidate's overthrow) was heard within the
+     * minimum election timeout. A server that leads counts as hearing itself.
+     */
+    boolean heardFromLeaderRecently() {
+        return role == Role.LEADER || now - leaderHeardAt < config.electionTimeoutMinMs();
+    }
+
     // ---- Dispatch ----
 
     private void dispatch(Envelope envelope) {
         Message message = envelope.message();
         int from = envelope.from();
-        noteEpoch(message.epoch());
+        if (message.kind() != MessageKind.PRE_OVERTHROW && message.kind() != MessageKind.PRE_OVERTHROW_REPLY) {
+            // A pre-vote's epoch is one nobody used: it must not push anyone's next round up.
+            noteEpoch(message.epoch());
+        }
         // A switch expression, so the compiler checks that every kind is handled.
         Epoch promisedThere = switch (message.kind()) {
             case OVERTHROW -> {
@@ -313,6 +363,25 @@ public final class Replica {
                 }
                 yield null;
             }
+            // Not from a leader either: the asker promised nothing and may never win. Answering
+            // changes nothing here: no promise, no timer, no leader hint.
+            case PRE_OVERTHROW -> {
+                PreOverthrow request = (PreOverthrow) message;
+                Epoch promisedBefore = acceptor.promised();
+                if (preVote.yieldsTo(request)) {
+                    heardFrom(request.epoch()); // only a deliberately broken rule does this
+                }
+                preVote.answer(from, request);
+                if (!acceptor.promised().equals(promisedBefore)) {
+                    throw new AssertionError("server " + config.selfId() + " changed its promise from " + promisedBefore
+                            + " to " + acceptor.promised() + " answering " + request);
+                }
+                yield null;
+            }
+            case PRE_OVERTHROW_REPLY -> {
+                preOverthrowReply(from, (PreOverthrowReply) message);
+                yield null;
+            }
             case OVERTHROW_OK, STORE_OK -> message.epoch(); // the sender promised exactly that epoch
             case REJECTED -> ((Rejected) message).promised();
             case FINALIZE_REPLY -> ((FinalizeReply) message).promised();
@@ -338,13 +407,13 @@ public final class Replica {
     private void reply(int from, Message message, Epoch promisedThere) {
         noteEpoch(promisedThere);
         Epoch own = ownEpoch();
-        if (own == null) {
-            return;
-        }
-        if (promisedThere.isAbove(own)) {
+        if (own != null && promisedThere.isAbove(own)) {
             if (leader == null || leader.yieldsTo(promisedThere)) {
                 stepDown(promisedThere);
             }
+            return;
+        }
+        if (own == null) {
             return;
         }
         if (!message.epoch().equals(own)) {
@@ -356,7 +425,6 @@ public final class Replica {
             }
             return;
         }
-        leader.acked(from);
         toLeader(from, message);
     }
 
@@ -392,10 +460,33 @@ public final class Replica {
             // answers a request of ours that an earlier step of this same epoch superseded.
             case REJECTED -> false;
             // dispatch() hands reply() only the kinds that carry the sender's promise.
-            case OVERTHROW, STORE, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK ->
+            case OVERTHROW, STORE, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK, PRE_OVERTHROW,
+                    PRE_OVERTHROW_REPLY ->
                     throw new AssertionError("server " + config.selfId() + " took " + message.kind()
                             + " from " + from + " for a reply");
         };
+    }
+
+    /**
+     * An answer to a pre-vote. Like every reply it carries the sender's promise, and a promise above our
+     * own epoch ends our leadership or candidacy. It is never an acknowledgement of a leader, even when
+     * its epoch happens to equal ours. A grant says the promise is not above what we asked, so it is
+     * not noted as a round seen (that would push our overthrow a round past what was granted).
+     */
+    private void preOverthrowReply(int from, PreOverthrowReply reply) {
+        if (!reply.granted()) {
+            noteEpoch(reply.promised());
+        }
+        Epoch own = ownEpoch();
+        if (own != null && reply.promised().isAbove(own)) {
+            if (leader == null || leader.yieldsTo(reply.promised())) {
+                stepDown(reply.promised());
+            }
+            return;
+        }
+        if (role == Role.PASSIVE && preVote.reply(from, reply)) {
+            startOverthrow();
+        }
     }
 
     /**
@@ -410,7 +501,9 @@ public final class Replica {
         if (own != null && epoch.isAbove(own)) {
             stepDown(epoch);
         }
+        leaderHeardAt = now;
         if (role == Role.PASSIVE) {
+            preVote.cancel(); // someone leads, or is about to: no reason to replace it
             electionDeadline = now + randomElectionTimeout();
             leaderHint = epoch.serverId();
         }
@@ -423,12 +516,37 @@ public final class Replica {
 
     // ---- Role changes ----
 
+    /**
+     * The election timeout passed without a leader (passive), or without a majority's promises
+     * (candidate): ask in a pre-vote whether a new epoch would be promised, and raise it only then.
+     */
+    private void campaign() {
+        if (!preVote.required()) {
+            startOverthrow();
+            return;
+        }
+        candidate = null;
+        role = Role.PASSIVE;
+        leaderHint = 0; // no leader heard for a whole timeout: pointing clients at it would send them in circles
+        electionDeadline = now + randomElectionTimeout();
+        if (preVote.begin(nextEpoch())) {
+            startOverthrow(); // a cluster of one
+        }
+    }
+
+    /** The epoch an overthrow would use now: above every round seen and our own promise. */
+    private Epoch nextEpoch() {
+        return new Epoch(Math.max(highestRoundSeen, acceptor.promised().round()) + 1, config.selfId());
+    }
+
+    /** Raises the epoch and sends overthrow: only once a pre-vote won (unless a broken rule skips it). */
     private void startOverthrow() {
         if (leader != null) {
             throw new AssertionError("a leader does not start an overthrow");
         }
-        long round = Math.max(highestRoundSeen, acceptor.promised().round()) + 1;
-        Epoch epoch = new Epoch(round, config.selfId());
+        preVote.cancel();
+        Epoch epoch = nextEpoch();
+        long round = epoch.round();
         highestRoundSeen = round;
         role = Role.CANDIDATE;
         leaderHint = 0;
@@ -484,6 +602,7 @@ public final class Replica {
         }
         leader = null;
         candidate = null;
+        preVote.cancel();
         role = Role.PASSIVE;
         leaderHint = hint;
         electionDeadline = now + randomElectionTimeout();

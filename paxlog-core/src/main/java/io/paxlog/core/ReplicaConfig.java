@@ -11,7 +11,8 @@ import java.util.List;
  * @param selfId               this server's id; must be one of {@code members}
  * @param members              every server's id, itself included; ids are positive and distinct
  * @param electionTimeoutMinMs a passive server waits uniformly in [min, max] without hearing a leader
- *                             before it tries to overthrow
+ *                             before it asks, in a pre-vote, whether it may overthrow; and a server
+ *                             that heard a live leader within min declines pre-votes (stickiness)
  * @param electionTimeoutMaxMs see above; also how long a leader keeps leading without hearing from a
  *                             majority
  * @param heartbeatIntervalMs  how often a leader queries followers (heartbeat, catch-up, re-sends)

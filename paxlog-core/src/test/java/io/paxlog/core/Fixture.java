@@ -4,6 +4,8 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.Message;
 import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.RecoveredState;
 import java.util.ArrayList;
@@ -33,10 +35,34 @@ final class Fixture {
         return replica;
     }
 
+    /**
+     * Ticks {@code replica} at {@code now}, past its election timeout, and grants the pre-vote it starts
+     * from the lowest other ids, a bare majority with it: it then raises its epoch and overthrows.
+     * Returns every effect, the overthrow's included.
+     */
+    static List<Effects> campaign(Replica replica, long now) {
+        List<Effects> all = settle(replica, replica.tick(now));
+        if (!replica.preVoting()) {
+            return all; // a cluster of one, or a broken rule that campaigns directly
+        }
+        Epoch asking = sent(all).stream().map(Envelope::message).filter(m -> m instanceof PreOverthrow)
+                .map(Message::epoch).reduce((first, last) -> last).orElseThrow();
+        ReplicaConfig config = replica.config();
+        int grants = 1;
+        for (int peer : config.members()) {
+            if (peer != config.selfId() && grants < config.majority()) {
+                all.addAll(settle(replica, replica.receive(
+                        new Envelope(peer, config.selfId(), new PreOverthrowReply(asking, Epoch.ZERO, true)))));
+                grants++;
+            }
+        }
+        return all;
+    }
+
     /** Server 1 of {@code config}'s cluster, leading at round 1 with a bare majority's promises. Time is 200. */
     static Replica leader(ReplicaConfig config) {
         Replica replica = started(config);
-        settle(replica, replica.tick(ELECTION_MAX));
+        campaign(replica, ELECTION_MAX);
         Epoch epoch = replica.ownEpoch();
         for (int peer = 2; peer <= config.majority(); peer++) {
             settle(replica, replica.receive(new Envelope(peer, 1, new OverthrowOk(epoch, 0))));

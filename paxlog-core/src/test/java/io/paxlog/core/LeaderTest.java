@@ -47,7 +47,7 @@ class LeaderTest {
     void aTakeoverRestoresSlotsInStoresBoundedBySlotsAndBytes() {
         ReplicaConfig config = config(1, 3).withLimits(64, 3, 40, 16, 16, 64);
         Replica replica = started(config);
-        settle(replica, replica.tick(ELECTION_MAX));
+        Fixture.campaign(replica, ELECTION_MAX);
         Epoch epoch = replica.ownEpoch();
         List<Effects> effects = settle(replica, replica.receive(new Envelope(2, 1, new OverthrowOk(epoch, 7))));
         assertThat(sent(effects, Read.class, 2)).extracting(Envelope::message).containsExactly(new Read(epoch, 1, 7));
@@ -72,7 +72,7 @@ class LeaderTest {
     @Test
     void theTakeoverLearnsAFinalizedSlotWithoutStoringItAgain() {
         Replica replica = started(config(1, 3));
-        settle(replica, replica.tick(ELECTION_MAX));
+        Fixture.campaign(replica, ELECTION_MAX);
         Epoch epoch = replica.ownEpoch();
         settle(replica, replica.receive(new Envelope(2, 1, new OverthrowOk(epoch, 2))));
         Command chosen = command(1, 1);
@@ -90,7 +90,7 @@ class LeaderTest {
     @Test
     void theTakeoverResendsItsReadAndItsOverthrowToServersThatHaveNotAnswered() {
         Replica replica = started(config(1, 5));
-        settle(replica, replica.tick(ELECTION_MAX));
+        Fixture.campaign(replica, ELECTION_MAX);
         Epoch epoch = replica.ownEpoch();
         settle(replica, replica.receive(new Envelope(2, 1, new OverthrowOk(epoch, 3))));
         settle(replica, replica.receive(new Envelope(3, 1, new OverthrowOk(epoch, 3))));

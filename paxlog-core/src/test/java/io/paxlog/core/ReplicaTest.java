@@ -8,6 +8,8 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.Rejected;
 import io.paxlog.api.storage.RecoveredState;
 import java.util.List;
@@ -24,13 +26,28 @@ class ReplicaTest {
         return replica;
     }
 
+    /** Ticks past the election timeout and grants the pre-vote from server 2; returns the overthrow's step. */
+    private static Effects winPreVote(Replica replica, long now) {
+        Epoch asking = replica.tick(now).send().get(0).message().epoch();
+        return replica.receive(new Envelope(2, replica.selfId(), new PreOverthrowReply(asking, Epoch.ZERO, true)));
+    }
+
     @Test
-    void aPassiveServerWaitsARandomTimeoutWithinTheConfiguredRangeBeforeOverthrowing() {
+    void aPassiveServerWaitsARandomTimeoutWithinTheConfiguredRangeThenAsksInAPreVoteBeforeOverthrowing() {
         Replica replica = server(1, List.of(1, 2, 3));
         assertThat(replica.tick(99).send()).isEmpty();
         assertThat(replica.role()).isEqualTo(Role.PASSIVE);
-        Effects effects = replica.tick(200);
-        assertThat(replica.role()).isEqualTo(Role.CANDIDATE);
+        Effects asked = replica.tick(200);
+        assertThat(replica.role()).isEqualTo(Role.PASSIVE);
+        assertThat(replica.preVoting()).isTrue();
+        assertThat(asked.persist()).as("a pre-vote writes nothing").isEmpty();
+        assertThat(asked.send()).extracting(Envelope::to).containsExactlyInAnyOrder(2, 3);
+        assertThat(asked.send()).extracting(Envelope::message).containsOnly(new PreOverthrow(new Epoch(1, 1)));
+        assertThat(replica.promised()).isEqualTo(Epoch.ZERO);
+
+        Effects effects = replica.receive(new Envelope(2, 1, new PreOverthrowReply(new Epoch(1, 1), Epoch.ZERO, true)));
+        assertThat(replica.role()).as("2 and itself: a majority would promise").isEqualTo(Role.CANDIDATE);
+        assertThat(replica.preVoting()).isFalse();
         assertThat(effects.send()).extracting(Envelope::to).containsExactlyInAnyOrder(2, 3);
         assertThat(effects.send()).extracting(Envelope::message).allMatch(m -> m.equals(new Overthrow(new Epoch(1, 1))));
     }
@@ -60,7 +77,7 @@ class ReplicaTest {
     @Test
     void aCandidateNeedsItsOwnDurablePromiseBeforeLeading() {
         Replica replica = server(1, List.of(1, 2, 3));
-        Effects overthrow = replica.tick(200);
+        Effects overthrow = winPreVote(replica, 200);
         Epoch epoch = replica.ownEpoch();
         replica.receive(new Envelope(2, 1, new io.paxlog.api.message.OverthrowOk(epoch, 0)));
         replica.receive(new Envelope(3, 1, new io.paxlog.api.message.OverthrowOk(epoch, 0)));
@@ -100,7 +117,7 @@ class ReplicaTest {
         Replica replica = new Replica(ReplicaConfig.defaults(1, List.of(1, 2, 3)).withTimeouts(100, 200, 20)
                 .withLimits(1, 16, 1 << 16, 16, 16, 1), RecoveredState.EMPTY, new SplittableRandom(1), 0);
         replica.start();
-        Effects overthrow = replica.tick(200);
+        Effects overthrow = winPreVote(replica, 200);
         Epoch epoch = replica.ownEpoch();
         replica.persisted(overthrow.persist().get(0).id());
         replica.receive(new Envelope(2, 1, new io.paxlog.api.message.OverthrowOk(epoch, 0)));

@@ -60,7 +60,7 @@ class TimersTest {
             Replica replica = new Replica(config(1, 3), RecoveredState.EMPTY, new SplittableRandom(seed), 1_000);
             replica.start();
             long t = 1_000;
-            while (replica.role() == Role.PASSIVE) {
+            while (!replica.preVoting()) {
                 replica.tick(++t);
             }
             long timeout = t - 1_000;
@@ -92,12 +92,12 @@ class TimersTest {
         Replica replica = started(config(1, 3));
         settle(replica, replica.receive(new Envelope(2, 1, new Overthrow(new Epoch(5, 2)))));
         long t = 0;
-        while (replica.role() == Role.PASSIVE && t < 10 * ELECTION_MAX) {
+        while (!replica.preVoting() && t < 10 * ELECTION_MAX) {
             t += HEARTBEAT;
             replica.receive(new Envelope(3, 1, new Query(LEADER_3)));
             replica.tick(t);
         }
-        assertThat(replica.role()).isEqualTo(Role.CANDIDATE);
+        assertThat(replica.preVoting()).isTrue();
     }
 
     @Test
@@ -105,10 +105,7 @@ class TimersTest {
         Replica replica = started(config(1, 3));
         replica.receive(new Envelope(3, 1, new Query(new Epoch(7, 3))));
         assertThat(replica.highestRoundSeen()).isEqualTo(7);
-        long t = 0;
-        while (replica.role() == Role.PASSIVE) {
-            replica.tick(t += 10);
-        }
+        Fixture.campaign(replica, ELECTION_MAX);
         assertThat(replica.ownEpoch()).isEqualTo(new Epoch(8, 1));
     }
 
@@ -116,20 +113,20 @@ class TimersTest {
     void aServerTimesOutAtItsDeadlineNotAfter() {
         Replica replica = started(config(1, 3));
         long t = 0;
-        while (replica.role() == Role.PASSIVE) {
+        while (!replica.preVoting()) {
             replica.tick(++t);
         }
         Replica twin = started(config(1, 3));
         twin.tick(t - 1);
-        assertThat(twin.role()).isEqualTo(Role.PASSIVE);
+        assertThat(twin.preVoting()).isFalse();
         twin.tick(t);
-        assertThat(twin.role()).isEqualTo(Role.CANDIDATE);
+        assertThat(twin.preVoting()).isTrue();
     }
 
     @Test
     void aCandidateResendsItsOverthrowOnlyToServersThatHaveNotPromised() {
         Replica replica = started(config(1, 5));
-        List<Effects> first = settle(replica, replica.tick(ELECTION_MAX));
+        List<Effects> first = Fixture.campaign(replica, ELECTION_MAX);
         Epoch epoch = replica.ownEpoch();
         assertThat(sent(first, Overthrow.class, 2)).hasSize(1);
         replica.receive(new Envelope(2, 1, new OverthrowOk(epoch, 0)));
@@ -141,15 +138,21 @@ class TimersTest {
     }
 
     @Test
-    void aCandidateWithoutAMajorityTriesAgainAtAHigherRoundAfterItsTimeout() {
+    void aCandidateWithoutAMajorityAsksAgainInAPreVoteForAHigherRoundAfterItsTimeout() {
         Replica replica = started(config(1, 3));
-        settle(replica, replica.tick(ELECTION_MAX));
+        Fixture.campaign(replica, ELECTION_MAX);
         Epoch first = replica.ownEpoch();
         long t = ELECTION_MAX;
-        while (first.equals(replica.ownEpoch())) {
-            replica.tick(t += 10);
+        List<Envelope> sent = List.of();
+        while (replica.role() == Role.CANDIDATE) {
+            sent = replica.tick(t += 10).send();
         }
         assertThat(t - ELECTION_MAX).isBetween(ELECTION_MIN, ELECTION_MAX + 10);
+        assertThat(replica.preVoting()).as("it raises nothing more until a majority would promise").isTrue();
+        assertThat(replica.promised()).isEqualTo(first);
+        assertThat(sent).extracting(Envelope::message)
+                .containsOnly(new io.paxlog.api.message.PreOverthrow(new Epoch(first.round() + 1, 1)));
+        Fixture.campaign(replica, t + ELECTION_MAX);
         assertThat(replica.ownEpoch().round()).isEqualTo(first.round() + 1);
     }
 
@@ -172,11 +175,30 @@ class TimersTest {
     void aLeaderThatKeepsHearingFromAMajorityKeepsLeading() {
         Replica replica = leader(config(1, 3));
         Epoch epoch = replica.ownEpoch();
+        long round = 1;
         for (long t = ELECTION_MAX; t <= 20 * ELECTION_MAX; t += HEARTBEAT) {
-            replica.tick(t);
-            replica.receive(new Envelope(2, 1, new QueryReply(epoch, epoch, 1)));
+            for (Envelope query : sent(List.of(replica.tick(t)), Query.class, 2)) {
+                round = ((Query) query.message()).round();
+            }
+            replica.receive(new Envelope(2, 1, new QueryReply(epoch, epoch, 1, round))); // answers the latest round
         }
         assertThat(replica.role()).isEqualTo(Role.LEADER);
+    }
+
+    @Test
+    void aLeaderWhoseMajorityAnswersOnlyOldRoundsStepsDown() {
+        // Answers that keep arriving but answer a round sent long ago (delayed on a slow link to a server
+        // that no longer hears the leader) are not a majority heard lately: a deaf leader must step down,
+        // or its heartbeats keep every follower from electing another.
+        Replica replica = leader(config(1, 3));
+        Epoch epoch = replica.ownEpoch();
+        boolean stillLeading = true;
+        for (long t = ELECTION_MAX; t <= 20 * ELECTION_MAX && stillLeading; t += HEARTBEAT) {
+            replica.tick(t);
+            replica.receive(new Envelope(2, 1, new QueryReply(epoch, epoch, 1, 1)));
+            stillLeading = replica.role() == Role.LEADER;
+        }
+        assertThat(stillLeading).as("a leader hearing only answers to its first round steps down").isFalse();
     }
 
     @Test

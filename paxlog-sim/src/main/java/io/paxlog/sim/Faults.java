@@ -61,7 +61,7 @@ public record Faults(
         io.paxlog.api.message.MessageKind slow = random.nextBoolean() ? kinds[random.nextInt(kinds.length)] : null;
         long slowExtra = 10 + random.nextLong(150);
         // One seed in three confines every fault to a minority and demands availability of the rest.
-        boolean minorityOnly = random.nextInt(3) == 0 && false;
+        boolean minorityOnly = random.nextInt(3) == 0;
         return new Faults(delayMax, loss, dup, spike, spikeMax, partitions, crashes, pauses, congestion, every, slow,
                 slowExtra, minorityOnly);
     }

@@ -46,6 +46,11 @@ final class Linearizability {
             OpRecord.Describer describer) {
         Map<Long, long[]> firstSlot = new HashMap<>(); // id -> {slot}
         Map<Long, byte[]> results = new HashMap<>();
+        // The exactly-once window, played here on its own: a client's command applies at its first slot
+        // only if its sequence is within the window of the highest one applied for that client. A late
+        // copy of a command the client gave up on (its attempt abandoned, or its outcome left unknown)
+        // can reach the log after the client moved on further than the window: then it does nothing.
+        Map<Long, Long> highestApplied = new HashMap<>();
         // Read-index reads by the applied slot they were answered at, each answered from the model's
         // state after that slot.
         List<OpRecord> reads = new ArrayList<>();
@@ -67,9 +72,12 @@ final class Linearizability {
             }
             if (command != null && !command.isNoop()) {
                 long id = id(command);
-                if (!firstSlot.containsKey(id)) { // else a retried copy: the exactly-once layer makes it a no-op
+                long highest = highestApplied.getOrDefault(command.clientId(), 0L);
+                // Else a retried copy, or one too old for the window: the exactly-once layer makes it a no-op.
+                if (!firstSlot.containsKey(id) && command.sequence() > highest - Simulation.EXACTLY_ONCE_WINDOW) {
                     firstSlot.put(id, new long[] {slot});
                     results.put(id, model.apply(slot, command.payload()));
+                    highestApplied.put(command.clientId(), Math.max(highest, command.sequence()));
                 }
             }
             while (nextRead < reads.size() && reads.get(nextRead).slot == slot) {

@@ -6,6 +6,7 @@ import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.FinalizeReply;
 import io.paxlog.api.message.Message;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.Rejected;
@@ -249,8 +250,13 @@ public final class Simulation {
             }
             Command command = request.command();
             // The answer travels back over the network, as the request came.
-            ReplyChannel reply = answer -> schedule(network.clientHopMs(), new Event.ClientReply(request.client(),
-                    new SimClient.Reply(request.attempt(), answer)));
+            int at = event.server();
+            ReplyChannel reply = answer -> {
+                trace.add(now, at, "answer", "attempt " + request.attempt() + " of c" + command.clientId() + ": " + answer,
+                        answer.slot());
+                schedule(network.clientHopMs(), new Event.ClientReply(request.client(),
+                        new SimClient.Reply(request.attempt(), answer)));
+            };
             if (request.read()) {
                 trace.add(now, event.server(), "read", command, request.attempt());
                 server.node.read(command.payload(), reply, now);
@@ -348,7 +354,9 @@ public final class Simulation {
             case FINALIZE_REPLY -> ((FinalizeReply) message).promised();
             case READ_REPLY -> ((ReadReply) message).promised();
             case QUERY_REPLY -> ((QueryReply) message).promised();
-            case OVERTHROW, OVERTHROW_OK, STORE, STORE_OK, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK -> null;
+            case PRE_OVERTHROW_REPLY -> ((PreOverthrowReply) message).promised();
+            case OVERTHROW, OVERTHROW_OK, STORE, STORE_OK, FINALIZE, READ, QUERY, SNAPSHOT_REQUEST, SNAPSHOT_CHUNK,
+                    PRE_OVERTHROW -> null;
         };
     }
 
@@ -370,6 +378,9 @@ public final class Simulation {
         if (leading && !server.wasLeader) {
             checker.becameLeader();
             trace.add(now, server.id, "leader", server.node.replica().ownEpoch(), 1);
+        }
+        if (!leading && server.wasLeader && server.node != null) {
+            trace.add(now, server.id, "passive", server.node.replica().promised(), 2);
         }
         server.wasLeader = leading;
     }

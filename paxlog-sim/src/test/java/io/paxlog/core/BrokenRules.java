@@ -10,6 +10,10 @@ import java.util.function.BiFunction;
 /**
  * Deliberately broken variants of the protocol's easy-to-get-wrong rules, each injected through
  * {@link Parts} from test code only. The simulator must catch every one of them.
+ *
+ * <p>Most break safety and the safety checks catch them. {@link #availability()} lists those that
+ * keep every safety invariant and only let a server that cannot win depose a healthy leader (issue
+ * 10, docs/prevote.md): they need an availability check to be caught.
  */
 public enum BrokenRules {
 
@@ -181,6 +185,43 @@ public enum BrokenRules {
                 }
             };
         }
+    },
+
+    /**
+     * Availability: a server whose election timeout passes raises its epoch and sends overthrow at
+     * once, without asking first. A deaf follower deposes the leader again and again.
+     */
+    NO_PRE_VOTE {
+        @Override
+        Parts parts() {
+            return withPreVote(replica -> new PreVote(replica) {
+                @Override
+                boolean required() {
+                    return false;
+                }
+            });
+        }
+    },
+
+    /**
+     * Availability: any request with a higher epoch is taken for a live leader, a pre-vote included:
+     * it deposes a leader, resets the election timer, and is granted whoever was heard recently.
+     */
+    YIELD_TO_ANY_HIGHER_EPOCH {
+        @Override
+        Parts parts() {
+            return withPreVote(replica -> new PreVote(replica) {
+                @Override
+                boolean yieldsTo(io.paxlog.api.message.PreOverthrow request) {
+                    return request.epoch().isAbove(replica.promised());
+                }
+
+                @Override
+                boolean grants(io.paxlog.api.message.PreOverthrow request) {
+                    return !request.epoch().isBelow(replica.promised());
+                }
+            });
+        }
     };
 
     abstract Parts parts();
@@ -195,11 +236,30 @@ public enum BrokenRules {
         return List.of(values());
     }
 
+    /** The rules whose breaking keeps safety and costs only availability. */
+    public static List<BrokenRules> availability() {
+        return List.of(NO_PRE_VOTE, YIELD_TO_ANY_HIGHER_EPOCH);
+    }
+
+    /** Whether breaking this rule costs only availability (see {@link #availability()}). */
+    public boolean availabilityOnly() {
+        return availability().contains(this);
+    }
+
     private static Parts withAcceptor(BiFunction<Outbox, RecoveredState, Acceptor> broken) {
         return new Parts() {
             @Override
             Acceptor newAcceptor(Outbox out, RecoveredState recovered) {
                 return broken.apply(out, recovered);
+            }
+        };
+    }
+
+    private static Parts withPreVote(java.util.function.Function<Replica, PreVote> broken) {
+        return new Parts() {
+            @Override
+            PreVote newPreVote(Replica replica) {
+                return broken.apply(replica);
             }
         };
     }

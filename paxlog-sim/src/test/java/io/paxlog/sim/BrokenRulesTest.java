@@ -18,6 +18,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * answer ({@link BrokenRules#READ_WITHOUT_CONFIRMING_LEADERSHIP}). Judged by their outcome alone (a wrong
  * choice, a lost write, a stale read), the two read rules met no failing interleaving in 200 seeds;
  * {@link ReadFromAnyServerTest} and {@link DeposedLeaderReadTest} script those interleavings.
+ *
+ * <p>{@link BrokenRules#availability()} (NO_PRE_VOTE, YIELD_TO_ANY_HIGHER_EPOCH) keep every safety
+ * invariant and only let a server that cannot win depose a healthy leader: the simulator's availability
+ * check (minority-only seeds, {@link SimClients#AVAILABILITY_BOUND_MS}) catches them.
  */
 class BrokenRulesTest {
 

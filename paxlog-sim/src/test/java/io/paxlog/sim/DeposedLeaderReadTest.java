@@ -48,6 +48,9 @@ class DeposedLeaderReadTest {
     /** Null: the script's own assertions only. */
     private Checker checker;
 
+    /** The script's clock: the time of the latest tick, which deliveries tell the receiver. */
+    private long now;
+
     @Test
     void aDeposedLeaderNeverAnswersAReadAndRefusesItWhenItStepsDown() {
         play(ReplicaFactory.DEFAULT);
@@ -90,7 +93,8 @@ class DeposedLeaderReadTest {
             carryOut(replica, replica.start());
         }
         Replica one = servers.get(1);
-        carryOut(one, one.tick(250));
+        now = 250;
+        carryOut(one, one.tick(now)); // its pre-vote, granted by 2 and 3, then its overthrow
         deliverAll();
         assertThat(one.role()).isEqualTo(Role.LEADER);
         readArrives(one, 1); // its first read makes it choose a no-op of its own epoch
@@ -101,7 +105,8 @@ class DeposedLeaderReadTest {
         oneIsCutOff = true;
         network.clear();
         Replica two = servers.get(2);
-        carryOut(two, two.tick(400)); // 2 and 3 stopped hearing from 1; 2 tries first
+        now = 400;
+        carryOut(two, two.tick(now)); // 2 and 3 stopped hearing from 1; 2 tries first, 3 grants its pre-vote
         deliverAll();
         assertThat(two.role()).isEqualTo(Role.LEADER);
         Command x = new Command(7, 1, new byte[] {42});
@@ -124,7 +129,7 @@ class DeposedLeaderReadTest {
             if (checker != null) {
                 checker.delivered(envelope);
             }
-            carryOut(to, to.receive(envelope));
+            carryOut(to, to.receive(envelope, now));
         }
     }
 

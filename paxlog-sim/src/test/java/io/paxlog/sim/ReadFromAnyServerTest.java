@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.paxlog.api.Command;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.message.Overthrow;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.OverthrowOk;
 import io.paxlog.api.message.Read;
 import io.paxlog.api.message.ReadReply;
@@ -45,6 +47,8 @@ class ReadFromAnyServerTest {
     private final Map<Integer, Replica> servers = new HashMap<>();
     private final List<Envelope> network = new ArrayList<>();
     private final Checker checker = new Checker(5);
+    /** The script's clock: the time of the latest tick, which deliveries tell the receiver. */
+    private long now;
 
     @Test
     void readingAServerThatMissedTheOverthrowIsCaughtWhenTheReadLeaves() {
@@ -68,7 +72,10 @@ class ReadFromAnyServerTest {
             servers.put(id, replica);
             carryOut(replica, replica.start());
         }
-        carryOut(servers.get(1), servers.get(1).tick(250));
+        now = 250;
+        carryOut(servers.get(1), servers.get(1).tick(now));
+        deliver(e -> e.message() instanceof PreOverthrow); // granted by everyone: nobody heard a leader
+        deliver(e -> e.message() instanceof PreOverthrowReply);
         for (int round = 0; round < 4; round++) {
             deliver(e -> e.message() instanceof Overthrow || e.message() instanceof OverthrowOk
                     || e.message() instanceof Read || e.message() instanceof ReadReply);
@@ -81,7 +88,10 @@ class ReadFromAnyServerTest {
         deliver(e -> e.message() instanceof Store && e.to() == 4); // 4 accepts X at the old epoch
 
         Replica newLeader = servers.get(2);
-        carryOut(newLeader, newLeader.tick(500));
+        now = 500;
+        carryOut(newLeader, newLeader.tick(now)); // 1 leads, but 4 and 5 heard it last at 250: they grant
+        deliver(e -> e.message() instanceof PreOverthrow && (e.to() == 4 || e.to() == 5));
+        deliver(e -> e.message() instanceof PreOverthrowReply && e.to() == 2);
         deliver(e -> e.message() instanceof Overthrow && (e.to() == 4 || e.to() == 5)); // 3's is still on its way
         deliver(e -> e.message() instanceof OverthrowOk && e.to() == 2);
         assertThat(newLeader.role()).isEqualTo(Role.LEADER);
@@ -106,7 +116,7 @@ class ReadFromAnyServerTest {
         for (Envelope envelope : chosen) {
             Replica to = servers.get(envelope.to());
             checker.delivered(envelope);
-            carryOut(to, to.receive(envelope));
+            carryOut(to, to.receive(envelope, now));
         }
     }
 

@@ -15,7 +15,10 @@ public enum MessageKind {
     QUERY_REPLY(false),
     SNAPSHOT_REQUEST(false),
     // A chunk promises nothing: a snapshot holds only chosen commands, true whether or not durable.
-    SNAPSHOT_CHUNK(false);
+    SNAPSHOT_CHUNK(false),
+    // The pre-vote asks and answers a question; neither changes nor reports durable state.
+    PRE_OVERTHROW(false),
+    PRE_OVERTHROW_REPLY(false);
 
     private final boolean promisesDurableState;
 

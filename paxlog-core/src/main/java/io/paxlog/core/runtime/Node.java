@@ -167,7 +167,8 @@ public final class Node {
 
     public void receive(Envelope envelope, long now) {
         advance(now);
-        loop.receive(envelope);
+        // The time too: whether this server heard from a live leader lately decides its pre-vote answers.
+        loop.receive(envelope, now);
     }
 
     /** Time passed: the core's timers, then the service's leader duties. */

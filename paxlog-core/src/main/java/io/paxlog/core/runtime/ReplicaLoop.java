@@ -222,6 +222,12 @@ public final class ReplicaLoop {
         step(replica.receive(envelope));
     }
 
+    /** As {@link #receive(Envelope)}, telling the core the time too (its timers still wait for a tick). */
+    public void receive(Envelope envelope, long now) {
+        observer.receiving(replica, envelope);
+        step(replica.receive(envelope, now));
+    }
+
     public void tick(long now) {
         step(replica.tick(now));
     }

@@ -40,7 +40,7 @@ class ElectionScenarioTest {
         ScenarioCluster cluster = scenarios.cluster(3);
         cluster.holdWrites(1);
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(1);
+        cluster.campaign(1);
         cluster.deliverAll(); // 2 and 3 promise 1.1: a majority, but 1's own promise is not durable
 
         assertThat(cluster.delivered(kind(OVERTHROW_OK).and(to(1)))).hasSize(2);
@@ -57,7 +57,7 @@ class ElectionScenarioTest {
         ScenarioCluster cluster = scenarios.cluster(3);
         cluster.holdWrites(1);
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(1);
+        cluster.campaign(1);
         cluster.deliverAll(); // 2 and 3 durably promised 1.1
         cluster.crash(1); // 1's own promise of 1.1 is lost; it never led, never stored anything
         cluster.restart(1);
@@ -77,7 +77,7 @@ class ElectionScenarioTest {
     void lateOverthrowBelowAServersPromiseIsRejectedAndTheRejectionEndsThatCandidacy() {
         ScenarioCluster cluster = scenarios.cluster(3);
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(1, 2); // overthrow(1.1) and overthrow(1.2)
+        cluster.campaign(1, 2); // both win their pre-votes: overthrow(1.1) and overthrow(1.2) in flight
         cluster.deliverOne(kind(OVERTHROW).and(from(2)).and(to(3)));
         cluster.deliverOne(kind(OVERTHROW_OK).and(to(2)));
         assertThat(cluster.role(2)).isEqualTo(Role.LEADER); // 1.2 with {2, 3}
@@ -102,7 +102,7 @@ class ElectionScenarioTest {
     void twoCandidatesInTheSameRoundTheHigherServerIdWinsAndTheOtherNeverLeads() {
         ScenarioCluster cluster = scenarios.cluster(3);
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(1, 2); // overthrow(1.1) and overthrow(1.2) race
+        cluster.campaign(1, 2); // both win their pre-votes: overthrow(1.1) and overthrow(1.2) race
         cluster.deliverAll();
 
         assertThat(cluster.role(2)).isEqualTo(Role.LEADER);

@@ -14,6 +14,7 @@ import io.paxlog.core.Entry;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
+import io.paxlog.core.ReplicaFactory;
 import io.paxlog.core.Role;
 import io.paxlog.sim.Checker;
 import io.paxlog.sim.Violation;
@@ -38,7 +39,8 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li><b>Clock.</b> Time moves only by {@link #advance}; a server's timers fire only when the script
- *       {@link #tick}s that server. Every election timeout is exactly {@link #ELECTION_MIN_MS} (the
+ *       {@link #tick}s that server, but a delivery tells the server the time (so it judges how long
+ *       ago it heard a leader when a pre-vote arrives). Every election timeout is exactly {@link #ELECTION_MIN_MS} (the
  *       injected generator always draws the minimum), so who tries to lead is decided by who is ticked.
  *   <li><b>Network.</b> Every message a server sends waits in flight until the script delivers, drops
  *       or duplicates it ({@link #deliver}, {@link #deliverOne}, {@link #drop}, {@link #duplicate}).
@@ -95,6 +97,7 @@ final class ScenarioCluster {
     private final List<Integer> installs = new ArrayList<>();
     private final Map<Long, Refusal> refusals = new HashMap<>();
     private final List<String> trace = new ArrayList<>();
+    private final ReplicaFactory factory;
     private long now;
     private long nextRequestId = 1;
 
@@ -121,6 +124,12 @@ final class ScenarioCluster {
 
     /** A cluster of servers {@code 1..n}; {@code tune} adjusts the default config (limits, say). */
     ScenarioCluster(int n, UnaryOperator<ReplicaConfig> tune) {
+        this(n, tune, ReplicaFactory.DEFAULT);
+    }
+
+    /** As above, every server built by {@code factory} (a deliberately broken rule, say). */
+    ScenarioCluster(int n, UnaryOperator<ReplicaConfig> tune, ReplicaFactory factory) {
+        this.factory = factory;
         List<Integer> members = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             members.add(id);
@@ -176,6 +185,22 @@ final class ScenarioCluster {
         advance(HEARTBEAT_MS);
         tick(leaderId);
         deliverAll();
+    }
+
+    /**
+     * Fires the timers of these servers, which must be past their election timeouts, and plays out
+     * only their pre-votes (every pre-vote message in flight is delivered, nothing else): each one that
+     * a majority would let in raises its epoch, and its {@code overthrow} is left in flight for the
+     * script to deliver. Fails if one of them is not a candidate afterwards.
+     */
+    void campaign(int... ids) {
+        tick(ids);
+        deliver(Match.kind(MessageKind.PRE_OVERTHROW, MessageKind.PRE_OVERTHROW_REPLY));
+        for (int id : ids) {
+            if (role(id) != Role.CANDIDATE) {
+                throw new AssertionError("server " + id + " did not win its pre-vote: " + up(id).replica);
+            }
+        }
     }
 
     /**
@@ -283,6 +308,37 @@ final class ScenarioCluster {
         note("net", "isolate s" + id);
     }
 
+    /** Cuts every link into {@code id}: it still sends, and others hear it, but it hears nobody. */
+    void deafen(int id) {
+        for (int other : servers.keySet()) {
+            if (other != id) {
+                cutLinks.add(other + ">" + id);
+            }
+        }
+        note("net", "deafen s" + id);
+    }
+
+    /** Cuts every link, both ways, between {@code side} and the other servers. */
+    void partition(int... side) {
+        Set<Integer> inside = new HashSet<>();
+        for (int id : side) {
+            inside.add(id);
+        }
+        for (int a : servers.keySet()) {
+            for (int b : servers.keySet()) {
+                if (inside.contains(a) != inside.contains(b)) {
+                    cutLinks.add(a + ">" + b);
+                }
+            }
+        }
+        note("net", "partition " + inside + " from the rest");
+    }
+
+    /** Every running server, in id order. */
+    int[] running() {
+        return servers.values().stream().filter(s -> s.replica != null).mapToInt(s -> s.id).toArray();
+    }
+
     void heal() {
         cutLinks.clear();
         note("net", "heal all links");
@@ -306,7 +362,7 @@ final class ScenarioCluster {
         note("net", "deliver  " + envelope);
         delivered.add(envelope);
         checker.delivered(envelope);
-        handle(target, target.replica.receive(envelope));
+        handle(target, target.replica.receive(envelope, now)); // its clock moves, its timers wait for a tick
     }
 
     // ---- Disks ----
@@ -403,7 +459,7 @@ final class ScenarioCluster {
     private void start(Server server) {
         Epoch durablePromised = server.disk.promised();
         checker.restarting(server.id, durablePromised);
-        server.replica = new Replica(server.config, server.disk.recover(), LOWEST, now);
+        server.replica = factory.create(server.config, server.disk.recover(), LOWEST, now);
         server.incarnation++;
         server.applied.clear();
         server.promisedSeen = server.replica.promised();

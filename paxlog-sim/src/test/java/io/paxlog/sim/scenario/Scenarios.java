@@ -1,6 +1,7 @@
 package io.paxlog.sim.scenario;
 
 import io.paxlog.core.ReplicaConfig;
+import io.paxlog.core.ReplicaFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -23,7 +24,16 @@ final class Scenarios implements TestWatcher {
     }
 
     ScenarioCluster cluster(int servers, UnaryOperator<ReplicaConfig> tune) {
-        ScenarioCluster cluster = new ScenarioCluster(servers, tune);
+        return cluster(servers, tune, ReplicaFactory.DEFAULT);
+    }
+
+    /** A cluster whose every server is built by {@code factory}, a deliberately broken rule, say. */
+    ScenarioCluster cluster(int servers, ReplicaFactory factory) {
+        return cluster(servers, UnaryOperator.identity(), factory);
+    }
+
+    ScenarioCluster cluster(int servers, UnaryOperator<ReplicaConfig> tune, ReplicaFactory factory) {
+        ScenarioCluster cluster = new ScenarioCluster(servers, tune, factory);
         clusters.add(cluster);
         return cluster;
     }

@@ -172,7 +172,7 @@ class SnapshotScenarioTest {
         cluster.compact(2, SNAPSHOT_BYTES);
 
         cluster.advance(ScenarioCluster.ELECTION_MAX_MS);
-        cluster.tick(3); // overthrow from 3
+        cluster.campaign(3); // overthrow from 3
         cluster.deliver(kind(io.paxlog.api.message.MessageKind.OVERTHROW).and(to(2)));
         cluster.deliver(kind(io.paxlog.api.message.MessageKind.OVERTHROW_OK).and(from(2)));
         // 3 finalized everything too, so it needs no snapshot and reads from its first unfinalized slot;

@@ -155,7 +155,7 @@ class TakeoverScenarioTest {
         cluster.deliverAll();
 
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(2); // overthrow(2.2) is on its way to 1 and 3 ...
+        cluster.campaign(2); // overthrow(2.2) is on its way to 1 and 3 ...
         long x = cluster.submit(1, X); // ... while 1 still leads and stores X in slot 2
         cluster.deliverOne(storeAt(2).and(to(3))); // 3 has not promised 2.2 yet: it stores X@1.1
         cluster.deliverOne(kind(STORE_OK).and(from(3))); // X chosen on {1, 3}: the client is answered
@@ -181,7 +181,7 @@ class TakeoverScenarioTest {
         cluster.drop(involving(1));
 
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(3); // overthrow(2.3)
+        cluster.campaign(3); // overthrow(2.3)
         cluster.deliver(kind(OVERTHROW).and(to(4).or(to(5)))); // 2 has not heard yet
         cluster.deliver(kind(OVERTHROW_OK));
         assertThat(cluster.role(3)).isEqualTo(Role.LEADER); // with {3, 4, 5}: lastUsedSlot 1
@@ -219,7 +219,7 @@ class TakeoverScenarioTest {
         cluster.heal();
 
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(3);
+        cluster.campaign(3);
         cluster.deliver(kind(OVERTHROW, OVERTHROW_OK));
         assertThat(cluster.role(3)).isEqualTo(Role.LEADER); // 2.3 with {2, 3}: lastUsedSlot 7, it holds none
         long d = cluster.submit(3, D); // waits: slot 8 is too far past the applied slot
@@ -244,7 +244,7 @@ class TakeoverScenarioTest {
         cluster.drop(involving(1));
 
         cluster.advance(ELECTION_MAX_MS);
-        cluster.tick(2);
+        cluster.campaign(2);
         cluster.deliver(kind(OVERTHROW, OVERTHROW_OK));
         assertThat(cluster.role(2)).isEqualTo(Role.LEADER); // reading slot 1 from 3 is still under way
 

@@ -8,6 +8,8 @@ import io.paxlog.api.message.Message;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.Read;
@@ -51,6 +53,8 @@ import java.util.List;
  *   11 QUERY_REPLY     epoch, promised epoch, firstUnfinalizedSlot
  *   12 SNAPSHOT_REQUEST epoch, slot, offset long
  *   13 SNAPSHOT_CHUNK  epoch, slot, totalBytes long, checksum int, offset long, bytes length int, bytes
+ *   14 PRE_OVERTHROW   epoch
+ *   15 PRE_OVERTHROW_REPLY epoch, promised epoch, granted byte (0 or 1)
  * </pre>
  *
  * <p>Codes are never reused or renumbered. Both directions switch over {@link MessageKind}, so a new
@@ -73,7 +77,7 @@ public final class MessageCodec {
         out.writeByte(code(message.kind()));
         writeEpoch(out, message.epoch());
         switch (message.kind()) {
-            case OVERTHROW -> { }
+            case OVERTHROW, PRE_OVERTHROW -> { }
             case QUERY -> out.writeLong(((Query) message).round());
             case OVERTHROW_OK -> {
                 OverthrowOk ok = (OverthrowOk) message;
@@ -141,6 +145,11 @@ public final class MessageCodec {
                 out.writeLong(chunk.offset());
                 out.writeSizedBytes(chunk.bytes());
             }
+            case PRE_OVERTHROW_REPLY -> {
+                PreOverthrowReply reply = (PreOverthrowReply) message;
+                writeEpoch(out, reply.promised());
+                out.writeBoolean(reply.granted());
+            }
         }
         return out.toByteArray();
     }
@@ -196,6 +205,8 @@ public final class MessageCodec {
             case SNAPSHOT_REQUEST -> new SnapshotRequest(epoch, in.readLong(), in.readLong(), in.readInt());
             case SNAPSHOT_CHUNK -> new SnapshotChunk(epoch, in.readLong(), in.readLong(), in.readInt(), in.readLong(),
                     in.readSizedBytes("snapshot chunk"));
+            case PRE_OVERTHROW -> new PreOverthrow(epoch);
+            case PRE_OVERTHROW_REPLY -> new PreOverthrowReply(epoch, readEpoch(in), in.readBoolean());
         };
     }
 
@@ -214,6 +225,8 @@ public final class MessageCodec {
             case QUERY_REPLY -> 11;
             case SNAPSHOT_REQUEST -> 12;
             case SNAPSHOT_CHUNK -> 13;
+            case PRE_OVERTHROW -> 14;
+            case PRE_OVERTHROW_REPLY -> 15;
         };
     }
 

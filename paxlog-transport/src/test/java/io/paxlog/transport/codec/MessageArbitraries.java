@@ -8,6 +8,8 @@ import io.paxlog.api.message.Message;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
 import io.paxlog.api.message.OverthrowOk;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.Read;
@@ -60,6 +62,9 @@ public final class MessageArbitraries {
                             Arbitraries.integers().greaterOrEqual(1))
                     .as(SnapshotRequest::new);
             case SNAPSHOT_CHUNK -> snapshotChunks();
+            case PRE_OVERTHROW -> epochs().map(PreOverthrow::new);
+            case PRE_OVERTHROW_REPLY -> Combinators.combine(epochs(), epochs(), Arbitraries.of(true, false))
+                    .as((e, promised, granted) -> new PreOverthrowReply(e, promised, granted && !e.isBelow(promised)));
         };
         return messages.map(m -> (Message) m);
     }

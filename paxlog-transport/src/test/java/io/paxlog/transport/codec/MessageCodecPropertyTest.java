@@ -7,6 +7,8 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.message.Message;
 import io.paxlog.api.message.MessageKind;
 import io.paxlog.api.message.Overthrow;
+import io.paxlog.api.message.PreOverthrow;
+import io.paxlog.api.message.PreOverthrowReply;
 import io.paxlog.api.message.Store;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -103,6 +105,29 @@ class MessageCodecPropertyTest {
         assertThatThrownBy(() -> MessageCodec.decode(body))
                 .isInstanceOf(DecodeException.class)
                 .hasMessageContaining("epoch round must be >= 0");
+    }
+
+    @Example
+    void thePreVoteKindsKeepTheirCodesAndFields() throws DecodeException {
+        assertThat(MessageCodec.code(MessageKind.PRE_OVERTHROW)).isEqualTo((byte) 14);
+        assertThat(MessageCodec.code(MessageKind.PRE_OVERTHROW_REPLY)).isEqualTo((byte) 15);
+        Message ask = new PreOverthrow(new Epoch(8, 3));
+        Message granted = new PreOverthrowReply(new Epoch(8, 3), new Epoch(7, 1), true);
+        Message declined = new PreOverthrowReply(new Epoch(8, 3), new Epoch(9, 2), false);
+        for (Message message : java.util.List.of(ask, granted, declined)) {
+            assertThat(MessageCodec.decode(MessageCodec.encode(message))).isEqualTo(message);
+        }
+        assertThat(MessageCodec.encode(ask)).hasSize(1 + 12);
+        assertThat(MessageCodec.encode(granted)).hasSize(1 + 12 + 12 + 1);
+    }
+
+    @Example
+    void aGrantedPreVoteBelowThePromiseIsRefused() {
+        byte[] body = MessageCodec.encode(new PreOverthrowReply(new Epoch(8, 3), new Epoch(9, 2), false));
+        body[body.length - 1] = 1; // now claims a grant of 8.3 by a server that promised 9.2
+        assertThatThrownBy(() -> MessageCodec.decode(body))
+                .isInstanceOf(DecodeException.class)
+                .hasMessageContaining("cannot be granted");
     }
 
     @Example
