@@ -24,7 +24,7 @@ import java.util.Set;
  * behind is safe, and turning it away would only let fewer servers win once the leader is gone.
  *
  * <p>Safety does not depend on any of this: a pre-vote writes nothing and promises nothing, and a real
- * {@code overthrow} is obeyed exactly as PROTOCOL.md says. The pre-vote only keeps a server that cannot
+ * {@code overthrow} is obeyed exactly as docs/protocol.md#overthrow says. The pre-vote only keeps a server that cannot
  * win (deaf, cut off from a majority) from raising epochs that depose a healthy leader.
  *
  * <p>The rules are one method each so tests can break them ({@code BrokenRules}).
@@ -117,7 +117,7 @@ class PreVote {
 
     /**
      * The rule: grant only when no live leader is known here and this server would promise {@code e}
-     * (PROTOCOL.md overthrow: {@code e >= promised}). docs/prevote.md explains each clause.
+     * (docs/protocol.md#overthrow: {@code e >= promised}). docs/prevote.md explains each clause.
      */
     boolean grants(PreOverthrow request) {
         if (replica.heardFromLeaderRecently()) {
