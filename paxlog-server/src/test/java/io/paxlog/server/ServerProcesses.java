@@ -137,6 +137,14 @@ final class ServerProcesses implements AutoCloseable {
         assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("server " + id + " dies of SIGKILL").isTrue();
     }
 
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to server {@code id}'s process. */
+    void signal(int id, String signal) throws IOException, InterruptedException {
+        Process process = processes.get(id);
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal + " server " + id)
+                .isTrue();
+    }
+
     /** SIGTERM; returns the exit status (143 once the shutdown hooks ran). */
     int term(int id) throws InterruptedException {
         Process process = processes.get(id);
