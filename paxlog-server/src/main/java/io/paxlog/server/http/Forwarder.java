@@ -88,12 +88,13 @@ public final class Forwarder implements AutoCloseable {
      */
     public <R> CompletableFuture<HttpReply> send(ApiRequest request, byte[] command, String service,
             java.util.function.Function<byte[], R> decode, java.util.function.Function<R, HttpReply> reply) {
-        CompletableFuture<Result> result = request.method().equals("GET") ? query(command)
+        boolean read = request.method().equals("GET");
+        CompletableFuture<Result> result = read ? query(command)
                 : request.idempotencyKey() != null ? submitOnce(request.idempotencyScope(), command)
                 : submit(command);
         return result.handle((applied, failure) -> {
             if (failure != null) {
-                return HttpReply.failure(failure);
+                return read ? HttpReply.readFailure(failure) : HttpReply.failure(failure);
             }
             R decoded;
             try {
