@@ -100,7 +100,7 @@ public final class HttpApi implements AutoCloseable {
         ApiHandler handler;
         try {
             handler = new ApiHandler(settings, forwarder, RouteTable.onClassPath(), new StatusRoute(settings.selfId(),
-                    settings.clientAddresses().keySet(), status, peerConnected), metrics);
+                    settings.clusterId(), settings.clientAddresses().keySet(), status, peerConnected), metrics);
         } catch (RuntimeException | Error e) { // two route providers claiming one path: nothing was started
             forwarder.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -144,7 +144,7 @@ class ApiHandlerTest {
         HttpApi.Settings settings = new HttpApi.Settings(1, "test", service, new InetSocketAddress("127.0.0.1", 0),
                 Map.of(1, new InetSocketAddress("127.0.0.1", 1)), 1 << 20, 8);
         return new EmbeddedChannel(new ApiHandler(settings, forwarder, RouteTable.of(routes),
-                new StatusRoute(1, List.of(1), () -> {
+                new StatusRoute(1, "test", List.of(1), () -> {
                     throw new AssertionError("no status here");
                 }, id -> false), new ServerMetrics()));
     }
