@@ -100,7 +100,9 @@ public final class Forwarder implements AutoCloseable {
             try {
                 decoded = decode.apply(applied.value());
             } catch (IllegalArgumentException e) {
-                return HttpReply.error(502, "bad_result", "the cluster's answer is not a " + service
+                // A write got this answer because it was applied: say so, rather than let a 5xx read as "failed".
+                return HttpReply.error(502, "bad_result", (read ? "" : "the command was applied at slot "
+                        + applied.slot() + ", but ") + "the cluster's answer is not a " + service
                         + " result (is it running service: " + service + "?): " + e.getMessage());
             }
             return reply.apply(decoded);
