@@ -28,9 +28,9 @@ final class HttpOptions {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
-    /** 504: the write may or may not have taken effect. */
+    /** A write's outcome is unknown (504 outcome_unknown, no answer in time): it may or may not have taken effect. */
     static final int EXIT_OUTCOME_UNKNOWN = 3;
-    /** 503 or 429, or no server reachable: nothing was done; retry later. */
+    /** Definitely not done (503, 429, no server reachable, a read without an answer): asking again is safe. */
     static final int EXIT_UNAVAILABLE = 4;
     /** 404: no such key, or nobody holds the lock. */
     static final int EXIT_NOT_FOUND = 5;
@@ -38,9 +38,13 @@ final class HttpOptions {
     static final int EXIT_PRECONDITION_FAILED = 6;
 
     static final String EXIT_HELP = "Exit status: 0 done; 1 other failure; 2 usage or a request the server refused"
-            + " (400, 413); 3 outcome unknown (504: it may or may not have taken effect); 4 unavailable (503, 429 or no"
-            + " server reachable: nothing was done); 5 not found (404); 6 precondition failed (412) or held by"
-            + " another owner (409).";
+            + " (400, 405, 413, 505: not applied); 3 a write's outcome is unknown (504 outcome_unknown, no answer in"
+            + " time, a 5xx mid-write: it may or may not have taken effect; retry with the same --idempotency-key);"
+            + " 4 not done (503, 429, no server reachable, a read without an answer: asking again is safe);"
+            + " 5 not found (404); 6 precondition failed (412) or held by another owner (409).";
+
+    /** The error codes of a 503 this API sends, each meaning "not applied" ({@code HttpReply}). */
+    private static final java.util.Set<String> NOT_APPLIED_503 = java.util.Set.of("unavailable", "busy");
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -98,7 +102,7 @@ final class HttpOptions {
         return HttpClient.newBuilder().connectTimeout(min(timeout, Duration.ofSeconds(2))).build();
     }
 
-    /** The answer of the first server that takes the request. @throws IOException if none does */
+    /** The answer of the first server that takes the request. @throws NoServerAccepted if none does */
     HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, String... headers)
             throws IOException, InterruptedException {
         HttpClient client = client();
@@ -116,53 +120,81 @@ final class HttpOptions {
                 last = e; // never sent: the next server may take it
             }
         }
-        throw new IOException("no server accepted a connection (" + String.join(", ", baseUris()) + ")"
+        throw new NoServerAccepted("no server accepted a connection (" + String.join(", ", baseUris()) + ")"
                 + (last == null ? "" : ": " + last), last);
     }
 
-    /** Prints the failure of a response that is not a success and returns the exit status it means. */
+    /**
+     * Prints the failure of a response that is not a success and returns the exit status it means. A write
+     * (anything but GET) that may have taken effect is never reported as "not done": a 5xx that is not
+     * this API's own "not applied" (a proxy's, a server stopping mid-request) exits 3, outcome unknown.
+     */
     static int failed(String command, HttpResponse<byte[]> response) {
         String message = new String(response.body(), StandardCharsets.UTF_8);
+        String code = "";
         try {
             JsonNode error = JSON.readTree(response.body());
             if (error != null && error.has("message")) {
-                message = error.path("error").asText() + ": " + error.get("message").asText();
+                code = error.path("error").asText();
+                message = code + ": " + error.get("message").asText();
             }
         } catch (IOException e) {
             // not JSON: print it as it is
         }
         System.err.println("paxlog " + command + ": " + response.statusCode() + " " + message.replaceAll("\\s+", " "));
-        return switch (response.statusCode()) {
-            case 404 -> EXIT_NOT_FOUND;
-            case 409, 412 -> EXIT_PRECONDITION_FAILED;
-            case 429, 503 -> EXIT_UNAVAILABLE;
-            case 504 -> EXIT_OUTCOME_UNKNOWN;
-            case 400, 405, 413, 414, 431 -> EXIT_USAGE;
-            default -> EXIT_FAILED;
-        };
+        boolean write = !response.request().method().equals("GET");
+        int status = response.statusCode();
+        if (status == 404) {
+            return EXIT_NOT_FOUND;
+        }
+        if (status == 409 || status == 412) {
+            return EXIT_PRECONDITION_FAILED;
+        }
+        if (status == 400 || status == 405 || status == 413 || status == 414 || status == 431 || status == 505) {
+            return EXIT_USAGE; // refused as it was sent: not applied
+        }
+        if (status == 429 || (status == 503 && NOT_APPLIED_503.contains(code))) {
+            return EXIT_UNAVAILABLE;
+        }
+        if (status >= 500) {
+            return write ? EXIT_OUTCOME_UNKNOWN : EXIT_UNAVAILABLE; // a read changes nothing
+        }
+        return EXIT_FAILED;
     }
 
-    /** An exception while talking to the servers, as a line and an exit status. */
-    static int failed(String command, Exception e) {
+    /**
+     * An exception while talking to the servers, as a line and an exit status. {@code write}: the request
+     * was a write, which may have taken effect once sent; a read never did.
+     */
+    static int failed(String command, Exception e, boolean write) {
+        String may = write ? "; the write may or may not have taken effect (retry with the same --idempotency-key)"
+                : "; a read changes nothing, asking again is safe";
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
-            System.err.println("paxlog " + command + ": interrupted; a write in flight may or may not have taken effect");
-            return EXIT_OUTCOME_UNKNOWN;
+            System.err.println("paxlog " + command + ": interrupted" + may);
+            return write ? EXIT_OUTCOME_UNKNOWN : EXIT_FAILED;
         }
         if (e instanceof java.net.http.HttpTimeoutException) {
-            System.err.println("paxlog " + command + ": no answer in time; a write may or may not have taken effect");
-            return EXIT_OUTCOME_UNKNOWN;
+            System.err.println("paxlog " + command + ": no answer within --timeout" + may);
+            return write ? EXIT_OUTCOME_UNKNOWN : EXIT_UNAVAILABLE;
         }
         if (e instanceof IllegalArgumentException) {
             System.err.println("paxlog " + command + ": " + e.getMessage());
             return EXIT_USAGE;
         }
-        if (e instanceof IOException io && io.getMessage() != null && io.getMessage().startsWith("no server accepted")) {
-            System.err.println("paxlog " + command + ": " + e.getMessage());
+        if (e instanceof NoServerAccepted) {
+            System.err.println("paxlog " + command + ": " + e.getMessage() + " (nothing was sent)");
             return EXIT_UNAVAILABLE;
         }
-        System.err.println("paxlog " + command + ": " + e + "; a write may or may not have taken effect");
-        return EXIT_OUTCOME_UNKNOWN;
+        System.err.println("paxlog " + command + ": " + e + may);
+        return write ? EXIT_OUTCOME_UNKNOWN : EXIT_FAILED;
+    }
+
+    /** No server accepted a connection: the request was never sent. */
+    static final class NoServerAccepted extends IOException {
+        NoServerAccepted(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     static JsonNode json(HttpResponse<byte[]> response) throws IOException {

@@ -3,6 +3,7 @@ package io.paxlog.cli;
 import io.paxlog.client.CommandNotAppliedException;
 import io.paxlog.client.OutcomeUnknownException;
 import io.paxlog.client.PaxlogClient;
+import io.paxlog.client.PaxlogClientException;
 import io.paxlog.journal.JournalMachine;
 import io.paxlog.server.config.DemoCluster;
 import java.io.PrintStream;
@@ -104,6 +105,38 @@ final class JournalCommand implements Callable<Integer> {
         private static Duration min(Duration a, Duration b) {
             return a.compareTo(b) <= 0 ? a : b;
         }
+
+        /**
+         * The id of the cluster actually listening, when it is not {@link #clusterId}; null when it is, or
+         * cannot be told. A server closes a connection whose frames carry another cluster's id without a
+         * word, so the client library can only report the commands on it as lost, outcome unknown. The
+         * demo's servers also answer HTTP on known ports, whose {@code /v1/status} names the cluster; for
+         * other {@code --servers} there is no such address to ask.
+         */
+        String otherCluster() {
+            if (servers != null) {
+                return null;
+            }
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofMillis(500)).build();
+            for (int id = 1; id <= DemoCluster.SERVERS; id++) {
+                try {
+                    java.net.http.HttpResponse<byte[]> response = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + DemoCluster.httpPort(basePort, id) + "/v1/status"))
+                            .timeout(Duration.ofSeconds(1)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    String theirs = HttpOptions.JSON.readTree(response.body()).path("clusterId").asText("");
+                    if (response.statusCode() == 200 && !theirs.isEmpty()) {
+                        return theirs.equals(clusterId) ? null : theirs;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                } catch (Exception e) {
+                    // this one does not answer: ask the next
+                }
+            }
+            return null;
+        }
     }
 
     @Command(name = "append", mixinStandardHelpOptions = true,
@@ -142,7 +175,7 @@ final class JournalCommand implements Callable<Integer> {
                 return EXIT_OK;
             } catch (Exception e) {
                 String which = texts.size() == 1 ? "" : " (append " + (done + 1) + " of " + texts.size() + ")";
-                return failed("append", which, e);
+                return failed("append", which, e, options);
             }
         }
     }
@@ -204,7 +237,7 @@ final class JournalCommand implements Callable<Integer> {
                 }
                 return EXIT_OK;
             } catch (Exception e) {
-                return failed("read", "", e);
+                return failed("read", "", e, options);
             }
         }
     }
@@ -231,10 +264,22 @@ final class JournalCommand implements Callable<Integer> {
     }
 
     /** One line on standard error, and the exit status that says what the caller may assume. */
-    private static int failed(String command, String which, Exception e) {
+    private static int failed(String command, String which, Exception e, ClusterOptions options) {
         String prefix = "paxlog journal " + command + which + ": ";
+        if (e instanceof PaxlogClientException) {
+            String theirs = options.otherCluster();
+            if (theirs != null) {
+                // Every server refused this client's frames unread: nothing of it was applied.
+                System.err.println(prefix + "the servers are cluster '" + theirs + "', not '" + options.clusterId
+                        + "' (--cluster): they refuse another cluster's connections, so nothing was applied;"
+                        + " give --cluster " + theirs);
+                return EXIT_NOT_APPLIED;
+            }
+        }
         if (e instanceof OutcomeUnknownException) {
-            System.err.println(prefix + oneLine(e.getMessage()));
+            String hint = e.getMessage() != null && e.getMessage().contains("connection lost")
+                    ? " (servers also drop a client whose --cluster is not theirs: GET /v1/status names the cluster)" : "";
+            System.err.println(prefix + oneLine(e.getMessage()) + hint);
             return EXIT_OUTCOME_UNKNOWN;
         }
         if (e instanceof CommandNotAppliedException) {

@@ -1,8 +1,11 @@
 package io.paxlog.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,18 +33,25 @@ final class KvCli implements Callable<Integer> {
         return HttpOptions.EXIT_USAGE;
     }
 
+    static final String VALUE_HELP = "The value as UTF-8 text; without it (and without --file), standard input's bytes.";
+
     static String path(String key) {
         return "/v1/kv/" + UrlText.encode(key.getBytes(StandardCharsets.UTF_8));
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = {"Prints the key's value (and, with --json, its version).", HttpOptions.EXIT_HELP})
+            description = {"Prints the key's value, byte for byte (a newline is added only on a terminal; with"
+                    + " --json: {\"key\",\"value\",\"version\"}, the value in base64 with \"valueBase64\": true"
+                    + " if it is not UTF-8).", HttpOptions.EXIT_HELP})
     static final class Get implements Callable<Integer> {
         @Mixin
         HttpOptions options;
 
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
+
+        @Option(names = "--no-newline", description = "Add no newline after the value, even on a terminal.")
+        boolean noNewline;
 
         @Override
         public Integer call() {
@@ -50,17 +60,30 @@ final class KvCli implements Callable<Integer> {
                 if (response.statusCode() != 200) {
                     return HttpOptions.failed("kv get", response);
                 }
-                String value = new String(response.body(), StandardCharsets.UTF_8);
+                byte[] value = response.body();
                 long version = KvCli.version(response);
                 if (options.json) {
-                    System.out.println(HttpOptions.JSON.createObjectNode().put("key", key).put("value", value)
-                            .put("version", version));
+                    var line = HttpOptions.JSON.createObjectNode().put("key", key);
+                    String text = utf8OrNull(value);
+                    if (text != null) {
+                        line.put("value", text);
+                    } else {
+                        line.put("value", java.util.Base64.getEncoder().encodeToString(value)).put("valueBase64", true);
+                    }
+                    System.out.println(line.put("version", version));
                 } else {
-                    System.out.println(value);
+                    // The bytes as stored: decoding them as text would turn bytes that are not UTF-8 into
+                    // U+FFFD, and a newline a script did not store would end up in its files. On a terminal
+                    // a newline keeps the prompt off the value's last line.
+                    System.out.write(value);
+                    if (!noNewline && System.console() != null && (value.length == 0 || value[value.length - 1] != '\n')) {
+                        System.out.write('\n');
+                    }
+                    System.out.flush();
                 }
                 return HttpOptions.EXIT_OK;
             } catch (Exception e) {
-                return HttpOptions.failed("kv get", e);
+                return HttpOptions.failed("kv get", e, false);
             }
         }
     }
@@ -74,8 +97,11 @@ final class KvCli implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
 
-        @Parameters(index = "1", paramLabel = "VALUE")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = VALUE_HELP)
         String value;
+
+        @Mixin
+        ValueSource source;
 
         @Option(names = "--if-absent", description = "Only create: fail (exit 6) if the key exists.")
         boolean ifAbsent;
@@ -86,8 +112,9 @@ final class KvCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return write("kv put", options, "PUT", path(key), value, idempotencyKey,
-                    ifAbsent ? new String[] {"If-None-Match", "*"} : new String[0]);
+            byte[] bytes = source.bytes("kv put", value);
+            return bytes == null ? HttpOptions.EXIT_USAGE : write("kv put", options, "PUT", path(key), bytes,
+                    idempotencyKey, ifAbsent ? new String[] {"If-None-Match", "*"} : new String[0]);
         }
     }
 
@@ -104,8 +131,11 @@ final class KvCli implements Callable<Integer> {
         @Parameters(index = "1", paramLabel = "VERSION", description = "The version the key must have (from get --json).")
         long version;
 
-        @Parameters(index = "2", paramLabel = "VALUE")
+        @Parameters(index = "2", arity = "0..1", paramLabel = "VALUE", description = VALUE_HELP)
         String value;
+
+        @Mixin
+        ValueSource source;
 
         @Option(names = "--idempotency-key", paramLabel = "K",
                 description = "Make a retry with the same K apply once and answer as the first did.")
@@ -117,7 +147,9 @@ final class KvCli implements Callable<Integer> {
                 System.err.println("paxlog kv cas: VERSION must be >= 1 (use put --if-absent to create)");
                 return HttpOptions.EXIT_USAGE;
             }
-            return write("kv cas", options, "PUT", path(key), value, idempotencyKey, "If-Match", "\"" + version + "\"");
+            byte[] bytes = source.bytes("kv cas", value);
+            return bytes == null ? HttpOptions.EXIT_USAGE : write("kv cas", options, "PUT", path(key), bytes,
+                    idempotencyKey, "If-Match", "\"" + version + "\"");
         }
     }
 
@@ -187,7 +219,7 @@ final class KvCli implements Callable<Integer> {
                 }
                 return HttpOptions.EXIT_OK;
             } catch (Exception e) {
-                return HttpOptions.failed("kv list", e);
+                return HttpOptions.failed("kv list", e, false);
             }
         }
 
@@ -200,8 +232,37 @@ final class KvCli implements Callable<Integer> {
         }
     }
 
+    /**
+     * Where a written value comes from: the VALUE argument (UTF-8), {@code --file} (its bytes), or, with
+     * neither, standard input (its bytes, to the end: {@code echo -n}, a pipe, a redirect).
+     */
+    static final class ValueSource {
+        @Option(names = "--file", paramLabel = "FILE", description = "The value is this file's bytes, exactly.")
+        Path file;
+
+        /** The value's bytes, or null after printing why there are none. {@code given}: VALUE, or null. */
+        byte[] bytes(String command, String given) {
+            if (given != null && file != null) {
+                System.err.println("paxlog " + command + ": give VALUE or --file, not both");
+                return null;
+            }
+            try {
+                if (file != null) {
+                    return Files.readAllBytes(file);
+                }
+                if (given != null) {
+                    return given.getBytes(StandardCharsets.UTF_8);
+                }
+                return System.in.readAllBytes();
+            } catch (IOException e) {
+                System.err.println("paxlog " + command + ": cannot read the value: " + e);
+                return null;
+            }
+        }
+    }
+
     /** PUT or DELETE, printing the new or previous version. */
-    static int write(String command, HttpOptions options, String method, String path, String value,
+    static int write(String command, HttpOptions options, String method, String path, byte[] value,
             String idempotencyKey, String... headers) {
         String[] all = headers;
         if (idempotencyKey != null) {
@@ -210,8 +271,7 @@ final class KvCli implements Callable<Integer> {
             all[headers.length + 1] = idempotencyKey;
         }
         try {
-            HttpResponse<byte[]> response = options.send(method, path,
-                    value == null ? null : value.getBytes(StandardCharsets.UTF_8), all);
+            HttpResponse<byte[]> response = options.send(method, path, value, all);
             if (response.statusCode() != 200) {
                 return HttpOptions.failed(command, response);
             }
@@ -225,7 +285,16 @@ final class KvCli implements Callable<Integer> {
             }
             return HttpOptions.EXIT_OK;
         } catch (Exception e) {
-            return HttpOptions.failed(command, e);
+            return HttpOptions.failed(command, e, true);
+        }
+    }
+
+    /** {@code bytes} as text if they are UTF-8, else null. */
+    static String utf8OrNull(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
         }
     }
 

@@ -80,7 +80,7 @@ final class LockCli implements Callable<Integer> {
                         + (granted.path("renewed").asBoolean() ? " (renewed)" : ""));
                 return HttpOptions.EXIT_OK;
             } catch (Exception e) {
-                return HttpOptions.failed("lock acquire", e);
+                return HttpOptions.failed("lock acquire", e, true);
             }
         }
     }
@@ -110,7 +110,7 @@ final class LockCli implements Callable<Integer> {
                 System.out.println(options.json ? released.toString() : "released token=" + released.get("token").asLong());
                 return HttpOptions.EXIT_OK;
             } catch (Exception e) {
-                return HttpOptions.failed("lock release", e);
+                return HttpOptions.failed("lock release", e, true);
             }
         }
     }
@@ -138,7 +138,7 @@ final class LockCli implements Callable<Integer> {
                         + lease.get("remainingMs").asLong());
                 return HttpOptions.EXIT_OK;
             } catch (Exception e) {
-                return HttpOptions.failed("lock show", e);
+                return HttpOptions.failed("lock show", e, false);
             }
         }
     }

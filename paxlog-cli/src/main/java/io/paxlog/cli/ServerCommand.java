@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
             "The configuration file describes the cluster; on SIGTERM or Ctrl-C the server stops cleanly",
             "(in-flight writes finish, files close).",
             "Exit status: 143 stopped by SIGTERM (130: Ctrl-C); 1 cannot start (address in use...); 2 bad configuration (every problem",
-            "is listed); 3 data directory in use by another server; 70 storage failure; 71 internal error."
+            "is listed); 3 data directory in use by another server; 4 the data directory holds another cluster's",
+            "or server's data (the wrong directory: nothing is damaged); 70 storage failure; 71 internal error."
         })
 final class ServerCommand implements Callable<Integer> {
 

@@ -21,6 +21,7 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"A table of every server: id, role, epoch, leader, slots, and lag behind the leader.",
+            "A server that refused the connection is \"down\"; one that did not answer within --timeout is \"timed out\".",
             "Exit status: 0 at least one server answered; 2 usage; 4 none did."})
 final class StatusCli implements Callable<Integer> {
 
@@ -38,8 +39,13 @@ final class StatusCli implements Callable<Integer> {
         }
         HttpClient client = options.client();
         Map<String, JsonNode> statuses = new LinkedHashMap<>();
+        Map<String, String> unanswered = new LinkedHashMap<>();
         for (String uri : uris) {
-            statuses.put(uri, fetch(client, uri));
+            Answer answer = fetch(client, uri);
+            statuses.put(uri, answer.status());
+            if (answer.status() == null) {
+                unanswered.put(uri, answer.why());
+            }
         }
         Map<Integer, JsonNode> lagByPeer = new LinkedHashMap<>();
         for (JsonNode status : statuses.values()) {
@@ -55,10 +61,14 @@ final class StatusCli implements Callable<Integer> {
             String address = entry.getKey().substring("http://".length());
             JsonNode status = entry.getValue();
             if (status == null) {
+                // "down" only when the connection was refused: a server that did not answer within
+                // --timeout may be up and slow, and saying "down" would send its operator the wrong way.
+                String why = unanswered.get(entry.getKey());
                 if (options.json) {
-                    System.out.println(HttpOptions.JSON.createObjectNode().put("server", address).put("reachable", false));
+                    System.out.println(HttpOptions.JSON.createObjectNode().put("server", address)
+                            .put("reachable", false).put("why", why));
                 } else {
-                    rows.add(new String[] {address, "-", "down", "-", "-", "-", "-", "-", "-", "-"});
+                    rows.add(new String[] {address, "-", why, "-", "-", "-", "-", "-", "-", "-"});
                 }
                 continue;
             }
@@ -85,22 +95,35 @@ final class StatusCli implements Callable<Integer> {
             print(rows);
         }
         if (answered == 0) {
-            System.err.println("paxlog status: no server answered (" + String.join(", ", uris) + ")");
+            boolean slow = unanswered.values().stream().anyMatch(TIMED_OUT::equals);
+            System.err.println("paxlog status: no server answered" + (slow ? " within --timeout " + options.timeout
+                    .toString().substring(2).toLowerCase(Locale.ROOT) + " (some may be up: try a longer --timeout)" : "")
+                    + " (" + String.join(", ", uris) + ")");
             return HttpOptions.EXIT_UNAVAILABLE;
         }
         return HttpOptions.EXIT_OK;
     }
 
-    private JsonNode fetch(HttpClient client, String uri) {
+    static final String TIMED_OUT = "timed out";
+
+    /** A server's status, or null and why there is none: down, timed out, or what it answered instead. */
+    private record Answer(JsonNode status, String why) {}
+
+    private Answer fetch(HttpClient client, String uri) {
         try {
             HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(uri + "/v1/status"))
                     .timeout(options.timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            return response.statusCode() == 200 ? HttpOptions.json(response) : null;
+            return response.statusCode() == 200 ? new Answer(HttpOptions.json(response), null)
+                    : new Answer(null, "http " + response.statusCode());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return new Answer(null, "interrupted");
+        } catch (java.net.http.HttpTimeoutException e) { // the connect timeout's exception is one too
+            return new Answer(null, TIMED_OUT);
+        } catch (java.net.ConnectException e) {
+            return new Answer(null, "down");
         } catch (Exception e) {
-            return null;
+            return new Answer(null, "error");
         }
     }
 

@@ -44,7 +44,7 @@ final class WalCommand {
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
             description = {"Prints every record of the log, one per line, then a summary.",
-                "Exit status: 0 recoverable, 1 not recoverable, 2 usage, 3 I/O error."})
+                "Exit status: 0 recoverable, 1 not recoverable, 2 usage, 3 I/O error, 4 no log in DIR."})
     static final class Dump extends WalAction {
         @Override
         String action() {
@@ -54,7 +54,7 @@ final class WalCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Checks that a server could recover from this directory, and says where and why not.",
-                "Exit status: 0 recoverable, 1 not recoverable, 2 usage, 3 I/O error."})
+                "Exit status: 0 recoverable, 1 not recoverable, 2 usage, 3 I/O error, 4 no log in DIR."})
     static final class Verify extends WalAction {
         @Override
         String action() {

@@ -3,6 +3,7 @@ package io.paxlog.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paxlog.server.ServerMain;
+import io.paxlog.server.config.DemoCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -82,6 +83,58 @@ class JournalCommandTest {
     }
 
     @Test
+    void aClientWithAnotherClustersIdIsToldSoAndThatNothingWasApplied() throws Exception {
+        // The demo's port layout, so the CLI can ask the servers' HTTP status which cluster they are; a
+        // majority of its five servers is enough.
+        int basePort = freeDemoBasePort();
+        Path config = DemoCluster.write(dir, basePort, "journal");
+        for (int id = 1; id <= 3; id++) {
+            start(config, id);
+        }
+        String port = "" + basePort;
+        Run ready = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && (ready == null || ready.status() != 0)) {
+            ready = run("journal", "read", "--base-port", port, "--timeout", "2s");
+        }
+        assertThat(ready.status()).as("the demo layout cluster serves: " + ready.err()).isZero();
+
+        Run append = run("journal", "append", "--base-port", port, "--cluster", "not-demo", "--timeout", "2s", "x");
+        assertThat(append.status()).as(append.err()).isEqualTo(JournalCommand.EXIT_NOT_APPLIED);
+        assertThat(append.err()).contains("the servers are cluster 'demo', not 'not-demo'", "nothing was applied",
+                "give --cluster demo").doesNotContain("no quorum", "may apply twice");
+        assertThat(run("journal", "read", "--base-port", port).out()).as("indeed not appended").isEmpty();
+    }
+
+    /** A base port whose fifteen demo ports are all free now. */
+    private static int freeDemoBasePort() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(30_000);
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int id = 1; id <= DemoCluster.SERVERS; id++) {
+                    for (int p : List.of(DemoCluster.httpPort(base, id), DemoCluster.peerPort(base, id),
+                            DemoCluster.clientPort(base, id))) {
+                        held.add(new ServerSocket(p, 1, InetAddress.getLoopbackAddress()));
+                    }
+                }
+                return base;
+            } catch (IOException e) {
+                // one of them is taken: another base
+            } finally {
+                for (ServerSocket socket : held) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // only opened to see that the port is free
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no free demo base port found");
+    }
+
+    @Test
     void withNoServerRunningAppendExitsFourQuicklyWithOneLine() throws Exception {
         String nobody = freePorts(3).stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
 
@@ -149,16 +202,21 @@ class JournalCommandTest {
                 .append("  heartbeatIntervalMs: 50\n");
         Path config = dir.resolve("cluster.yaml");
         Files.writeString(config, yaml);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int id = 1; id <= count; id++) {
-            processes.add(new ProcessBuilder(java, "-ea", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-                    "--config", config.toString(), "--id", Integer.toString(id))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server-" + id + ".log").toFile()))
-                    .start());
+            start(config, id);
         }
         return String.join(",", clients);
+    }
+
+    /** Starts server {@code id} of {@code config} as a process, killed after the test. */
+    private void start(Path config, int id) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        processes.add(new ProcessBuilder(java, "-ea", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
+                "--config", config.toString(), "--id", Integer.toString(id))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server-" + id + ".log").toFile()))
+                .start());
     }
 
     /** Polls with {@code journal read} (each attempt gives up after about a second) until one succeeds. */

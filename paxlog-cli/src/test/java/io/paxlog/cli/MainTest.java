@@ -70,9 +70,12 @@ class MainTest {
     }
 
     @Test
-    void walVerifyOnAnEmptyDirectorySaysItIsRecoverable(@TempDir Path dir) {
+    void walVerifyOnADirectoryWithNoLogSaysSoRatherThanRecoverable(@TempDir Path dir) {
+        // A mistyped directory is empty too: "recoverable", exit 0, would pass a backup check that read nothing.
         Run run = run("wal", "verify", dir.toString());
-        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.status()).as(run.err()).isEqualTo(4);
+        assertThat(run.err()).contains("no write-ahead log in " + dir, "no segment and no snapshot");
+        assertThat(run.out()).doesNotContain("recoverable");
     }
 
     @Test

@@ -43,7 +43,8 @@ class ServerCommandsTest {
         Run run = run("server", "--config", file.toString(), "--id", "2");
 
         assertThat(run.status()).isEqualTo(2);
-        assertThat(run.err()).contains(file + ": 3 problems",
+        assertThat(run.err()).contains(file + ": 4 problems",
+                "cluster.service: missing: name the service every server runs, one of [journal, kv, lock]",
                 "address 127.0.0.1:1 is used by both server 1 peer and server 1 client",
                 "electionTimeoutMinMs: 1000 must be above heartbeatIntervalMs (5000)",
                 "--id 2: no server with this id in the cluster (ids: [1])");

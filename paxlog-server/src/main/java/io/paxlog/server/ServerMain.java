@@ -4,6 +4,7 @@ import io.paxlog.server.config.ConfigException;
 import io.paxlog.server.config.ServerConfig;
 import io.paxlog.server.service.ServiceCatalog;
 import io.paxlog.storage.WalCorruptedException;
+import io.paxlog.storage.WalTool;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -16,14 +17,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exit status: 143 (130 for SIGINT) after a clean stop on a signal, as the JVM reports signals; 1 could not start (an address in use, a directory that cannot
  * be created); 2 bad arguments or configuration (every problem is printed); 3 the data directory is in
- * use by another server; {@value PaxlogServer#EXIT_STORAGE_FATAL} the log is damaged or the disk failed;
- * {@value PaxlogServer#EXIT_INTERNAL_ERROR} the server's loop failed (a bug).
+ * use by another server; 4 the data directory holds another cluster's or server's log or snapshots
+ * (nothing is damaged: it is the wrong directory); {@value PaxlogServer#EXIT_STORAGE_FATAL} the log is
+ * damaged or the disk failed; {@value PaxlogServer#EXIT_INTERNAL_ERROR} the server's loop failed (a bug).
  */
 public final class ServerMain {
 
     public static final int EXIT_CANNOT_START = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_DATA_DIR_LOCKED = 3;
+    /** Not 70 ("storage failure"): an operator who pointed a server at the wrong directory must not go hunting for a broken disk. */
+    public static final int EXIT_FOREIGN_DATA = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerMain.class);
 
@@ -77,6 +81,12 @@ public final class ServerMain {
             err.println("paxlog server: " + e.getMessage());
             return EXIT_DATA_DIR_LOCKED;
         } catch (WalCorruptedException e) {
+            if (WalTool.isForeign(e)) {
+                err.println("paxlog server: the data directory " + config.dataDirectory(id) + " holds another cluster's"
+                        + " or server's data (this is cluster " + config.cluster().id() + ", server " + id
+                        + "), refusing to start: " + e.getMessage());
+                return EXIT_FOREIGN_DATA;
+            }
             err.println("paxlog server: the write-ahead log in " + config.dataDirectory(id)
                     + " cannot be trusted, refusing to start: " + e.getMessage());
             return PaxlogServer.EXIT_STORAGE_FATAL;

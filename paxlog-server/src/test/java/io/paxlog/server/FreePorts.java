@@ -32,7 +32,7 @@ final class FreePorts {
         }
     }
 
-    /** A cluster configuration for {@code servers} servers on fresh loopback ports. */
+    /** A journal cluster's configuration for {@code servers} servers on fresh loopback ports. */
     static String clusterYaml(int servers, String dataDir, String extraSettings) {
         return clusterYaml(servers, dataDir, 300, 600, extraSettings);
     }
@@ -41,7 +41,7 @@ final class FreePorts {
     static String clusterYaml(int servers, String dataDir, long electionTimeoutMinMs, long electionTimeoutMaxMs,
             String extraSettings) {
         List<Integer> ports = take(servers * 3);
-        StringBuilder yaml = new StringBuilder("cluster:\n  id: test\n  servers:\n");
+        StringBuilder yaml = new StringBuilder("cluster:\n  id: test\n  service: journal\n  servers:\n");
         for (int i = 0; i < servers; i++) {
             yaml.append("    - {id: ").append(i + 1)
                     .append(", peer: \"127.0.0.1:").append(ports.get(3 * i))

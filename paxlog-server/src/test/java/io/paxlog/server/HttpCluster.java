@@ -30,7 +30,7 @@ public final class HttpCluster implements AutoCloseable {
     /** Writes the configuration (fresh loopback ports, {@code extraSettings} appended) and starts every server. */
     public HttpCluster(Path dir, int servers, String service, String extraSettings) throws IOException {
         processes = new ServerProcesses(dir, FreePorts.clusterYaml(servers, "server-{id}", extraSettings)
-                .replace("  id: test\n", "  id: test\n  service: " + service + "\n"));
+                .replace("  service: journal\n", "  service: " + service + "\n"));
         processes.startAll();
     }
 

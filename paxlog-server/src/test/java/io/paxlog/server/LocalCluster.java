@@ -59,7 +59,7 @@ final class LocalCluster implements AutoCloseable {
             long electionTimeoutMinMs, long electionTimeoutMaxMs) {
         this.root = root;
         this.machines = machines;
-        StringBuilder yaml = new StringBuilder("cluster:\n  id: local\n  servers:\n");
+        StringBuilder yaml = new StringBuilder("cluster:\n  id: local\n  service: journal\n  servers:\n");
         for (int id = 1; id <= servers; id++) {
             yaml.append("    - {id: ").append(id).append(", peer: \"127.0.0.1:").append(19000 + id)
                     .append("\", client: \"127.0.0.1:").append(17000 + id).append("\", http: \"127.0.0.1:")

@@ -48,7 +48,7 @@ class PaxlogServerReadTest {
 
     private PaxlogClient startCluster(Service<?, ?> service) {
         ServerConfig config = ServerConfig.parse(FreePorts.clusterYaml(3, "server-{id}", "")
-                .replace("  id: test\n", "  id: test\n  service: " + service.name() + "\n"), "test", dir, null);
+                .replace("  service: journal\n", "  service: " + service.name() + "\n"), "test", dir, null);
         Map<Integer, InetSocketAddress> addresses = new LinkedHashMap<>();
         for (int id = 1; id <= 3; id++) {
             int self = id;

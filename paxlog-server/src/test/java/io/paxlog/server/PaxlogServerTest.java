@@ -115,6 +115,28 @@ class PaxlogServerTest {
         }
     }
 
+    @Test
+    void aServerGivenAnotherClustersDataExitsWithItsOwnStatusNotAsAStorageFailure() throws Exception {
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, FreePorts.clusterYaml(1, dir.resolve("server-{id}").toString(), ""));
+        ServerConfig ours = ServerConfig.load(file);
+        PaxlogServer first = start(ours, 1);
+        try (JournalClient client = new JournalClient(ours, 5)) {
+            assertThat(client.append("of cluster test", BOUND).status()).isEqualTo(ClientAnswer.Status.APPLIED);
+        }
+        first.close(); // its log now carries cluster "test"
+        assertThat(io.paxlog.storage.WalTool.run(new String[] {"verify", ours.dataDirectory(1).toString()},
+                System.out, System.err)).as("a real data directory verifies").isZero();
+
+        Files.writeString(file, Files.readString(file).replace("  id: test\n", "  id: other\n"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> ServerMain.run(file, 1, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(status).as(err.toString()).isEqualTo(ServerMain.EXIT_FOREIGN_DATA)
+                .isNotEqualTo(PaxlogServer.EXIT_STORAGE_FATAL);
+        assertThat(err.toString()).contains("holds another cluster's or server's data", "this is cluster other");
+    }
+
     private ServerConfig config(int count) {
         return ServerConfig.parse(FreePorts.clusterYaml(count, "server-{id}", ""), "test", dir, null);
     }

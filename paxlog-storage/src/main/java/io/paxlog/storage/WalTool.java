@@ -18,7 +18,8 @@ import java.nio.file.Path;
  *
  * Without {@code --cluster}/{@code --server} the first segment's identity is expected of all others.
  * Exit status: 0 recoverable (an unfinished last write, which a server would cut, included), 1 not
- * recoverable (the message says where and why), 2 usage error, 3 I/O error.
+ * recoverable (the message says where and why), 2 usage error, 3 I/O error, 4 no log at all (no segment
+ * and no snapshot: not a server's data directory, or one that never wrote).
  */
 public final class WalTool {
 
@@ -26,6 +27,7 @@ public final class WalTool {
     static final int CORRUPTED = 1;
     static final int USAGE = 2;
     static final int IO_ERROR = 3;
+    static final int NO_LOG = 4;
 
     private static final String USAGE_TEXT = "usage: WalTool dump|verify DIR [--cluster ID --server N]";
 
@@ -58,6 +60,12 @@ public final class WalTool {
         try {
             LogRecovery.Result result = LogRecovery.run(new NioFileLayer(directory), expected, false,
                     dump ? new Printer(out) : LogRecovery.Listener.NONE);
+            if (result.identity() == null && result.snapshots().snapshot() == null) {
+                // "Recoverable" would be true of any directory, a mistyped one included: say what is there.
+                err.println("no write-ahead log in " + directory + ": no segment and no snapshot (is it a server's"
+                        + " data directory? a server started on it would start with an empty log)");
+                return NO_LOG;
+            }
             out.println(summary(result));
             return OK;
         } catch (WalCorruptedException e) {
@@ -67,6 +75,14 @@ public final class WalTool {
             err.println("I/O error: " + e);
             return IO_ERROR;
         }
+    }
+
+    /**
+     * True if {@code e} refused files that belong to another cluster or server (or were renamed or
+     * copied): nothing is damaged, the directory is the wrong one. A server gives that its own exit status.
+     */
+    public static boolean isForeign(WalCorruptedException e) {
+        return e.getMessage() != null && e.getMessage().endsWith(WalCorruptedException.Advice.FOREIGN.text);
     }
 
     private static SegmentIdentity parseIdentity(String[] args) {

@@ -23,8 +23,6 @@ import java.util.regex.Pattern;
  */
 public record ClusterConfig(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers) {
 
-    /** What {@code cluster.service} is when the file does not say: the journal, paxlog's first service. */
-    public static final String SERVICE_DEFAULT = "journal";
     public static final int EXACTLY_ONCE_WINDOW_DEFAULT = 1024;
     static final int EXACTLY_ONCE_WINDOW_MAX = 1 << 20;
     static final int SERVERS_MAX = 31;

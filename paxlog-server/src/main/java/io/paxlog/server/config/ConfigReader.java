@@ -101,7 +101,7 @@ final class ConfigReader {
         }
         int before = problems.size();
         String id = text(node, path, "id", null);
-        String service = text(node, path, "service", ClusterConfig.SERVICE_DEFAULT);
+        String service = service(node, path);
         Long window = number(node, path, "exactlyOnceWindow", (long) ClusterConfig.EXACTLY_ONCE_WINDOW_DEFAULT);
         List<Integer> ids = serverIds;
         List<ServerAddresses> servers = servers(node.get("servers"), path + ".servers", ids);
@@ -241,6 +241,19 @@ final class ConfigReader {
             }
         }
         return true;
+    }
+
+    /**
+     * {@code cluster.service}, required: a file without it once ran the journal silently, which a user who
+     * meant kv learned only from the first 404. The message names what there is to choose from.
+     */
+    private String service(JsonNode cluster, String path) {
+        if (isAbsent(cluster.get("service"))) {
+            problems.add(path + ".service: missing: name the service every server runs, one of " + services.names()
+                    + " (e.g. service: kv); a data directory keeps the service it was first started with");
+            return null;
+        }
+        return text(cluster, path, "service", null);
     }
 
     private String text(JsonNode parent, String path, String field, String fallback) {

@@ -28,9 +28,16 @@ public record Limits(int frameBytesMax, int commandBytesMax, int clientQueueMax,
         int readSlotsMax, int catchUpSlotsMax, int snapshotChunkBytesMax, int httpBodyBytesMax,
         int httpConnectionsPerAddressMax) {
 
-    /** The HTTP body default leaves room for a largest value (1 MiB by default) and nothing much more. */
-    public static final Limits DEFAULTS = new Limits(16 << 20, 1 << 20, 4096, 16384, 16384, 4096, 512, 1 << 20,
-            512, 512, 512 << 10, (1 << 20) + (4 << 10), 64);
+    /**
+     * A service's largest command is its largest value plus the command's own framing (the kv store's: a
+     * 1 MiB value, a key of up to 1 KiB, lengths, a condition), so the command limit is 1 MiB + 4 KiB: a
+     * command limit of exactly 1 MiB refused values just under the documented 1 MiB value limit. The HTTP
+     * body default leaves room for such a value and nothing much more.
+     */
+    public static final int COMMAND_BYTES_MAX_DEFAULT = (1 << 20) + (4 << 10);
+
+    public static final Limits DEFAULTS = new Limits(16 << 20, COMMAND_BYTES_MAX_DEFAULT, 4096, 16384, 16384, 4096,
+            512, 1 << 20, 512, 512, 512 << 10, (1 << 20) + (4 << 10), 64);
 
     static final int FRAME_BYTES_MIN = 1 << 20;
     static final int FRAME_BYTES_LIMIT = 1 << 30;

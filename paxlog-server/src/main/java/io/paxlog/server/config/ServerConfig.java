@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * <pre>
  * cluster:                        # must be the same on every server
  *   id: demo
- *   service: journal              # optional, default journal; any service on the class path
+ *   service: journal              # required: kv, lock, journal or any service on the class path
  *   exactlyOnceWindow: 1024       # optional
  *   servers:
  *     - {id: 1, peer: "127.0.0.1:9081", client: "127.0.0.1:7081", http: "127.0.0.1:8081"}
@@ -26,7 +26,7 @@ import java.nio.file.Path;
  *   tickIntervalMs: 5
  *   snapshotEverySlots: 100000
  *   walSegmentBytes: 67108864
- *   limits: {frameBytesMax: 16777216, commandBytesMax: 1048576, ...}   # see {@link Limits}
+ *   limits: {frameBytesMax: 16777216, commandBytesMax: 1052672, ...}   # see {@link Limits}
  * </pre>
  *
  * <p>Parsed at the edge only: everything past {@link #load} sees typed, validated records.

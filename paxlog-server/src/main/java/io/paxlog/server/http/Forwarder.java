@@ -88,18 +88,21 @@ public final class Forwarder implements AutoCloseable {
      */
     public <R> CompletableFuture<HttpReply> send(ApiRequest request, byte[] command, String service,
             java.util.function.Function<byte[], R> decode, java.util.function.Function<R, HttpReply> reply) {
-        CompletableFuture<Result> result = request.method().equals("GET") ? query(command)
+        boolean read = request.method().equals("GET");
+        CompletableFuture<Result> result = read ? query(command)
                 : request.idempotencyKey() != null ? submitOnce(request.idempotencyScope(), command)
                 : submit(command);
         return result.handle((applied, failure) -> {
             if (failure != null) {
-                return HttpReply.failure(failure);
+                return read ? HttpReply.readFailure(failure) : HttpReply.failure(failure);
             }
             R decoded;
             try {
                 decoded = decode.apply(applied.value());
             } catch (IllegalArgumentException e) {
-                return HttpReply.error(502, "bad_result", "the cluster's answer is not a " + service
+                // A write got this answer because it was applied: say so, rather than let a 5xx read as "failed".
+                return HttpReply.error(502, "bad_result", (read ? "" : "the command was applied at slot "
+                        + applied.slot() + ", but ") + "the cluster's answer is not a " + service
                         + " result (is it running service: " + service + "?): " + e.getMessage());
             }
             return reply.apply(decoded);

@@ -13,9 +13,14 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpExpectationFailedEvent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -95,7 +100,7 @@ public final class HttpApi implements AutoCloseable {
         ApiHandler handler;
         try {
             handler = new ApiHandler(settings, forwarder, RouteTable.onClassPath(), new StatusRoute(settings.selfId(),
-                    settings.clientAddresses().keySet(), status, peerConnected), metrics);
+                    settings.clusterId(), settings.clientAddresses().keySet(), status, peerConnected), metrics);
         } catch (RuntimeException | Error e) { // two route providers claiming one path: nothing was started
             forwarder.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -160,11 +165,31 @@ public final class HttpApi implements AutoCloseable {
             this.bodyBytesMax = bodyBytesMax;
         }
 
+        /**
+         * {@code Expect: 100-continue} with a {@code Content-Length} over the limit: Netty's own answer is a
+         * bare 413 with no body; answer the JSON one instead. The client has not sent the body (it waits for
+         * this answer), and the aggregator discards it if it sends it anyway, so the connection stays usable.
+         */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+                pipeline.fireUserEventTriggered(HttpExpectationFailedEvent.INSTANCE);
+                FullHttpResponse response = ApiHandler.response(tooLarge());
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                return response;
+            }
+            return super.newContinueResponse(start, maxContentLength, pipeline);
+        }
+
+        private HttpReply tooLarge() {
+            return HttpReply.error(413, "body_too_large", "the request body is over this server's limit of "
+                    + bodyBytesMax + " bytes (httpBodyBytesMax)");
+        }
+
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             // The aggregator discards the rest of this body as it arrives; we answer now and linger.
-            ApiHandler.writeAndLinger(ctx, HttpReply.error(413, "body_too_large", "the request body is over this "
-                    + "server's limit of " + bodyBytesMax + " bytes (httpBodyBytesMax)"), OVERSIZED_LINGER_MS);
+            ApiHandler.writeAndLinger(ctx, tooLarge(), OVERSIZED_LINGER_MS);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.paxlog.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paxlog.client.Result;
 import io.paxlog.kv.KvCommands;
 import io.paxlog.kv.KvLimits;
 import io.paxlog.kv.KvResult;
@@ -9,6 +10,7 @@ import io.paxlog.kv.KvService;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * {@code /v1/kv}: the key-value service over HTTP. Each request becomes one {@link KvCommands} command;
@@ -28,6 +30,8 @@ public final class KvRoutes implements ServiceRoutes {
     /** Entries a list returns when {@code limit} is not given. */
     static final int LIST_LIMIT_DEFAULT = 100;
     static final String PREFIX = "/v1/kv";
+    /** Writes an {@code If-Match: *} tries while other writers keep changing the key's version. */
+    static final int ANY_VERSION_ATTEMPTS = 3;
 
     /** The store's default limits, which every server runs with (see {@code KvService}). */
     private final KvLimits limits = KvLimits.DEFAULTS;
@@ -103,6 +107,10 @@ public final class KvRoutes implements ServiceRoutes {
             return done(HttpReply.error(413, "value_too_large", "the value has " + value.length
                     + " bytes; the limit is " + limits.valueBytesMax()));
         }
+        if (ifMatch != null && ifMatch.trim().equals("*")) {
+            return ifExists(request, key, forwarder, version -> KvCommands.compareAndSet(key, version, value),
+                    KvRoutes::putReply, ANY_VERSION_ATTEMPTS);
+        }
         byte[] command;
         if (ifMatch != null) {
             long version = version(ifMatch);
@@ -123,6 +131,10 @@ public final class KvRoutes implements ServiceRoutes {
 
     private CompletableFuture<HttpReply> delete(ApiRequest request, byte[] key, Forwarder forwarder) {
         String ifMatch = request.header("If-Match");
+        if (ifMatch != null && ifMatch.trim().equals("*")) {
+            return ifExists(request, key, forwarder, version -> KvCommands.deleteIfVersion(key, version),
+                    KvRoutes::deleteReply, ANY_VERSION_ATTEMPTS);
+        }
         byte[] command;
         if (ifMatch != null) {
             long version = version(ifMatch);
@@ -134,6 +146,60 @@ public final class KvRoutes implements ServiceRoutes {
             command = KvCommands.delete(key);
         }
         return submit(forwarder, request, command, KvRoutes::deleteReply);
+    }
+
+    /**
+     * {@code If-Match: *}: only if the key exists, whatever its version. The store's conditions are "this
+     * version" and "absent", so this reads the current version and writes on that version; a write that
+     * lost a race to another writer (the key still exists, with a newer version) applied nothing, so it is
+     * tried again on the newer version, up to {@code attempts} times. With an Idempotency-Key it is tried
+     * once: its retries must name the same command, which answers as the first did.
+     */
+    private static CompletableFuture<HttpReply> ifExists(ApiRequest request, byte[] key, Forwarder forwarder,
+            LongFunction<byte[]> write, Function<KvResult, HttpReply> reply, int attempts) {
+        return forwarder.query(KvCommands.get(key)).handle((read, failure) -> {
+            if (failure != null) {
+                return done(HttpReply.readFailure(failure)); // nothing was written yet
+            }
+            KvResult current = decoded(read.value());
+            if (current instanceof KvResult.NotFound) {
+                return done(conditionOrRefusal(new KvResult.ConditionFailed(0)));
+            }
+            if (!(current instanceof KvResult.Found found)) {
+                return done(current == null ? badResult() : unexpected(current));
+            }
+            byte[] command = write.apply(found.version());
+            boolean once = request.idempotencyKey() != null;
+            CompletableFuture<Result> written = once ? forwarder.submitOnce(request.idempotencyScope(), command)
+                    : forwarder.submit(command);
+            return written.handle((applied, writeFailure) -> {
+                if (writeFailure != null) {
+                    return done(HttpReply.failure(writeFailure));
+                }
+                KvResult result = decoded(applied.value());
+                if (result == null) {
+                    return done(badResult());
+                }
+                if (result instanceof KvResult.ConditionFailed lost && lost.currentVersion() != 0 && !once
+                        && attempts > 1) {
+                    return ifExists(request, key, forwarder, write, reply, attempts - 1);
+                }
+                return done(reply.apply(result));
+            }).thenCompose(next -> next);
+        }).thenCompose(next -> next);
+    }
+
+    /** The result in {@code bytes}, or null if they are not a kv result. */
+    private static KvResult decoded(byte[] bytes) {
+        try {
+            return KvCommands.decodeResult(bytes);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static HttpReply badResult() {
+        return HttpReply.error(502, "bad_result", "the cluster's answer is not a kv result (is it running service: kv?)");
     }
 
     private static CompletableFuture<HttpReply> submit(Forwarder forwarder, ApiRequest request, byte[] command,

@@ -1,5 +1,7 @@
 package io.paxlog.server.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paxlog.lock.Lease;
@@ -27,6 +29,8 @@ import java.util.function.Function;
 public final class LockRoutes implements ServiceRoutes {
 
     static final String PREFIX = "/v1/locks";
+    private static final String ACQUIRE_BODY = "{\"owner\": \"...\", \"ttlMs\": N}";
+    private static final java.util.Set<String> ACQUIRE_FIELDS = java.util.Set.of("owner", "ttlMs");
 
     @Override
     public String service() {
@@ -68,13 +72,31 @@ public final class LockRoutes implements ServiceRoutes {
         JsonNode body;
         try {
             body = HttpReply.JSON.readTree(request.body());
+        } catch (JsonProcessingException e) {
+            // Jackson's own message names its classes and echoes the input: say where, in our words.
+            JsonLocation at = e.getLocation();
+            return done(HttpReply.error(400, "bad_json", "the body is not JSON"
+                    + (at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+                    + "; it must be " + ACQUIRE_BODY));
         } catch (IOException e) {
-            return done(HttpReply.error(400, "bad_json", "the body must be {\"owner\": \"...\", \"ttlMs\": N}: "
-                    + e.getMessage()));
+            throw new java.io.UncheckedIOException("reading a byte array cannot fail", e);
         }
         if (body == null || !body.isObject() || !body.path("owner").isTextual() || !body.path("ttlMs").canConvertToLong()
                 || !body.path("ttlMs").isIntegralNumber()) {
-            return done(HttpReply.error(400, "bad_json", "the body must be {\"owner\": \"...\", \"ttlMs\": N}"));
+            return done(HttpReply.error(400, "bad_json", "the body must be " + ACQUIRE_BODY));
+        }
+        // An unknown field is refused rather than ignored: a misspelt "ttl" would otherwise be a lock with
+        // a ttl the client never meant.
+        List<String> unknown = new java.util.ArrayList<>();
+        body.fieldNames().forEachRemaining(field -> {
+            if (!ACQUIRE_FIELDS.contains(field)) {
+                unknown.add(field);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            return done(HttpReply.error(400, "bad_json", "unknown field" + (unknown.size() == 1 ? " " : "s ")
+                    + String.join(", ", unknown.stream().map(f -> "\"" + f + "\"").toList()) + "; the body must be "
+                    + ACQUIRE_BODY));
         }
         byte[] command;
         try {

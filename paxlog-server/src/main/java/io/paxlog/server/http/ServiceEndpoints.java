@@ -49,7 +49,7 @@ final class ServiceEndpoints {
                 : forwarder.submit(payload);
         return result.handle((answered, failure) -> {
             if (failure != null) {
-                return HttpReply.failure(failure);
+                return command ? HttpReply.failure(failure) : HttpReply.readFailure(failure);
             }
             HttpReply reply = HttpReply.bytes(200, answered.value(), OCTETS).header("Paxlog-Service", service);
             return command ? reply.header("Paxlog-Slot", Long.toString(answered.slot())) : reply;

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * last published (a few milliseconds old at most) and the peer network's connections.
  *
  * <pre>{@code
- * {"serverId": 1, "role": "leader", "epoch": {"round": 3, "serverId": 1}, "leader": 1,
+ * {"clusterId": "demo", "serverId": 1, "role": "leader", "epoch": {"round": 3, "serverId": 1}, "leader": 1,
  *  "lastUsedSlot": 42, "firstUnfinalizedSlot": 43, "appliedSlot": 42, "snapshotSlot": 0,
  *  "peers": [{"id": 2, "reachable": true, "firstUnfinalizedSlot": 43, "lag": 0}, ...]}
  * }</pre>
@@ -23,12 +23,16 @@ import java.util.function.Supplier;
 final class StatusRoute {
 
     private final int selfId;
+    private final String clusterId;
     private final Collection<Integer> serverIds;
     private final Supplier<ServerStatus> status;
     private final IntPredicate peerConnected;
 
-    StatusRoute(int selfId, Collection<Integer> serverIds, Supplier<ServerStatus> status, IntPredicate peerConnected) {
+    /** @param clusterId the cluster's id, reported so a client refused for another id can be told which it is */
+    StatusRoute(int selfId, String clusterId, Collection<Integer> serverIds, Supplier<ServerStatus> status,
+            IntPredicate peerConnected) {
         this.selfId = selfId;
+        this.clusterId = clusterId;
         this.serverIds = serverIds;
         this.status = status;
         this.peerConnected = peerConnected;
@@ -36,7 +40,7 @@ final class StatusRoute {
 
     HttpReply reply() {
         ServerStatus now = status.get();
-        ObjectNode body = HttpReply.object().put("serverId", now.serverId())
+        ObjectNode body = HttpReply.object().put("clusterId", clusterId).put("serverId", now.serverId())
                 .put("role", now.role().name().toLowerCase(Locale.ROOT));
         body.putObject("epoch").put("round", now.promised().round()).put("serverId", now.promised().serverId());
         body.put("leader", now.leaderHint()).put("lastUsedSlot", now.lastUsedSlot())

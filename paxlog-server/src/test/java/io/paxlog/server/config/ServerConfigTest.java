@@ -44,6 +44,7 @@ class ServerConfigTest {
     private static final String MINIMAL = """
             cluster:
               id: c
+              service: kv
               servers:
                 - {id: 7, peer: "127.0.0.1:1", client: "127.0.0.1:2", http: "127.0.0.1:3"}
             server:
@@ -80,12 +81,14 @@ class ServerConfigTest {
     void omittedSettingsTakeTheirDefaults() {
         ServerConfig config = ServerConfig.parse(MINIMAL, "minimal.yaml", BASE, null);
 
-        assertThat(config.cluster().service()).isEqualTo("journal");
+        assertThat(config.cluster().service()).isEqualTo("kv");
         assertThat(config.cluster().exactlyOnceWindow()).isEqualTo(ClusterConfig.EXACTLY_ONCE_WINDOW_DEFAULT);
         assertThat(config.settings().electionTimeoutMinMs()).isEqualTo(1000);
         assertThat(config.settings().electionTimeoutMaxMs()).isEqualTo(2000);
         assertThat(config.settings().heartbeatIntervalMs()).isEqualTo(100);
         assertThat(config.settings().limits()).isEqualTo(Limits.DEFAULTS);
+        assertThat(Limits.DEFAULTS.commandBytesMax()).as("a 1 MiB value, a 1 KiB key and the command's framing")
+                .isGreaterThanOrEqualTo((1 << 20) + 1024 + 64);
         assertThat(config.dataDirectory(7)).isEqualTo(Path.of("/var/lib/paxlog"));
     }
 
@@ -267,14 +270,22 @@ class ServerConfigTest {
     }
 
     @Test
+    void aFileWithoutAServiceIsRefusedNamingTheServicesThereAre() {
+        // It once ran the journal silently, and a user who meant kv learned it from the first 404.
+        assertThat(problems(MINIMAL.replace("  service: kv\n", ""))).containsExactly("cluster.service: missing: name "
+                + "the service every server runs, one of [journal, kv, lock] (e.g. service: kv); a data directory keeps "
+                + "the service it was first started with");
+    }
+
+    @Test
     void notYamlOrNotTheRightShape() {
         assertThat(problems("cluster: [unclosed")).singleElement().asString().startsWith("line ");
         assertThat(problems("")).containsExactly("the file is empty; it needs a cluster and a server section");
         assertThat(problems("- a\n- b\n")).containsExactly("the file: must be a mapping of fields [cluster, server]");
-        assertThat(problems("cluster:\n  id: x\n  servers: {}\nserver:\n  dataDir: d\n")).containsExactly(
+        assertThat(problems("cluster:\n  id: x\n  service: kv\n  servers: {}\nserver:\n  dataDir: d\n")).containsExactly(
                 "cluster.servers: must be a list of servers, each with id, peer, client and http");
         assertThat(problems("server:\n  dataDir: d\n")).containsExactly("cluster: missing (id, servers)");
-        assertThat(problems("cluster:\n  id: x\n  servers: []\nserver:\n  dataDir: d\n"))
+        assertThat(problems("cluster:\n  id: x\n  service: kv\n  servers: []\nserver:\n  dataDir: d\n"))
                 .containsExactly("cluster.servers: the cluster needs at least one server");
     }
 

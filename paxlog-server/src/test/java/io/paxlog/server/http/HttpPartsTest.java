@@ -88,11 +88,26 @@ class HttpPartsTest {
     void aClientFailureBecomesAStatusThatSaysWhatTheCallerMayAssume() {
         HttpReply noQuorum = HttpReply.failure(new java.util.concurrent.CompletionException(
                 newNoQuorum()));
-        assertThat(noQuorum.status()).isEqualTo(503);
-        assertThat(noQuorum.headers()).containsKey("Retry-After");
-        assertThat(noQuorum.bodyText()).contains("\"error\":\"no_quorum\"");
-        assertThat(HttpReply.failure(new Forwarder.TooManyIdempotentRequests()).status()).isEqualTo(503);
-        assertThat(HttpReply.failure(new IllegalStateException("bug")).status()).isEqualTo(500);
+        // No quorum: a deposed leader may have logged the write, so its outcome is unknown; never 503, which
+        // generic clients and proxies resend on their own.
+        assertThat(noQuorum.status()).isEqualTo(504);
+        assertThat(noQuorum.headers()).doesNotContainKey("Retry-After");
+        assertThat(noQuorum.bodyText()).contains("\"error\":\"outcome_unknown\"", "\"reason\":\"no_quorum\"",
+                "same Idempotency-Key");
+        HttpReply busy = HttpReply.failure(new Forwarder.TooManyIdempotentRequests());
+        assertThat(busy.status()).isEqualTo(503);
+        assertThat(busy.headers()).containsKey("Retry-After");
+        HttpReply bug = HttpReply.failure(new IllegalStateException("bug"));
+        assertThat(bug.status()).isEqualTo(500);
+        assertThat(bug.bodyText()).contains("may or may not have taken effect");
+
+        // A read changes nothing: whatever failed, it never says a write may have taken effect.
+        HttpReply read = HttpReply.readFailure(newNoQuorum());
+        assertThat(read.status()).isEqualTo(503);
+        assertThat(read.headers()).containsKey("Retry-After");
+        assertThat(read.bodyText()).contains("\"error\":\"unavailable\"", "asking again is safe")
+                .doesNotContain("may or may not");
+        assertThat(HttpReply.readFailure(new IllegalStateException("bug")).bodyText()).doesNotContain("may or may not");
     }
 
     private static NoQuorumException newNoQuorum() {
