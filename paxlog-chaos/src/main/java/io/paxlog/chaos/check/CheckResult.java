@@ -16,9 +16,10 @@ public sealed interface CheckResult {
     record Linearizable(String key, int operations, long steps) implements CheckResult {}
 
     /**
-     * No order does. {@code window} is the shortest prefix of the key's history (operations in order of
-     * invocation) that already has no linearization; its last operation, {@code culprit}, is the one
-     * whose arrival made it fail: what it saw or did is what cannot be explained.
+     * No order does. {@code window} is the shortest prefix of the key's history that already has no
+     * linearization: the operations invoked by the moment {@code culprit} completed, the earliest
+     * completion after which the history cannot be explained (operations still pending then count as of
+     * unknown outcome). The culprit's answer is the one that cannot be explained.
      */
     record Violation(String key, List<Operation<?, ?>> history, List<Operation<?, ?>> window,
             Operation<?, ?> culprit, long steps) implements CheckResult {

@@ -60,22 +60,45 @@ public final class Linearizability<S, I, O> {
         if (whole.outcome == Verdict.OUT_OF_BUDGET) {
             return new CheckResult.Inconclusive(key, operations.size(), whole.steps, whole.why);
         }
-        // The shortest failing prefix, by trying longer prefixes in turn. Failure is not monotone in the
-        // prefix (a later write can explain an earlier read that overlaps it), so this is a scan, not a
-        // bisection. A scan that runs out of time leaves the whole history as the window: still failing.
-        List<Operation<?, ?>> window = List.copyOf(ordered);
+        // The shortest failing prefix: the history as it stood at the earliest completion after which it
+        // is already not linearizable. Cut at time T, it holds the operations invoked by T; those still
+        // pending at T become unknown (their answers had not arrived). A cut of a linearizable history is
+        // linearizable (drop or keep each pending one as the whole linearization placed it), so failing is
+        // monotone in T and a bisection over the completions finds the first failing cut.
+        List<Long> completions = ordered.stream().filter(o -> o.outcome() == Outcome.OK)
+                .map(Operation::completeNanos).distinct().sorted().toList();
         long scanDeadline = System.nanoTime() + budget.time().toNanos();
-        for (int length = 1; length < ordered.size(); length++) {
-            Search prefix = search(ordered.subList(0, length), scanDeadline);
-            if (prefix.outcome == Verdict.VIOLATION) {
-                window = List.copyOf(ordered.subList(0, length));
-                break;
-            }
-            if (prefix.outcome == Verdict.OUT_OF_BUDGET) {
-                break;
+        int low = 0;
+        int high = completions.size() - 1; // the cut at the last completion is the whole history: it fails
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            Search cut = search(cut(ordered, completions.get(middle)), scanDeadline);
+            if (cut.outcome == Verdict.VIOLATION) {
+                high = middle;
+            } else if (cut.outcome == Verdict.LINEARIZABLE) {
+                low = middle + 1;
+            } else {
+                low = high; // out of time: report the cut found so far, which fails
             }
         }
-        return new CheckResult.Violation(key, List.copyOf(ordered), window, window.get(window.size() - 1), whole.steps);
+        long at = completions.isEmpty() ? Long.MAX_VALUE : completions.get(high);
+        List<Operation<?, ?>> window = List.copyOf(ordered.stream().filter(o -> o.invokeNanos() <= at).toList());
+        Operation<?, ?> culprit = ordered.stream().filter(o -> o.outcome() == Outcome.OK && o.completeNanos() == at)
+                .findFirst().orElse(ordered.get(ordered.size() - 1));
+        return new CheckResult.Violation(key, List.copyOf(ordered), window, culprit, whole.steps);
+    }
+
+    /** The history as known at time {@code at}: invoked by then, answers arrived after it unknown. */
+    private List<Operation<I, O>> cut(List<Operation<I, O>> ordered, long at) {
+        List<Operation<I, O>> cut = new ArrayList<>();
+        for (Operation<I, O> o : ordered) {
+            if (o.invokeNanos() > at) {
+                continue;
+            }
+            cut.add(o.outcome() == Outcome.OK && o.completeNanos() > at
+                    ? Operation.unknown(o.id(), o.client(), o.key(), o.input(), o.invokeNanos(), o.completeNanos()) : o);
+        }
+        return cut;
     }
 
     private enum Verdict { LINEARIZABLE, VIOLATION, OUT_OF_BUDGET }

@@ -132,7 +132,7 @@ public final class ChaosRun {
         }
         writeHistory(dir.resolve("history.txt"), history);
         long acknowledged = history.stream().filter(Findings::acknowledgedWrite).count();
-        RunReport report = new RunReport(dir, history.size(), outcomes, faults, results,
+        RunReport report = new RunReport(dir, history, outcomes, faults, results,
                 Findings.lostAcknowledgedWrites(history, finalReads), Findings.duplicates(recorder.versions()),
                 Findings.longestWriteGapNanos(history), (int) acknowledged, timeline);
         if (report.passed() && !options.keep()) {

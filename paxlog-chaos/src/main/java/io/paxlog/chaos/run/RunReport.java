@@ -1,7 +1,9 @@
 package io.paxlog.chaos.run;
 
 import io.paxlog.chaos.check.CheckResult;
+import io.paxlog.chaos.check.Operation;
 import io.paxlog.chaos.check.Outcome;
+import io.paxlog.chaos.check.RegisterModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +13,22 @@ import java.util.Optional;
  * What a run did and found. It passed when every key's history was shown linearizable, nothing
  * acknowledged was lost or applied twice, and the faults asked for were done.
  *
+ * @param history every operation recorded, the final reads included
  * @param timeline the HTML timeline of the keys that failed, if any did
  */
-public record RunReport(Path directory, int operations, Map<Outcome, Long> outcomes, List<Fault> faults,
-        List<CheckResult> results, int lostAcknowledgedWrites, int duplicates, long longestWriteGapNanos,
-        int acknowledgedWrites, Optional<Path> timeline) {
+public record RunReport(Path directory, List<Operation<RegisterModel.Input, RegisterModel.Output>> history,
+        Map<Outcome, Long> outcomes, List<Fault> faults, List<CheckResult> results, int lostAcknowledgedWrites,
+        int duplicates, long longestWriteGapNanos, int acknowledgedWrites, Optional<Path> timeline) {
 
     public RunReport {
+        history = List.copyOf(history);
         outcomes = Map.copyOf(outcomes);
         faults = List.copyOf(faults);
         results = List.copyOf(results);
+    }
+
+    public int operations() {
+        return history.size();
     }
 
     /** Keys whose history was not shown linearizable: violations and searches over budget alike. */
@@ -35,7 +43,7 @@ public record RunReport(Path directory, int operations, Map<Outcome, Long> outco
     /** The lines {@code paxlog chaos} prints. */
     public String text() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("operations: %d (ok %d, failed %d, unknown %d); acknowledged writes: %d%n", operations,
+        out.append(String.format("operations: %d (ok %d, failed %d, unknown %d); acknowledged writes: %d%n", operations(),
                 outcomes.getOrDefault(Outcome.OK, 0L), outcomes.getOrDefault(Outcome.FAILED, 0L),
                 outcomes.getOrDefault(Outcome.UNKNOWN, 0L), acknowledgedWrites));
         out.append("faults: ").append(faults.size()).append('\n');

@@ -160,6 +160,17 @@ class LinearizabilityTest {
     }
 
     @Test
+    void aReadThatSeesAWriteInvokedAfterItIsNotTheCulprit() {
+        // The first read is invoked before the write it sees, but they overlap: fine. The stale read at the
+        // end is what fails, and the window is the history as it stood when that read completed.
+        RegisterHistories history = new RegisterHistories("x").read(2, "a", 5, 20).write(1, "a", 10, 30)
+                .write(1, "b", 40, 50).read(2, "a", 60, 70).write(1, "c", 80, 90);
+        CheckResult.Violation violation = (CheckResult.Violation) register(history);
+        assertThat(violation.culprit().id()).isEqualTo(3);
+        assertThat(violation.window()).extracting(Operation::id).containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
     void theTimelineShowsTheViolation(@TempDir Path dir) throws Exception {
         CheckResult result = register(new RegisterHistories("x").write(1, "a", 0, 10).write(2, "b", 20, 30)
                 .read(3, "a", 40, 50).writeUnknown(1, "c", 60, 70));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Histories made by running a real register: each operation takes effect at a random instant inside its
  * interval, in that order, so every such history is linearizable and must pass; some answers are lost
  * (unknown, applied or not) and some operations fail (not applied). Changing one read to a value nobody
- * wrote must then make it fail.
+ * wrote must then make it fail, with that read as the end of the shortest failing window.
  */
 class RandomHistoriesTest {
 
@@ -94,8 +94,12 @@ class RandomHistoriesTest {
                     List<Operation<Input, Output>> ghost = new ArrayList<>(ops);
                     ghost.set(i, Operation.ok(op.id(), op.client(), op.key(), op.input(), new ReadValue("ghost"),
                             op.invokeNanos(), op.completeNanos()));
-                    assertThat(checker.check(ghost).get(0)).as("seed " + seed + ", read #" + op.id() + " of a ghost")
+                    CheckResult failed = checker.check(ghost).get(0);
+                    assertThat(failed).as("seed " + seed + ", read #" + op.id() + " of a ghost")
                             .isInstanceOf(CheckResult.Violation.class);
+                    // Every earlier cut is a cut of the real register's history: the window ends at the ghost.
+                    assertThat(((CheckResult.Violation) failed).culprit().completeNanos()).as("seed " + seed)
+                            .isEqualTo(op.completeNanos());
                     mutated++;
                     break;
                 }
