@@ -120,7 +120,9 @@ public final class ChaosRun {
             }
         }
         List<Operation<RegisterModel.Input, RegisterModel.Output>> history = recorder.operations();
+        long checkStart = System.nanoTime();
         List<CheckResult> results = new Linearizability<>(RegisterModel.INSTANCE, options.budget()).check(history);
+        long checkNanos = System.nanoTime() - checkStart;
         Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
         outcomes.putAll(history.stream().collect(Collectors.groupingBy(Operation::outcome, Collectors.counting())));
         Optional<Path> timeline = Optional.empty();
@@ -134,7 +136,7 @@ public final class ChaosRun {
         long acknowledged = history.stream().filter(Findings::acknowledgedWrite).count();
         RunReport report = new RunReport(dir, history, outcomes, faults, results,
                 Findings.lostAcknowledgedWrites(history, finalReads), Findings.duplicates(recorder.versions()),
-                Findings.longestWriteGapNanos(history), (int) acknowledged, timeline);
+                Findings.longestWriteGapNanos(history), (int) acknowledged, checkNanos, timeline);
         if (report.passed() && !options.keep()) {
             deleteTree(dir);
         }

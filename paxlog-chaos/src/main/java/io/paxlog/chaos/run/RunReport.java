@@ -14,11 +14,12 @@ import java.util.Optional;
  * acknowledged was lost or applied twice, and the faults asked for were done.
  *
  * @param history every operation recorded, the final reads included
+ * @param checkNanos how long the linearizability check took
  * @param timeline the HTML timeline of the keys that failed, if any did
  */
 public record RunReport(Path directory, List<Operation<RegisterModel.Input, RegisterModel.Output>> history,
         Map<Outcome, Long> outcomes, List<Fault> faults, List<CheckResult> results, int lostAcknowledgedWrites,
-        int duplicates, long longestWriteGapNanos, int acknowledgedWrites, Optional<Path> timeline) {
+        int duplicates, long longestWriteGapNanos, int acknowledgedWrites, long checkNanos, Optional<Path> timeline) {
 
     public RunReport {
         history = List.copyOf(history);
@@ -50,7 +51,8 @@ public record RunReport(Path directory, List<Operation<RegisterModel.Input, Regi
         for (Fault fault : faults) {
             out.append("  ").append(fault).append('\n');
         }
-        out.append("violations: ").append(violations()).append(" (keys checked: ").append(results.size()).append(")\n");
+        out.append("violations: ").append(violations()).append(" (keys checked: ").append(results.size())
+                .append(String.format(", in %d ms)%n", checkNanos / 1_000_000));
         for (CheckResult result : results) {
             if (result instanceof CheckResult.Violation violation) {
                 out.append("  key ").append(violation.key()).append(": not linearizable; shortest failing prefix ")
