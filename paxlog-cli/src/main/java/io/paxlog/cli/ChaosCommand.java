@@ -21,6 +21,11 @@ import picocli.CommandLine.Option;
         })
 final class ChaosCommand implements Callable<Integer> {
 
+    @Option(names = "--workload", description = "REGISTER (kv: reads, writes, compare-and-sets; Java and HTTP "
+            + "clients) or LOCK (locks with fencing tokens; HTTP clients). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "REGISTER")
+    ChaosRun.Workload workload;
+
     @Option(names = "--duration", description = "How long the workload runs (default: ${DEFAULT-VALUE}).",
             defaultValue = "50s", converter = JournalCommand.DurationConverter.class)
     Duration duration;
@@ -68,14 +73,15 @@ final class ChaosCommand implements Callable<Integer> {
             System.err.println("paxlog chaos: --faults takes KILL_LEADER, PAUSE_LEADER or NONE: " + faults);
             return 2;
         }
-        if (javaClients + httpClients < 1 || keys < 1) {
-            System.err.println("paxlog chaos: at least one client and one key");
+        int clients = workload == ChaosRun.Workload.LOCK ? httpClients : javaClients + httpClients;
+        if (clients < 1 || keys < 1) {
+            System.err.println("paxlog chaos: at least one client and one key (the lock workload runs HTTP clients only)");
             return 2;
         }
         ChaosRun.Options defaults = ChaosRun.Options.shortRun(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir);
         ChaosRun.Options options;
         try {
-            options = new ChaosRun.Options(duration, javaClients, httpClients, keys, kinds, interval, downtime,
+            options = new ChaosRun.Options(workload, duration, javaClients, httpClients, keys, kinds, interval, downtime,
                     defaults.electionTimeoutMinMs(), defaults.electionTimeoutMaxMs(),
                     defaults.budget(), defaults.parent(),
                     seed == null ? defaults.seed() : seed, keep);
@@ -83,8 +89,9 @@ final class ChaosCommand implements Callable<Integer> {
             System.err.println("paxlog chaos: " + e.getMessage());
             return 2;
         }
-        System.out.printf("paxlog chaos: 5 servers, %d Java + %d HTTP clients on %d keys for %d s, faults %s%n",
-                javaClients, httpClients, keys, duration.toSeconds(), kinds);
+        System.out.printf("paxlog chaos: %s workload, 5 servers, %d Java + %d HTTP clients on %d keys for %d s, faults %s%n",
+                workload, workload == ChaosRun.Workload.LOCK ? 0 : javaClients, httpClients, keys, duration.toSeconds(),
+                kinds);
         RunReport report = ChaosRun.run(options);
         System.out.print(report.text());
         return report.passed() ? 0 : 1;

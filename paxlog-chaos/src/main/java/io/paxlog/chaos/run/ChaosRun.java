@@ -3,6 +3,8 @@ package io.paxlog.chaos.run;
 import io.paxlog.chaos.check.Budget;
 import io.paxlog.chaos.check.CheckResult;
 import io.paxlog.chaos.check.Linearizability;
+import io.paxlog.chaos.check.LockModel;
+import io.paxlog.chaos.check.Model;
 import io.paxlog.chaos.check.Operation;
 import io.paxlog.chaos.check.Outcome;
 import io.paxlog.chaos.check.RegisterModel;
@@ -23,18 +25,35 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * One black-box run of the register workload: five server processes, clients on the Java client and on
- * HTTP, the faults asked for, then every fault healed, a final read of every key, and the check.
+ * One black-box run: five server processes, concurrent clients recording every operation, the faults
+ * asked for, then every fault healed and the whole history checked. The register workload (kv service)
+ * runs clients on the Java client and on HTTP and ends with a final read of every key, for the lost
+ * write count; the lock workload (lock service) runs HTTP clients.
  */
 public final class ChaosRun {
 
+    /** What the clients do, and so which service the servers run and which model checks the history. */
+    public enum Workload {
+        /** Reads, unique writes and compare-and-sets on a few kv keys, checked as registers. */
+        REGISTER("kv"),
+        /** Acquires, renewals and releases of a few locks by a few owners, checked with fencing tokens. */
+        LOCK("lock");
+
+        final String service;
+
+        Workload(String service) {
+            this.service = service;
+        }
+    }
+
     /**
+     * @param javaClients clients on the Java client (register workload only)
      * @param parent where the run's directory ({@code pxc-...}) is made
      * @param keep keep the run directory (data, logs, history) even when the run passed
      */
-    public record Options(Duration duration, int javaClients, int httpClients, int keys, List<Fault.Kind> faults,
-            Duration faultInterval, Duration downtime, long electionTimeoutMinMs, long electionTimeoutMaxMs,
-            Budget budget, Path parent, long seed, boolean keep) {
+    public record Options(Workload workload, Duration duration, int javaClients, int httpClients, int keys,
+            List<Fault.Kind> faults, Duration faultInterval, Duration downtime, long electionTimeoutMinMs,
+            long electionTimeoutMaxMs, Budget budget, Path parent, long seed, boolean keep) {
 
         public Options {
             faults = List.copyOf(faults);
@@ -46,9 +65,9 @@ public final class ChaosRun {
 
         /** The short run: about a minute of the register workload, the leader killed with -9 every 12 s. */
         public static Options shortRun(Path parent) {
-            return new Options(Duration.ofSeconds(50), 3, 2, 3, List.of(Fault.Kind.KILL_LEADER), Duration.ofSeconds(12),
-                    Duration.ofSeconds(4), 1000, 2000, Budget.of(20_000_000, Duration.ofSeconds(60)), parent,
-                    System.nanoTime(), false);
+            return new Options(Workload.REGISTER, Duration.ofSeconds(50), 3, 2, 3, List.of(Fault.Kind.KILL_LEADER),
+                    Duration.ofSeconds(12), Duration.ofSeconds(4), 1000, 2000,
+                    Budget.of(20_000_000, Duration.ofSeconds(60)), parent, System.nanoTime(), false);
         }
     }
 
@@ -60,19 +79,27 @@ public final class ChaosRun {
         Files.createDirectories(options.parent());
         ServerCluster.killStale(options.parent());
         Path dir = Files.createTempDirectory(options.parent(), ServerCluster.PREFIX);
-        Recorder recorder = new Recorder();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < options.keys(); i++) {
-            keys.add("k" + i);
+            keys.add((options.workload() == Workload.LOCK ? "lock" : "k") + i);
         }
-        List<Fault> faults;
-        Map<String, Operation<RegisterModel.Input, RegisterModel.Output>> finalReads = new LinkedHashMap<>();
-        try (ServerCluster cluster = new ServerCluster(dir, 5, options.electionTimeoutMinMs(),
+        try (ServerCluster cluster = new ServerCluster(dir, 5, options.workload().service, options.electionTimeoutMinMs(),
                 options.electionTimeoutMaxMs())) {
             cluster.startAll();
             cluster.awaitLeader(BOUND);
-            List<KvWorker> workers = new ArrayList<>();
             List<Integer> httpPorts = cluster.ids().stream().map(id -> cluster.ports(id).http()).toList();
+            if (options.workload() == Workload.LOCK) {
+                Recorder<LockModel.Input, LockModel.Output> recorder = new Recorder<>();
+                List<Worker> workers = new ArrayList<>();
+                for (int client = 1; client <= options.httpClients(); client++) {
+                    workers.add(new LockWorker(client, recorder, keys, options.seed() + client, httpPorts));
+                }
+                List<Fault> faults = drive(cluster, recorder, workers, options);
+                return finish(dir, options, recorder.operations(), LockModel.INSTANCE, faults, RunReport.NOT_MEASURED,
+                        RunReport.NOT_MEASURED, RunReport.NOT_MEASURED, RunReport.NOT_MEASURED);
+            }
+            Recorder<RegisterModel.Input, RegisterModel.Output> recorder = new Recorder<>();
+            List<Worker> workers = new ArrayList<>();
             int client = 1;
             for (int i = 0; i < options.javaClients(); i++, client++) {
                 workers.add(new JavaClientWorker(client, recorder, keys, options.seed() + client, javaClient(cluster)));
@@ -80,48 +107,64 @@ public final class ChaosRun {
             for (int i = 0; i < options.httpClients(); i++, client++) {
                 workers.add(new HttpWorker(client, recorder, keys, options.seed() + client, httpPorts));
             }
-            Nemesis nemesis = new Nemesis(cluster, recorder, options.faults(), options.faultInterval(), options.downtime());
-            List<Thread> threads = new ArrayList<>();
-            for (KvWorker worker : workers) {
-                threads.add(new Thread(worker, "pxc-client-" + worker.client));
-            }
-            Thread nemesisThread = new Thread(nemesis, "pxc-nemesis");
-            try {
-                threads.forEach(Thread::start);
-                nemesisThread.start();
-                Thread.sleep(options.duration().toMillis()); // the run's length: the workload runs meanwhile
-            } finally {
-                nemesis.stop();
-                workers.forEach(KvWorker::stop);
-                join(nemesisThread);
-                for (Thread thread : threads) {
-                    join(thread);
-                }
-                for (KvWorker worker : workers) {
-                    if (worker instanceof JavaClientWorker java) {
-                        java.close();
-                    }
-                }
-            }
-            if (nemesis.failure().isPresent()) {
-                throw new IllegalStateException("a fault could not be done or healed", nemesis.failure().get());
-            }
-            faults = nemesis.faults();
-            for (int id : cluster.ids()) {
-                if (!cluster.isAlive(id)) {
-                    throw new IllegalStateException("server " + id + " is not running after the run" + cluster.describe());
-                }
-            }
-            cluster.awaitLeader(BOUND);
+            List<Fault> faults = drive(cluster, recorder, workers, options);
+            Map<String, Operation<RegisterModel.Input, RegisterModel.Output>> finalReads = new LinkedHashMap<>();
             try (JavaClientWorker reader = new JavaClientWorker(0, recorder, keys, options.seed(), javaClient(cluster))) {
                 for (String key : keys) {
                     finalReads.put(key, finalRead(reader, recorder, key, cluster));
                 }
             }
+            List<Operation<RegisterModel.Input, RegisterModel.Output>> history = recorder.operations();
+            return finish(dir, options, history, RegisterModel.INSTANCE, faults,
+                    Findings.lostAcknowledgedWrites(history, finalReads), Findings.duplicates(recorder.versions()),
+                    Findings.longestWriteGapNanos(history),
+                    (int) history.stream().filter(Findings::acknowledgedWrite).count());
         }
-        List<Operation<RegisterModel.Input, RegisterModel.Output>> history = recorder.operations();
+    }
+
+    /**
+     * Runs the workers and the nemesis for the run's duration, stops them (bounded), and waits until
+     * every server runs and one leads again: the faults are healed. Returns the faults done.
+     */
+    private static List<Fault> drive(ServerCluster cluster, Recorder<?, ?> recorder, List<Worker> workers,
+            Options options) throws InterruptedException {
+        Nemesis nemesis = new Nemesis(cluster, recorder, options.faults(), options.faultInterval(), options.downtime());
+        List<Thread> threads = new ArrayList<>();
+        for (Worker worker : workers) {
+            threads.add(new Thread(worker, "pxc-client-" + worker.client()));
+        }
+        Thread nemesisThread = new Thread(nemesis, "pxc-nemesis");
+        try {
+            threads.forEach(Thread::start);
+            nemesisThread.start();
+            Thread.sleep(options.duration().toMillis()); // the run's length: the workload runs meanwhile
+        } finally {
+            nemesis.stop();
+            workers.forEach(Worker::stop);
+            join(nemesisThread);
+            for (Thread thread : threads) {
+                join(thread);
+            }
+            workers.forEach(Worker::close);
+        }
+        if (nemesis.failure().isPresent()) {
+            throw new IllegalStateException("a fault could not be done or healed", nemesis.failure().get());
+        }
+        for (int id : cluster.ids()) {
+            if (!cluster.isAlive(id)) {
+                throw new IllegalStateException("server " + id + " is not running after the run" + cluster.describe());
+            }
+        }
+        cluster.awaitLeader(BOUND);
+        return nemesis.faults();
+    }
+
+    /** Checks the history, writes history.txt (and timeline.html if it failed), and makes the report. */
+    private static <S, I, O> RunReport finish(Path dir, Options options, List<Operation<I, O>> history,
+            Model<S, I, O> model, List<Fault> faults, int lost, int duplicates, long writeGapNanos,
+            int acknowledgedWrites) throws IOException {
         long checkStart = System.nanoTime();
-        List<CheckResult> results = new Linearizability<>(RegisterModel.INSTANCE, options.budget()).check(history);
+        List<CheckResult> results = new Linearizability<>(model, options.budget()).check(history);
         long checkNanos = System.nanoTime() - checkStart;
         Map<Outcome, Long> outcomes = new EnumMap<>(Outcome.class);
         outcomes.putAll(history.stream().collect(Collectors.groupingBy(Operation::outcome, Collectors.counting())));
@@ -129,14 +172,13 @@ public final class ChaosRun {
         List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
         if (!failed.isEmpty()) {
             Path page = dir.resolve("timeline.html");
-            Timeline.write(page, "paxlog chaos run " + dir.getFileName(), failed, RegisterModel.INSTANCE);
+            Timeline.write(page, "paxlog chaos run " + dir.getFileName(), failed, model);
             timeline = Optional.of(page);
         }
-        writeHistory(dir.resolve("history.txt"), history);
-        long acknowledged = history.stream().filter(Findings::acknowledgedWrite).count();
-        RunReport report = new RunReport(dir, history, outcomes, faults, results,
-                Findings.lostAcknowledgedWrites(history, finalReads), Findings.duplicates(recorder.versions()),
-                Findings.longestWriteGapNanos(history), (int) acknowledged, checkNanos, timeline);
+        Files.write(dir.resolve("history.txt"), history.stream()
+                .sorted(Comparator.comparingLong(Operation::invokeNanos)).map(Operation::toString).toList());
+        RunReport report = new RunReport(dir, options.workload(), List.copyOf(history), outcomes, faults, results, lost,
+                duplicates, writeGapNanos, acknowledgedWrites, checkNanos, timeline);
         if (report.passed() && !options.keep()) {
             deleteTree(dir);
         }
@@ -170,13 +212,6 @@ public final class ChaosRun {
         if (thread.isAlive()) {
             throw new IllegalStateException(thread.getName() + " did not stop within 60 s");
         }
-    }
-
-    private static void writeHistory(Path file, List<Operation<RegisterModel.Input, RegisterModel.Output>> history)
-            throws IOException {
-        List<String> lines = history.stream().sorted(Comparator.comparingLong(Operation::invokeNanos))
-                .map(Operation::toString).toList();
-        Files.write(file, lines);
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -3,6 +3,7 @@ package io.paxlog.chaos.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paxlog.chaos.check.Outcome;
+import io.paxlog.chaos.check.RegisterModel;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -23,6 +24,11 @@ import java.util.Random;
  */
 final class HttpWorker extends KvWorker {
 
+    @Override
+    public void close() {
+        // java.net.http keeps no resources a worker must release (its pool ends with the client)
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(8);
 
@@ -31,7 +37,8 @@ final class HttpWorker extends KvWorker {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
-    HttpWorker(int client, Recorder recorder, List<String> keys, long seed, List<Integer> httpPorts) {
+    HttpWorker(int client, Recorder<RegisterModel.Input, RegisterModel.Output> recorder, List<String> keys,
+            long seed, List<Integer> httpPorts) {
         super(client, recorder, keys, seed);
         this.httpPorts = httpPorts;
         this.pick = new Random(seed ^ 0x5DEECE66DL);

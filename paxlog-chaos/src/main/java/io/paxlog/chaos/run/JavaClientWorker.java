@@ -1,6 +1,7 @@
 package io.paxlog.chaos.run;
 
 import io.paxlog.chaos.check.Outcome;
+import io.paxlog.chaos.check.RegisterModel;
 import io.paxlog.client.CommandNotAppliedException;
 import io.paxlog.client.OutcomeUnknownException;
 import io.paxlog.client.PaxlogClient;
@@ -14,11 +15,12 @@ import java.util.List;
  * A worker on the Java client: the client finds the leader and retries each command with its
  * {@code (clientId, sequence)}, and types every failure as applied-or-not, which is what is recorded.
  */
-final class JavaClientWorker extends KvWorker implements AutoCloseable {
+final class JavaClientWorker extends KvWorker {
 
     private final PaxlogClient paxlog;
 
-    JavaClientWorker(int client, Recorder recorder, List<String> keys, long seed, PaxlogClient paxlog) {
+    JavaClientWorker(int client, Recorder<RegisterModel.Input, RegisterModel.Output> recorder, List<String> keys,
+            long seed, PaxlogClient paxlog) {
         super(client, recorder, keys, seed);
         this.paxlog = paxlog;
     }

@@ -12,7 +12,7 @@ import java.util.Random;
  * compare-and-sets against the last version it read, on a few keys, each operation recorded with what
  * its client can tell of the outcome. The transport (Java client, HTTP) is the subclass's.
  */
-abstract class KvWorker implements Runnable {
+abstract class KvWorker implements Worker {
 
     /** What a read returned: the value (null if absent) and its version (0 if absent). */
     record Seen(String value, long version) {}
@@ -30,14 +30,14 @@ abstract class KvWorker implements Runnable {
     }
 
     final int client;
-    private final Recorder recorder;
+    private final Recorder<RegisterModel.Input, RegisterModel.Output> recorder;
     private final List<String> keys;
     private final Random random;
     private final Map<String, Seen> lastSeen = new HashMap<>();
     private volatile boolean stopping;
     private int written;
 
-    KvWorker(int client, Recorder recorder, List<String> keys, long seed) {
+    KvWorker(int client, Recorder<RegisterModel.Input, RegisterModel.Output> recorder, List<String> keys, long seed) {
         this.client = client;
         this.recorder = recorder;
         this.keys = keys;
@@ -50,7 +50,13 @@ abstract class KvWorker implements Runnable {
     /** Writes {@code value}; with {@code expectVersion} > 0 only if that is the version, with 0 only if absent, with -1 always. */
     abstract WriteAnswer write(String key, String value, long expectVersion) throws InterruptedException;
 
-    void stop() {
+    @Override
+    public int client() {
+        return client;
+    }
+
+    @Override
+    public void stop() {
         stopping = true;
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class Nemesis implements Runnable {
 
     private final ServerCluster cluster;
-    private final Recorder clock;
+    private final Recorder<?, ?> clock;
     private final List<Fault.Kind> kinds;
     private final Duration interval;
     private final Duration downtime;
@@ -24,7 +24,7 @@ final class Nemesis implements Runnable {
     private final List<Fault> done = new ArrayList<>();
     private volatile Exception failure;
 
-    Nemesis(ServerCluster cluster, Recorder clock, List<Fault.Kind> kinds, Duration interval, Duration downtime) {
+    Nemesis(ServerCluster cluster, Recorder<?, ?> clock, List<Fault.Kind> kinds, Duration interval, Duration downtime) {
         this.cluster = cluster;
         this.clock = clock;
         this.kinds = List.copyOf(kinds);

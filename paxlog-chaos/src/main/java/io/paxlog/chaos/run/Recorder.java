@@ -1,7 +1,6 @@
 package io.paxlog.chaos.run;
 
 import io.paxlog.chaos.check.Operation;
-import io.paxlog.chaos.check.RegisterModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,13 +9,13 @@ import java.util.List;
  * completion on one monotonic clock, and for acknowledged reads and writes the version (slot) the server
  * named, which the checker does not need but the duplicate count does.
  */
-public final class Recorder {
+public final class Recorder<I, O> {
 
     /** A version a server reported for {@code value} of {@code key}: the slot of the write that made it. */
     public record Version(String key, String value, long version) {}
 
     private final long origin = System.nanoTime();
-    private final List<Operation<RegisterModel.Input, RegisterModel.Output>> operations = new ArrayList<>();
+    private final List<Operation<I, O>> operations = new ArrayList<>();
     private final List<Version> versions = new ArrayList<>();
 
     /** Nanoseconds since the recorder was made: the history's clock. */
@@ -24,8 +23,7 @@ public final class Recorder {
         return System.nanoTime() - origin;
     }
 
-    public synchronized void add(int client, String key, RegisterModel.Input input, RegisterModel.Output output,
-            io.paxlog.chaos.check.Outcome outcome, long invoke, long complete) {
+    public synchronized void add(int client, String key, I input, O output, io.paxlog.chaos.check.Outcome outcome, long invoke, long complete) {
         operations.add(new Operation<>(operations.size(), client, key, input, output, outcome, invoke, complete));
     }
 
@@ -33,7 +31,7 @@ public final class Recorder {
         versions.add(new Version(key, value, version));
     }
 
-    public synchronized List<Operation<RegisterModel.Input, RegisterModel.Output>> operations() {
+    public synchronized List<Operation<I, O>> operations() {
         return List.copyOf(operations);
     }
 

@@ -3,7 +3,6 @@ package io.paxlog.chaos.run;
 import io.paxlog.chaos.check.CheckResult;
 import io.paxlog.chaos.check.Operation;
 import io.paxlog.chaos.check.Outcome;
-import io.paxlog.chaos.check.RegisterModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,7 @@ import java.util.Optional;
  * @param checkNanos how long the linearizability check took
  * @param timeline the HTML timeline of the keys that failed, if any did
  */
-public record RunReport(Path directory, List<Operation<RegisterModel.Input, RegisterModel.Output>> history,
+public record RunReport(Path directory, ChaosRun.Workload workload, List<Operation<?, ?>> history,
         Map<Outcome, Long> outcomes, List<Fault> faults, List<CheckResult> results, int lostAcknowledgedWrites,
         int duplicates, long longestWriteGapNanos, int acknowledgedWrites, long checkNanos, Optional<Path> timeline) {
 
@@ -27,6 +26,9 @@ public record RunReport(Path directory, List<Operation<RegisterModel.Input, Regi
         faults = List.copyOf(faults);
         results = List.copyOf(results);
     }
+
+    /** A figure the workload does not measure (lost writes and duplicates of the lock workload). */
+    public static final int NOT_MEASURED = -1;
 
     public int operations() {
         return history.size();
@@ -38,15 +40,20 @@ public record RunReport(Path directory, List<Operation<RegisterModel.Input, Regi
     }
 
     public boolean passed() {
-        return violations() == 0 && lostAcknowledgedWrites == 0 && duplicates == 0;
+        return violations() == 0 && lostAcknowledgedWrites <= 0 && duplicates <= 0;
+    }
+
+    private String figure(long value) {
+        return value == NOT_MEASURED ? "not measured (" + workload.name().toLowerCase() + " workload)"
+                : Long.toString(value);
     }
 
     /** The lines {@code paxlog chaos} prints. */
     public String text() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("operations: %d (ok %d, failed %d, unknown %d); acknowledged writes: %d%n", operations(),
+        out.append(String.format("operations: %d (ok %d, failed %d, unknown %d); acknowledged writes: %s%n", operations(),
                 outcomes.getOrDefault(Outcome.OK, 0L), outcomes.getOrDefault(Outcome.FAILED, 0L),
-                outcomes.getOrDefault(Outcome.UNKNOWN, 0L), acknowledgedWrites));
+                outcomes.getOrDefault(Outcome.UNKNOWN, 0L), figure(acknowledgedWrites)));
         out.append("faults: ").append(faults.size()).append('\n');
         for (Fault fault : faults) {
             out.append("  ").append(fault).append('\n');
@@ -63,9 +70,10 @@ public record RunReport(Path directory, List<Operation<RegisterModel.Input, Regi
                         .append(" (a failure)\n");
             }
         }
-        out.append("lost acknowledged writes: ").append(lostAcknowledgedWrites).append('\n');
-        out.append("duplicates: ").append(duplicates).append('\n');
-        out.append(String.format("longest write gap: %d ms%n", longestWriteGapNanos / 1_000_000));
+        out.append("lost acknowledged writes: ").append(figure(lostAcknowledgedWrites)).append('\n');
+        out.append("duplicates: ").append(figure(duplicates)).append('\n');
+        out.append("longest write gap: ").append(longestWriteGapNanos == NOT_MEASURED ? figure(NOT_MEASURED)
+                : longestWriteGapNanos / 1_000_000 + " ms").append('\n');
         timeline.ifPresent(page -> out.append("timeline: ").append(page).append('\n'));
         out.append(passed() ? "PASS" : "FAIL").append(" (run directory ").append(directory).append(")\n");
         return out.toString();

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Real server processes of one kv cluster on loopback, each {@code io.paxlog.server.ServerMain} of this
+ * Real server processes of one cluster on loopback, each {@code io.paxlog.server.ServerMain} of this
  * JVM's class path (under {@code java -jar paxlog.jar} that is the paxlog jar itself, so the same as
  * {@code paxlog server --config ... --id N}), logging to {@code server-<id>.log} in the run's directory.
  *
@@ -53,7 +53,7 @@ public final class ServerCluster implements AutoCloseable {
      * Writes the configuration of {@code servers} servers on fresh loopback ports to {@code dir}, a
      * directory whose name starts with {@link #PREFIX}.
      */
-    public ServerCluster(Path dir, int servers, long electionTimeoutMinMs, long electionTimeoutMaxMs)
+    public ServerCluster(Path dir, int servers, String service, long electionTimeoutMinMs, long electionTimeoutMaxMs)
             throws IOException {
         if (!dir.getFileName().toString().startsWith(PREFIX)) {
             throw new IllegalArgumentException("a run directory's name starts with " + PREFIX + ": " + dir);
@@ -61,7 +61,7 @@ public final class ServerCluster implements AutoCloseable {
         this.dir = dir;
         Files.createDirectories(dir.resolve("pids"));
         List<Integer> free = freePorts(servers * 3);
-        StringBuilder yaml = new StringBuilder("cluster:\n  id: chaos\n  service: kv\n  servers:\n");
+        StringBuilder yaml = new StringBuilder("cluster:\n  id: chaos\n  service: " + service + "\n  servers:\n");
         for (int id = 1; id <= servers; id++) {
             Ports p = new Ports(free.get(3 * id - 3), free.get(3 * id - 2), free.get(3 * id - 1));
             ports.put(id, p);

@@ -41,7 +41,10 @@ class ShortChaosRunTest {
         assertThat(report.acknowledgedWrites()).as(text).isGreaterThan(100);
         assertThat(report.passed()).as(text).isTrue();
 
-        List<Operation<RegisterModel.Input, RegisterModel.Output>> ghost = new ArrayList<>(report.history());
+        List<Operation<RegisterModel.Input, RegisterModel.Output>> ghost = new ArrayList<>();
+        for (Operation<?, ?> op : report.history()) {
+            ghost.add(register(op));
+        }
         int last = lastAcknowledgedRead(ghost);
         Operation<RegisterModel.Input, RegisterModel.Output> read = ghost.get(last);
         ghost.set(last, Operation.ok(read.id(), read.client(), read.key(), read.input(),
@@ -53,6 +56,13 @@ class ShortChaosRunTest {
         Path page = dir.resolve("ghost.html");
         Timeline.write(page, "ghost read", List.of(corrupted), RegisterModel.INSTANCE);
         assertThat(Files.readString(page)).contains("key " + read.key() + ": not linearizable");
+    }
+
+    /** The register workload's operations are the register model's. */
+    @SuppressWarnings("unchecked")
+    private static Operation<RegisterModel.Input, RegisterModel.Output> register(Operation<?, ?> op) {
+        assertThat(op.input()).isInstanceOf(RegisterModel.Input.class);
+        return (Operation<RegisterModel.Input, RegisterModel.Output>) op;
     }
 
     private static int lastAcknowledgedRead(List<Operation<RegisterModel.Input, RegisterModel.Output>> history) {
