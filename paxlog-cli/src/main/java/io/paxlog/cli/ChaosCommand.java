@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "chaos", mixinStandardHelpOptions = true,
         description = {
             "Starts 5 real servers (kv service) on loopback, runs the register workload through the Java client",
-            "and the HTTP API while it faults the leader (kill -9 and restart; SIGSTOP and SIGCONT), then heals,",
+            "and the HTTP API while it faults the leader (kill -9 and restart; SIGSTOP and SIGCONT; cut off from",
+            "its peers in network namespaces), then heals,",
             "reads every key and checks the whole history for linearizability. Prints operations, faults,",
             "violations, lost acknowledged writes, duplicates and the longest gap between acknowledged writes.",
             "Exit status 0 when it passed, 1 when it did not (the run directory is kept, with timeline.html)."
@@ -30,8 +31,8 @@ final class ChaosCommand implements Callable<Integer> {
             defaultValue = "50s", converter = JournalCommand.DurationConverter.class)
     Duration duration;
 
-    @Option(names = "--faults", split = ",", description = "Faults to cycle through: KILL_LEADER, PAUSE_LEADER "
-            + "(default: ${DEFAULT-VALUE}); NONE for none.", defaultValue = "KILL_LEADER")
+    @Option(names = "--faults", split = ",", description = "Faults to cycle through: KILL_LEADER, PAUSE_LEADER, "
+            + "PARTITION_LEADER (servers in network namespaces; root) (default: ${DEFAULT-VALUE}); NONE for none.", defaultValue = "KILL_LEADER")
     List<String> faults;
 
     @Option(names = "--interval", description = "Time between faults (default: ${DEFAULT-VALUE}).", defaultValue = "12s",
@@ -70,7 +71,7 @@ final class ChaosCommand implements Callable<Integer> {
             kinds = faults.stream().filter(f -> !f.equalsIgnoreCase("none"))
                     .map(f -> Fault.Kind.valueOf(f.trim().toUpperCase(java.util.Locale.ROOT))).toList();
         } catch (IllegalArgumentException e) {
-            System.err.println("paxlog chaos: --faults takes KILL_LEADER, PAUSE_LEADER or NONE: " + faults);
+            System.err.println("paxlog chaos: --faults takes KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER or NONE: " + faults);
             return 2;
         }
         int clients = workload == ChaosRun.Workload.LOCK ? httpClients : javaClients + httpClients;

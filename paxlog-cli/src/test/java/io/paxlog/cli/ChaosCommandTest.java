@@ -30,7 +30,7 @@ class ChaosCommandTest {
     @Test
     void anUnknownFaultIsAUsageError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertThat(run(err, "chaos", "--faults", "kill_leader,partition")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("KILL_LEADER, PAUSE_LEADER or NONE");
+        assertThat(run(err, "chaos", "--faults", "kill_leader,flood")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER or NONE");
     }
 }

@@ -84,15 +84,15 @@ public final class ChaosRun {
             keys.add((options.workload() == Workload.LOCK ? "lock" : "k") + i);
         }
         try (ServerCluster cluster = new ServerCluster(dir, 5, options.workload().service, options.electionTimeoutMinMs(),
-                options.electionTimeoutMaxMs())) {
+                options.electionTimeoutMaxMs(), options.faults().contains(Fault.Kind.PARTITION_LEADER))) {
             cluster.startAll();
             cluster.awaitLeader(BOUND);
-            List<Integer> httpPorts = cluster.ids().stream().map(id -> cluster.ports(id).http()).toList();
+            List<String> httpBases = cluster.ids().stream().map(cluster::httpBase).toList();
             if (options.workload() == Workload.LOCK) {
                 Recorder<LockModel.Input, LockModel.Output> recorder = new Recorder<>();
                 List<Worker> workers = new ArrayList<>();
                 for (int client = 1; client <= options.httpClients(); client++) {
-                    workers.add(new LockWorker(client, recorder, keys, options.seed() + client, httpPorts));
+                    workers.add(new LockWorker(client, recorder, keys, options.seed() + client, httpBases));
                 }
                 List<Fault> faults = drive(cluster, recorder, workers, options);
                 return finish(dir, options, recorder.operations(), LockModel.INSTANCE, faults, RunReport.NOT_MEASURED,
@@ -105,7 +105,7 @@ public final class ChaosRun {
                 workers.add(new JavaClientWorker(client, recorder, keys, options.seed() + client, javaClient(cluster)));
             }
             for (int i = 0; i < options.httpClients(); i++, client++) {
-                workers.add(new HttpWorker(client, recorder, keys, options.seed() + client, httpPorts));
+                workers.add(new HttpWorker(client, recorder, keys, options.seed() + client, httpBases));
             }
             List<Fault> faults = drive(cluster, recorder, workers, options);
             Map<String, Operation<RegisterModel.Input, RegisterModel.Output>> finalReads = new LinkedHashMap<>();

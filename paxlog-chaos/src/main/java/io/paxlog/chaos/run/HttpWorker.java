@@ -32,21 +32,21 @@ final class HttpWorker extends KvWorker {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(8);
 
-    private final List<Integer> httpPorts;
+    private final List<String> httpBases;
     private final Random pick;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
     HttpWorker(int client, Recorder<RegisterModel.Input, RegisterModel.Output> recorder, List<String> keys,
-            long seed, List<Integer> httpPorts) {
+            long seed, List<String> httpBases) {
         super(client, recorder, keys, seed);
-        this.httpPorts = httpPorts;
+        this.httpBases = httpBases;
         this.pick = new Random(seed ^ 0x5DEECE66DL);
     }
 
     private URI uri(String key) {
-        int port = httpPorts.get(pick.nextInt(httpPorts.size()));
-        return URI.create("http://127.0.0.1:" + port + "/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8));
+        String base = httpBases.get(pick.nextInt(httpBases.size()));
+        return URI.create(base + "/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8));
     }
 
     @Override

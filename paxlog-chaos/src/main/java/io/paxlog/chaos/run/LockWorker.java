@@ -34,19 +34,19 @@ final class LockWorker implements Worker {
     private final String owner;
     private final Recorder<LockModel.Input, LockModel.Output> recorder;
     private final List<String> locks;
-    private final List<Integer> httpPorts;
+    private final List<String> httpBases;
     private final Random random;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
     private volatile boolean stopping;
 
     LockWorker(int client, Recorder<LockModel.Input, LockModel.Output> recorder, List<String> locks, long seed,
-            List<Integer> httpPorts) {
+            List<String> httpBases) {
         this.client = client;
         this.owner = "o" + client;
         this.recorder = recorder;
         this.locks = locks;
-        this.httpPorts = httpPorts;
+        this.httpBases = httpBases;
         this.random = new Random(seed);
     }
 
@@ -82,8 +82,8 @@ final class LockWorker implements Worker {
     }
 
     private URI uri(String lock, String query) {
-        int port = httpPorts.get(random.nextInt(httpPorts.size()));
-        return URI.create("http://127.0.0.1:" + port + "/v1/locks/" + URLEncoder.encode(lock, StandardCharsets.UTF_8)
+        String base = httpBases.get(random.nextInt(httpBases.size()));
+        return URI.create(base + "/v1/locks/" + URLEncoder.encode(lock, StandardCharsets.UTF_8)
                 + query);
     }
 

@@ -69,6 +69,14 @@ final class Nemesis implements Runnable {
                         cluster.start(server);
                     }
                     record(new Fault.Killed(server, start, clock.now()));
+                } else if (kind == Fault.Kind.PARTITION_LEADER) {
+                    cluster.isolate(server);
+                    try {
+                        waitOrStop(downtime);
+                    } finally {
+                        cluster.heal(server);
+                    }
+                    record(new Fault.Partitioned(server, start, clock.now()));
                 } else {
                     cluster.pause(server);
                     try {

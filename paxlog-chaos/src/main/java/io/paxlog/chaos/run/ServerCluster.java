@@ -45,29 +45,45 @@ public final class ServerCluster implements AutoCloseable {
     private final Map<Integer, Process> processes = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final Thread hook = new Thread(this::killAll, "pxc-cleanup");
+    private final Namespaces net;
 
     /** A server's loopback ports. */
     public record Ports(int peer, int client, int http) {}
 
     /**
-     * Writes the configuration of {@code servers} servers on fresh loopback ports to {@code dir}, a
-     * directory whose name starts with {@link #PREFIX}.
+     * Writes the configuration of {@code servers} servers to {@code dir}, a directory whose name starts
+     * with {@link #PREFIX}: on fresh loopback ports, or with {@code namespaces} each server in a network
+     * namespace of its own (see {@link Namespaces}), which partitions need.
      */
-    public ServerCluster(Path dir, int servers, String service, long electionTimeoutMinMs, long electionTimeoutMaxMs)
-            throws IOException {
+    public ServerCluster(Path dir, int servers, String service, long electionTimeoutMinMs, long electionTimeoutMaxMs,
+            boolean namespaces) throws IOException, InterruptedException {
         if (!dir.getFileName().toString().startsWith(PREFIX)) {
             throw new IllegalArgumentException("a run directory's name starts with " + PREFIX + ": " + dir);
         }
         this.dir = dir;
         Files.createDirectories(dir.resolve("pids"));
-        List<Integer> free = freePorts(servers * 3);
+        List<Integer> all = new ArrayList<>();
+        for (int id = 1; id <= servers; id++) {
+            all.add(id);
+        }
+        this.net = namespaces ? Namespaces.create(all) : null;
+        // In namespaces every server has its own address, so the same ports serve them all.
+        List<Integer> free = new ArrayList<>();
+        if (namespaces) {
+            for (int id = 1; id <= servers; id++) {
+                free.addAll(List.of(9081, 7081, 8081));
+            }
+        } else {
+            free.addAll(freePorts(servers * 3)); // all at once: none handed out twice
+        }
         StringBuilder yaml = new StringBuilder("cluster:\n  id: chaos\n  service: " + service + "\n  servers:\n");
         for (int id = 1; id <= servers; id++) {
             Ports p = new Ports(free.get(3 * id - 3), free.get(3 * id - 2), free.get(3 * id - 1));
             ports.put(id, p);
-            yaml.append("    - {id: ").append(id).append(", peer: \"127.0.0.1:").append(p.peer())
-                    .append("\", client: \"127.0.0.1:").append(p.client()).append("\", http: \"127.0.0.1:")
-                    .append(p.http()).append("\"}\n");
+            String host = namespaces ? Namespaces.address(id) : "127.0.0.1";
+            yaml.append("    - {id: ").append(id).append(", peer: \"").append(host).append(':').append(p.peer())
+                    .append("\", client: \"").append(host).append(':').append(p.client()).append("\", http: \"")
+                    .append(host).append(':').append(p.http()).append("\"}\n");
         }
         yaml.append("server:\n  dataDir: server-{id}\n  electionTimeoutMinMs: ").append(electionTimeoutMinMs)
                 .append("\n  electionTimeoutMaxMs: ").append(electionTimeoutMaxMs)
@@ -89,14 +105,42 @@ public final class ServerCluster implements AutoCloseable {
         return ports.get(id);
     }
 
+    /** Where server {@code id} listens: its namespace's address, or loopback. */
+    public String host(int id) {
+        return net == null ? "127.0.0.1" : Namespaces.address(id);
+    }
+
+    /** The base URL of server {@code id}'s HTTP API. */
+    public String httpBase(int id) {
+        return "http://" + host(id) + ":" + ports.get(id).http();
+    }
+
     public Map<Integer, InetSocketAddress> clientAddresses() {
         Map<Integer, InetSocketAddress> addresses = new LinkedHashMap<>();
-        ports.forEach((id, p) -> addresses.put(id, new InetSocketAddress("127.0.0.1", p.client())));
+        ports.forEach((id, p) -> addresses.put(id, new InetSocketAddress(host(id), p.client())));
         return addresses;
     }
 
+    /** Cuts server {@code id} off from the other servers (clients still reach it). Needs namespaces. */
+    public void isolate(int id) throws IOException, InterruptedException {
+        requireNamespaces().isolate(id);
+    }
+
+    /** Undoes {@link #isolate}. */
+    public void heal(int id) throws IOException, InterruptedException {
+        requireNamespaces().heal(id);
+    }
+
+    private Namespaces requireNamespaces() {
+        if (net == null) {
+            throw new IllegalStateException("partitions need the servers in network namespaces");
+        }
+        return net;
+    }
+
     public void start(int id) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(net == null ? List.of() : Namespaces.execIn(id));
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-ea", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.paxlog.server.ServerMain",
                 "--config", configFile.toString(), "--id", Integer.toString(id)));
@@ -148,7 +192,7 @@ public final class ServerCluster implements AutoCloseable {
 
     /** The status page of server {@code id}, if it answers within a second. */
     public Optional<JsonNode> status(int id) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(id).http() + "/v1/status"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(httpBase(id) + "/v1/status"))
                 .timeout(Duration.ofSeconds(1)).GET().build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -231,6 +275,9 @@ public final class ServerCluster implements AutoCloseable {
     @Override
     public void close() {
         killAll();
+        if (net != null) {
+            net.close();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyShuttingDown) {

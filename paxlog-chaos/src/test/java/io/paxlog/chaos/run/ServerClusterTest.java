@@ -38,7 +38,7 @@ class ServerClusterTest {
 
     @Test
     void aRunDirectoryMustCarryThePrefix(@TempDir Path parent) {
-        assertThatThrownBy(() -> new ServerCluster(parent.resolve("elsewhere"), 5, "kv", 1000, 2000))
+        assertThatThrownBy(() -> new ServerCluster(parent.resolve("elsewhere"), 5, "kv", 1000, 2000, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ServerCluster.PREFIX);
     }
 }
