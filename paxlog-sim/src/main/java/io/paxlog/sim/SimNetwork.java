@@ -18,6 +18,8 @@ final class SimNetwork {
     static final long SLOW_LINK_EXTRA_MS = 150;
     /** Once healed, the network is a healthy LAN again. */
     static final long HEALED_DELAY_MAX_MS = 15;
+    /** In a minority-only run, the longest any message takes: half the minimum election timeout. */
+    static final long MINORITY_DELAY_MAX_MS = Simulation.ELECTION_MIN_MS / 2;
 
     /** Where the network hands a message for delivery after {@code delayMs}. */
     interface Delivery {
@@ -74,6 +76,13 @@ final class SimNetwork {
         }
         if (!lan && random.nextDouble() < faults.delaySpikeRate()) {
             delay += random.nextLong(faults.delaySpikeMaxMs());
+        }
+        if (faults.minorityOnly()) {
+            // The availability check assumes, as pre-vote's leader stickiness does (and Raft's), that a
+            // message arrives well within an election timeout: a dead leader's store delivered a second
+            // late looks like a live leader and keeps followers from electing another. Loss, duplication
+            // and reordering on the minority's links stay; hour-long stragglers do not.
+            delay = Math.min(delay, MINORITY_DELAY_MAX_MS);
         }
         delivery.after(delay, envelope);
     }

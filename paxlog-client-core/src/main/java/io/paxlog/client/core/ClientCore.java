@@ -418,6 +418,16 @@ public final class ClientCore<H> {
 
     /** The attempt found no leader at {@code server}: remember it, give up or try the next server. */
     private void noLeader(Request<H> request, int server, String what, boolean serverAnswered) {
+        noLeader(request, server, what, serverAnswered, true);
+    }
+
+    /**
+     * As above; {@code mayGiveUp} false after an attempt that got no answer at all: the other servers'
+     * "no leader" answers may be older than that silence (an election may have ended while we waited),
+     * so the next server is asked before the request is given up (found by the simulator: a command
+     * given up 400 ms into a new leader's term, right after an attempt at a paused server).
+     */
+    private void noLeader(Request<H> request, int server, String what, boolean serverAnswered, boolean mayGiveUp) {
         request.lastOutcome = config.describe(server) + " " + what;
         request.hintsFollowed = 0;
         noteNoLeader(server, what, serverAnswered);
@@ -425,7 +435,7 @@ public final class ClientCore<H> {
             setLeader(0, config.describe(server) + " " + what);
         }
         probe = (indexOf(server) + 1) % order.length;
-        if (!gaveUp(request)) {
+        if (!mayGiveUp || !gaveUp(request)) {
             backOff(request);
         }
     }
@@ -521,7 +531,7 @@ public final class ClientCore<H> {
         if (!request.query) {
             request.reached(config.describe(server));
         }
-        noLeader(request, server, "no answer within " + human(config.attemptTimeoutNanos()), false);
+        noLeader(request, server, "no answer within " + human(config.attemptTimeoutNanos()), false, false);
     }
 
     private void timedOut(Request<H> request) {
