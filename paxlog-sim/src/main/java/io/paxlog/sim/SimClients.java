@@ -92,10 +92,14 @@ final class SimClients {
         return commandsCompleted;
     }
 
-    /** Liveness: every client has had an operation applied that it invoked after the majority was healed. */
+    /** Liveness: every client has had an operation applied since the majority was healed. */
     boolean allAppliedSinceHealing() {
-        return clients.stream().allMatch(c -> !c.busy() && c.current != null && c.current.completed()
-                && c.current.invokedAt >= livenessSince);
+        return clients.stream().allMatch(this::appliedSinceHealing);
+    }
+
+    private boolean appliedSinceHealing(SimClient client) {
+        return !client.busy() && client.current != null && client.current.completed()
+                && client.current.completedAt >= livenessSince;
     }
 
     long busyCount() {
@@ -116,9 +120,8 @@ final class SimClients {
 
     void issue(Event.ClientIssue event) {
         SimClient client = clients.get(event.client());
-        if (client.busy() || sim.inLiveness() && client.current != null && client.current.completed()
-                && client.current.invokedAt >= livenessSince) {
-            return; // done: liveness asks each client for one applied operation after healing
+        if (client.busy() || sim.inLiveness() && appliedSinceHealing(client)) {
+            return; // done: liveness asks each client for one operation applied after healing
         }
         // One operation at a time: the core gives a command the next sequence (which the workload may put
         // in its payload); a read-index read takes none.
@@ -273,7 +276,7 @@ final class SimClients {
         }
         // After healing, a client told "not applied" or "unknown" (its core may fail fast while it still
         // believes no server leads) tries again until one operation is applied: that is what liveness asks.
-        if (!sim.inLiveness() || !op.completed() || op.invokedAt < livenessSince) {
+        if (!sim.inLiveness() || !op.completed()) {
             sim.schedule(random.nextLong(30), new Event.ClientIssue(client.index));
         }
     }
