@@ -104,11 +104,11 @@ final class ProcessCluster implements AutoCloseable {
         return ports.get(id)[3];
     }
 
-    /** The client addresses of {@code ids}, {@code host:port,...}, for a Java client. */
+    /** The client addresses of {@code ids}, {@code id=host:port,...}, for a Java client (ids as the servers'). */
     String clients(int... ids) {
         List<String> list = new ArrayList<>();
         for (int id : ids) {
-            list.add(client(id));
+            list.add(id + "=" + client(id));
         }
         return String.join(",", list);
     }
