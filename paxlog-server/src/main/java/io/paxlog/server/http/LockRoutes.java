@@ -94,12 +94,12 @@ public final class LockRoutes implements ServiceRoutes {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("reading a byte array cannot fail", e);
         }
-        if (body == null || !body.isObject() || !body.path("owner").isTextual() || !body.path("ttlMs").canConvertToLong()
-                || !body.path("ttlMs").isIntegralNumber()) {
+        if (body == null || !body.isObject()) {
             return done(HttpReply.error(400, "bad_json", "the body must be " + ACQUIRE_BODY));
         }
         // An unknown field is refused rather than ignored: a misspelt "ttl" would otherwise be a lock with
-        // a ttl the client never meant.
+        // a ttl the client never meant. Checked first, so that a misspelling is named rather than reported
+        // as the field it replaced being missing.
         List<String> unknown = new java.util.ArrayList<>();
         body.fieldNames().forEachRemaining(field -> {
             if (!ACQUIRE_FIELDS.contains(field)) {
@@ -110,6 +110,11 @@ public final class LockRoutes implements ServiceRoutes {
             return done(HttpReply.error(400, "bad_json", "unknown field" + (unknown.size() == 1 ? " " : "s ")
                     + String.join(", ", unknown.stream().map(f -> "\"" + f + "\"").toList()) + "; the body must be "
                     + ACQUIRE_BODY));
+        }
+        if (!body.path("owner").isTextual() || !body.path("ttlMs").isIntegralNumber() || !body.path("ttlMs").canConvertToLong()) {
+            return done(HttpReply.error(400, "bad_json", "the body must be " + ACQUIRE_BODY + ": "
+                    + (!body.path("owner").isTextual() ? "\"owner\" must be a string" : "\"ttlMs\" must be a whole number of"
+                            + " milliseconds")));
         }
         String owner = body.get("owner").asText();
         byte[] command;
