@@ -138,12 +138,18 @@ public final class LockRoutes implements ServiceRoutes {
     /** Reads the lock after {@code grant} was answered and answers by the grant's standing now. */
     private static CompletableFuture<HttpReply> standing(Forwarder forwarder, String name, String owner,
             LockResult.Granted grant) {
-        return forwarder.query(LockCommands.show(name)).handle((read, failure) -> {
+        return standing(forwarder.query(LockCommands.show(name)), owner, grant);
+    }
+
+    /** The answer to {@code grant} once {@code read}, a show of its lock sent after it was answered, completes. */
+    static CompletableFuture<HttpReply> standing(CompletableFuture<io.paxlog.client.Result> read, String owner,
+            LockResult.Granted grant) {
+        return read.handle((shown, failure) -> {
             if (failure != null) {
                 return leaseUnread(grant, failure);
             }
             try {
-                return standingReply(LeaseStanding.of(grant, owner, LockCommands.decodeResult(read.value())));
+                return standingReply(LeaseStanding.of(grant, owner, LockCommands.decodeResult(shown.value())));
             } catch (IllegalArgumentException e) {
                 return HttpReply.error(502, "bad_result", "the acquire was applied and granted token " + grant.token()
                         + ", but the lock's state could not be read as a lock result: " + e.getMessage());

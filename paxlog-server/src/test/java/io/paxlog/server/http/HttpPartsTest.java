@@ -103,6 +103,14 @@ class HttpPartsTest {
         HttpReply freed = LockRoutes.standingReply(new io.paxlog.lock.LeaseStanding.Lost(grant, null));
         assertThat(freed.status()).isEqualTo(409);
         assertThat(freed.bodyText()).contains("\"error\":\"lease_lost\"", "\"holder\":null", "nobody holds");
+        // The read after the grant got no answer: applied, but whether the lease holds is unknown (504, not
+        // 503, which would say "not applied", nor 200, which would say "you hold it").
+        HttpReply unread = LockRoutes.standing(java.util.concurrent.CompletableFuture.failedFuture(
+                new java.util.concurrent.CompletionException(new IllegalStateException("no answer"))), "alice", grant).join();
+        assertThat(unread.status()).isEqualTo(504);
+        assertThat(unread.headers()).doesNotContainKey("Retry-After");
+        assertThat(unread.bodyText()).contains("\"error\":\"outcome_unknown\"", "\"reason\":\"lease_unread\"",
+                "\"token\":3", "was applied", "Idempotency-Key");
         // A grant on its own is never answered 200: the route must read the lock first.
         assertThat(LockRoutes.acquireReply(grant).status()).isNotEqualTo(200);
     }
