@@ -189,7 +189,9 @@ public final class LockRoutes implements ServiceRoutes {
                     + " the lock's state was read; the acquire was applied");
         }
         if (result instanceof LockResult.Held held) {
-            return HttpReply.json(409, heldBody("held", "the lock is held by " + held.lease().holder(), held.lease()));
+            // A result of the log, so possibly replayed long after: say when it was true.
+            return HttpReply.json(409, heldBody("held", "the lock was held by " + held.lease().holder()
+                    + " when this acquire was applied: not granted", held.lease()));
         }
         return refusal(result);
     }
