@@ -44,7 +44,7 @@ class BusyOutcomeProcessTest {
     @Test
     void aFullQueueIsBusyNotAppliedOnEverySurfaceAndNoneOfThoseWritesIsInTheStore() throws Exception {
         cluster = new ProcessCluster(dir, "busy", 3, "kv", "  limits: {clientQueueMax: 1}\n");
-        int leader = cluster.awaitLeader(cluster.all());
+        int leader = cluster.awaitFirstLeader();
         assertThat(cluster.send(leader, "PUT", "/v1/kv/warm", bytes("up"), Duration.ofSeconds(10)).statusCode())
                 .as("a write through the leader's HTTP port before the stall").isEqualTo(200);
 

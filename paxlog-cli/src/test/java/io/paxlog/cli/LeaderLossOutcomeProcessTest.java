@@ -62,9 +62,11 @@ class LeaderLossOutcomeProcessTest {
     @Test
     void aWriteTheDeadLeaderHeldIsAppliedOrUnknownAndWithThreeOfFiveDownNotAppliedOnlyWhenNothingWasSent()
             throws Exception {
-        // Elections after 1-1.5 s of silence: the stalled leader stays leader while the writes reach it.
-        cluster = new ProcessCluster(dir, "loss", 5, "kv", 1000, 1500, "");
-        int leader = cluster.awaitLeader(cluster.all());
+        // Elections only after 8-9 s of silence: the stalled leader stays leader while the writes reach it,
+        // however slowly they do on a loaded machine, and every retry of theirs (the forwarding clients give
+        // up on a silent server after 2 s) is pointed back at it.
+        cluster = new ProcessCluster(dir, "loss", 5, "kv", 8000, 9000, "");
+        int leader = cluster.awaitFirstLeader();
         int follower = leader % 5 + 1;
         for (int id : cluster.all()) {
             assertThat(cluster.send(id, "PUT", "/v1/kv/warm-" + id, bytes("up"), HTTP_WAIT).statusCode())
@@ -74,7 +76,7 @@ class LeaderLossOutcomeProcessTest {
         // ---- The leader is killed with five writes in its queue.
         List<String> applied = new ArrayList<>();
         try (PaxlogClient brief = javaClient(Duration.ofSeconds(6), Duration.ofSeconds(1), cluster.all());
-                PaxlogClient patient = javaClient(Duration.ofSeconds(25), Duration.ofSeconds(20), cluster.all())) {
+                PaxlogClient patient = javaClient(Duration.ofSeconds(40), Duration.ofSeconds(35), cluster.all())) {
             brief.leaderHint(leader);
             patient.leaderHint(leader);
             CompletableFuture<Result> briefWrite;
@@ -83,12 +85,14 @@ class LeaderLossOutcomeProcessTest {
             CompletableFuture<HttpResponse<byte[]>> httpViaFollower;
             CompletableFuture<CliRun> cliViaLeader;
             try (LoopPause pause = LoopPause.pause(cluster, leader)) {
+                // The CLI first: it is the slowest to get going.
+                cliViaLeader = CompletableFuture.supplyAsync(() -> CliRun.run("kv", "put", "--servers",
+                        cluster.http(leader), "--timeout", "30s", "kill-cli-leader", "v"));
+                awaitQueueDepth(leader, 1);
                 briefWrite = brief.submit(put("kill-java-brief"));
                 patientWrite = patient.submit(put("kill-java-patient"));
                 httpViaLeader = http(leader, "kill-http-leader");
                 httpViaFollower = http(follower, "kill-http-follower");
-                cliViaLeader = CompletableFuture.supplyAsync(() -> CliRun.run("kv", "put", "--servers",
-                        cluster.http(leader), "--timeout", "30s", "kill-cli-leader", "v"));
                 awaitQueueDepth(leader, 5);
                 cluster.kill9(leader);
             }
@@ -106,9 +110,21 @@ class LeaderLossOutcomeProcessTest {
                     + "is applied there").isNull();
             applied.add("kill-java-patient");
 
+            // Through the killed server's own port the connection dies with it: no status at all. (Had the
+            // stall outlasted the forwarding client's 2 s attempt timeout, its retry could have been applied
+            // by a new leader and answered before the kill: 200 is allowed, a "not applied" 503 never.)
             Throwable viaLeader = outcome(httpViaLeader);
-            assertThat(viaLeader).as("HTTP through the killed server: the connection dies, no status")
-                    .isInstanceOf(IOException.class);
+            if (viaLeader == null) {
+                HttpResponse<byte[]> answered = httpViaLeader.join();
+                assertThat(answered.statusCode()).as("HTTP through the server killed later: %s", text(answered))
+                        .isIn(200, 504);
+                if (answered.statusCode() == 200) {
+                    applied.add("kill-http-leader");
+                }
+            } else {
+                assertThat(viaLeader).as("HTTP through the killed server: the connection dies, no status")
+                        .isInstanceOf(IOException.class);
+            }
 
             HttpResponse<byte[]> viaFollower = httpViaFollower.join();
             assertThat(viaFollower.statusCode()).as("HTTP through a follower: %s", text(viaFollower)).isIn(200, 504);
@@ -120,8 +136,12 @@ class LeaderLossOutcomeProcessTest {
 
             CliRun cli = cliViaLeader.join();
             assertThat(cli.status()).as("paxlog kv put through the killed server: %s", cli.err())
-                    .isEqualTo(HttpOptions.EXIT_OUTCOME_UNKNOWN);
-            assertThat(cli.err()).contains("may or may not have taken effect", "--idempotency-key");
+                    .isIn(HttpOptions.EXIT_OUTCOME_UNKNOWN, HttpOptions.EXIT_OK); // as for HTTP above: never 4
+            if (cli.status() == HttpOptions.EXIT_OUTCOME_UNKNOWN) {
+                assertThat(cli.err()).contains("may or may not have taken effect", "--idempotency-key");
+            } else {
+                applied.add("kill-cli-leader");
+            }
             System.out.printf("leader %d killed mid-request: Java brief %s, Java patient applied, HTTP via leader %s,"
                     + " HTTP via follower %d %s, CLI via leader exit %d: %s%n", leader, label(briefOutcome), viaLeader,
                     viaFollower.statusCode(), text(viaFollower), cli.status(), cli.err().trim());
@@ -183,7 +203,7 @@ class LeaderLossOutcomeProcessTest {
     }
 
     private void awaitQueueDepth(int server, int depth) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
         int seen;
         while ((seen = cluster.clientQueueDepth(server)) < depth) {
             assertThat(System.nanoTime()).as("%d writes wait in server %d's stalled loop queue (%d so far)", depth, server,

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 final class ProcessCluster implements AutoCloseable {
 
     static final Duration BOUND = Duration.ofSeconds(30);
+    static final Duration STARTUP_BOUND = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
@@ -146,9 +147,21 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The first leader of a cluster just started: as {@link #awaitLeader}, with room for JVMs that start
+     * slowly on a loaded machine (seen: a server that had not logged its start after 30 s).
+     */
+    int awaitFirstLeader() throws InterruptedException {
+        return awaitLeader(STARTUP_BOUND, all());
+    }
+
     /** Waits until one of {@code running} leads and every one of them names it; returns it. */
     int awaitLeader(int... running) throws InterruptedException {
-        long deadline = System.nanoTime() + BOUND.toNanos();
+        return awaitLeader(BOUND, running);
+    }
+
+    private int awaitLeader(Duration bound, int... running) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (System.nanoTime() < deadline) {
             int leader = 0;
             boolean agreed = true;
@@ -173,7 +186,7 @@ final class ProcessCluster implements AutoCloseable {
             }
             Thread.sleep(50); // a polling interval
         }
-        throw new AssertionError("no leader among " + java.util.Arrays.toString(running) + " within " + BOUND + ":\n" + logs());
+        throw new AssertionError("no leader among " + java.util.Arrays.toString(running) + " within " + bound + ":\n" + logs());
     }
 
     int[] all() {
