@@ -33,8 +33,11 @@ final class LockCli implements Callable<Integer> {
     }
 
     @Command(name = "acquire", mixinStandardHelpOptions = true,
-            description = {"Takes the lock for OWNER, or renews it if OWNER holds it; prints token=T expiresInMs=N.",
-                "If another owner holds it: prints who, exit 6.", HttpOptions.EXIT_HELP})
+            description = {"Takes the lock for OWNER, or renews it if OWNER holds it; prints token=T expiresInMs=N: how"
+                    + " long the leader will still let the lease run, counted from its answer (count it from when you ran"
+                    + " the command to be safe).",
+                "If another owner holds it: prints who, exit 6. With --idempotency-key, a retry whose first grant has"
+                    + " ended since (expired, released) prints \"lease lost: ...\", exit 6.", HttpOptions.EXIT_HELP})
     static final class Acquire implements Callable<Integer> {
         @Mixin
         HttpOptions options;
@@ -63,8 +66,16 @@ final class LockCli implements Callable<Integer> {
                         : options.send("POST", path(name), body.getBytes(StandardCharsets.UTF_8),
                                 "Idempotency-Key", idempotencyKey);
                 if (response.statusCode() == 409 && !options.json) {
-                    JsonNode held = HttpOptions.json(response);
-                    System.out.println("held by " + held.path("holder").asText() + " token=" + held.path("token").asLong());
+                    JsonNode refused = HttpOptions.json(response);
+                    if (refused.path("error").asText().equals("lease_lost")) {
+                        // Applied once, but that lease has ended: this owner does not hold the lock.
+                        System.out.println("lease lost: token=" + refused.path("lostToken").asLong() + " ended; "
+                                + (refused.path("holder").isTextual() ? "held by " + refused.path("holder").asText()
+                                        + " token=" + refused.path("token").asLong() : "nobody holds it"));
+                    } else {
+                        System.out.println("held by " + refused.path("holder").asText() + " token="
+                                + refused.path("token").asLong());
+                    }
                     return HttpOptions.EXIT_PRECONDITION_FAILED;
                 }
                 if (response.statusCode() == 409) {
@@ -75,8 +86,9 @@ final class LockCli implements Callable<Integer> {
                     return HttpOptions.failed("lock acquire", response);
                 }
                 JsonNode granted = HttpOptions.json(response);
+                JsonNode expires = granted.path("expiresInMs");
                 System.out.println(options.json ? granted.toString() : "token=" + granted.get("token").asLong()
-                        + " expiresInMs=" + granted.get("expiresInMs").asLong()
+                        + " expiresInMs=" + (expires.isIntegralNumber() ? Long.toString(expires.asLong()) : "unknown")
                         + (granted.path("renewed").asBoolean() ? " (renewed)" : ""));
                 return HttpOptions.EXIT_OK;
             } catch (Exception e) {

@@ -119,6 +119,30 @@ class HttpExitStatusTest {
     }
 
     @Test
+    void anAcquireSaysWhenItsLeaseWasLostAndWhenItsLeaseCouldNotBeRead() {
+        answers.put("POST /v1/locks/l", new Canned(409, "{\"error\":\"lease_lost\",\"message\":\"m\",\"lostToken\":4,"
+                + "\"holder\":\"bob\",\"token\":9}"));
+        Run lost = run("lock", "acquire", "--servers", address, "l", "--owner", "alice", "--idempotency-key", "k");
+        assertThat(lost.status()).isEqualTo(HttpOptions.EXIT_PRECONDITION_FAILED);
+        assertThat(lost.text()).isEqualTo("lease lost: token=4 ended; held by bob token=9\n");
+        answers.put("POST /v1/locks/l", new Canned(409, "{\"error\":\"lease_lost\",\"message\":\"m\",\"lostToken\":4,"
+                + "\"holder\":null,\"token\":null}"));
+        assertThat(run("lock", "acquire", "--servers", address, "l", "--owner", "alice").text())
+                .isEqualTo("lease lost: token=4 ended; nobody holds it\n");
+        answers.put("POST /v1/locks/l", new Canned(409, "{\"error\":\"held\",\"message\":\"m\",\"holder\":\"bob\",\"token\":9}"));
+        assertThat(run("lock", "acquire", "--servers", address, "l", "--owner", "alice").text())
+                .isEqualTo("held by bob token=9\n");
+        // Applied, but whether the lease still holds is unknown: outcome unknown, not "not done".
+        answers.put("POST /v1/locks/l", new Canned(504, "{\"error\":\"outcome_unknown\",\"message\":\"m\","
+                + "\"reason\":\"lease_unread\",\"token\":4}"));
+        assertThat(run("lock", "acquire", "--servers", address, "l", "--owner", "alice").status())
+                .isEqualTo(HttpOptions.EXIT_OUTCOME_UNKNOWN);
+        answers.put("POST /v1/locks/l", new Canned(200, "{\"token\":4,\"expiresInMs\":null,\"ttlMs\":1000,\"renewed\":false}"));
+        assertThat(run("lock", "acquire", "--servers", address, "l", "--owner", "alice").text())
+                .isEqualTo("token=4 expiresInMs=unknown\n");
+    }
+
+    @Test
     void aReadThatFailsIsNeverAWriteThatMayHaveTakenEffect() {
         answers.put("GET /v1/kv/k", new Canned(504, error("timeout")));
         Run timedOut = run("kv", "get", "--servers", address, "k");

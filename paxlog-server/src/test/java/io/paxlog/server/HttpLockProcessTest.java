@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lock endpoints of the HTTP API against three real server processes running the lock service,
  * through a follower: grant, conflict (409 naming the holder), renewal, show, release, Idempotency-Key
- * replay, bad requests, expiry of an unrenewed lease, and fencing tokens that keep growing across a
- * leader killed with SIGKILL.
+ * replays that answer the lease's state now (200 while it holds, 409 lease_lost once released or expired
+ * and taken by another owner), bad requests, expiry of an unrenewed lease, and fencing tokens that keep
+ * growing across a leader killed with SIGKILL.
  */
 class HttpLockProcessTest {
 
@@ -42,7 +43,9 @@ class HttpLockProcessTest {
         assertThat(granted.statusCode()).as(text(granted)).isEqualTo(200);
         long token = json(granted).get("token").asLong();
         assertThat(token).isPositive();
-        assertThat(json(granted).get("expiresInMs").asLong()).isEqualTo(30_000);
+        assertThat(json(granted).get("expiresInMs").asLong()).as("the leader's count, read after the grant")
+                .isBetween(1L, 30_000L);
+        assertThat(json(granted).get("ttlMs").asLong()).isEqualTo(30_000);
 
         HttpResponse<byte[]> conflict = acquire(follower, "printer", "bob", 30_000);
         assertThat(conflict.statusCode()).isEqualTo(409);
@@ -73,15 +76,21 @@ class HttpLockProcessTest {
         assertThat(cluster.send(follower, "DELETE", "/v1/locks/printer?owner=alice", (byte[]) null).statusCode())
                 .isEqualTo(409);
 
-        // Idempotency-Key: the retried acquire answers the saved grant and does not take the lock again.
-        HttpResponse<byte[]> once = cluster.send(follower, "POST", "/v1/locks/disk", "{\"owner\":\"carol\",\"ttlMs\":5000}",
-                "Idempotency-Key", "acquire-disk-1");
+        // Idempotency-Key: a retried acquire is not applied again, and answers the lease's state now: while
+        // the grant holds, 200 with the same token; once it was released, 409 lease_lost, not the old 200.
+        String carol = "{\"owner\":\"carol\",\"ttlMs\":5000}";
+        HttpResponse<byte[]> once = cluster.send(follower, "POST", "/v1/locks/disk", carol, "Idempotency-Key", "acquire-disk-1");
         assertThat(once.statusCode()).isEqualTo(200);
+        long carolsToken = json(once).get("token").asLong();
+        HttpResponse<byte[]> again = cluster.send(leader, "POST", "/v1/locks/disk", carol, "Idempotency-Key", "acquire-disk-1");
+        assertThat(again.statusCode()).as(text(again)).isEqualTo(200);
+        assertThat(json(again).get("token").asLong()).isEqualTo(carolsToken);
         assertThat(cluster.send(follower, "DELETE", "/v1/locks/disk?owner=carol", (byte[]) null).statusCode()).isEqualTo(200);
-        HttpResponse<byte[]> replay = cluster.send(leader, "POST", "/v1/locks/disk", "{\"owner\":\"carol\",\"ttlMs\":5000}",
-                "Idempotency-Key", "acquire-disk-1");
-        assertThat(replay.statusCode()).isEqualTo(200);
-        assertThat(json(replay).get("token").asLong()).isEqualTo(json(once).get("token").asLong());
+        HttpResponse<byte[]> replay = cluster.send(leader, "POST", "/v1/locks/disk", carol, "Idempotency-Key", "acquire-disk-1");
+        assertThat(replay.statusCode()).as(text(replay)).isEqualTo(409);
+        assertThat(json(replay).get("error").asText()).isEqualTo("lease_lost");
+        assertThat(json(replay).get("lostToken").asLong()).isEqualTo(carolsToken);
+        assertThat(json(replay).get("holder").isNull()).as("nobody holds it").isTrue();
         assertThat(cluster.send(follower, "GET", "/v1/locks/disk", (byte[]) null).statusCode())
                 .as("the replay did not take the lock again").isEqualTo(404);
 
@@ -93,13 +102,34 @@ class HttpLockProcessTest {
         assertThat(cluster.send(follower, "PUT", "/v1/locks/x", "{}").statusCode()).isEqualTo(405);
         assertThat(cluster.send(follower, "GET", "/v1/kv/x", (byte[]) null).statusCode()).isEqualTo(404);
 
-        // A lease that is not renewed expires through the log; the next grant has a larger token.
-        long shortToken = json(acquire(follower, "short", "frank", 300)).get("token").asLong();
+        // A lease that is not renewed expires through the log; the next grant has a larger token. The
+        // expired acquire, replayed by its key after another owner took the lock, is told so (issue 11):
+        // 409 lease_lost naming the new holder and token, not a 200 with a fresh expiresInMs, which would
+        // make two owners believe they hold the lock.
+        String frank = "{\"owner\":\"frank\",\"ttlMs\":300}";
+        HttpResponse<byte[]> shortGrant = cluster.send(follower, "POST", "/v1/locks/short", frank,
+                "Idempotency-Key", "frank-short-1");
+        assertThat(shortGrant.statusCode()).as(text(shortGrant)).isEqualTo(200);
+        assertThat(json(shortGrant).get("expiresInMs").asLong()).isBetween(0L, 300L);
+        long shortToken = json(shortGrant).get("token").asLong();
         Await.until(HttpCluster.BOUND, "the unrenewed lease expires",
                 () -> cluster.send(follower, "GET", "/v1/locks/short", (byte[]) null).statusCode() == 404);
         HttpResponse<byte[]> after = acquire(follower, "short", "grace", 60_000);
         assertThat(after.statusCode()).isEqualTo(200);
-        assertThat(json(after).get("token").asLong()).isGreaterThan(shortToken);
+        long gracesToken = json(after).get("token").asLong();
+        assertThat(gracesToken).isGreaterThan(shortToken);
+        for (int server = 1; server <= 3; server++) {
+            HttpResponse<byte[]> stale = cluster.send(server, "POST", "/v1/locks/short", frank,
+                    "Idempotency-Key", "frank-short-1");
+            assertThat(stale.statusCode()).as("the expired grant replayed through server %d: %s", server, text(stale))
+                    .isEqualTo(409);
+            assertThat(json(stale).get("error").asText()).isEqualTo("lease_lost");
+            assertThat(json(stale).get("lostToken").asLong()).isEqualTo(shortToken);
+            assertThat(json(stale).get("holder").asText()).isEqualTo("grace");
+            assertThat(json(stale).get("token").asLong()).isEqualTo(gracesToken);
+        }
+        assertThat(json(cluster.send(follower, "GET", "/v1/locks/short", (byte[]) null)).get("holder").asText())
+                .as("the replays took nothing from the new holder").isEqualTo("grace");
 
         // Fencing tokens grow across a leader change.
         long before = json(acquire(follower, "queue", "dave", 60_000)).get("token").asLong();

@@ -96,6 +96,10 @@ final class LockWorker implements Worker {
         LockModel.Output output = null;
         if (answer.status() == 200) {
             output = new LockModel.Granted(answer.json().path("token").asLong());
+        } else if (answer.status() == 409 && answer.json().path("error").asText().equals("lease_lost")) {
+            // The acquire was applied as a grant whose lease ended before the answer was made: for the
+            // model, the grant (its end is a later transition this worker did not invoke).
+            output = new LockModel.Granted(answer.json().path("lostToken").asLong());
         } else if (answer.status() == 409) {
             output = new LockModel.Held(answer.json().path("holder").asText(), answer.json().path("token").asLong());
         }

@@ -124,6 +124,12 @@ class ApiHandlerTest {
                 "{\"owner\": \"alice\", \"ttlMs\": 1000, \"ttl\": 5}"));
         assertThat(unknown.status().code()).isEqualTo(400);
         assertThat(unknown.content().toString(StandardCharsets.UTF_8)).contains("bad_json", "unknown field \\\"ttl\\\"");
+        // A misspelt ttlMs is named as the unknown field it is, not reported as ttlMs missing.
+        FullHttpResponse misspelt = send(channel, request("POST", "/v1/locks/db", "{\"owner\": \"alice\", \"ttl\": 1000}"));
+        assertThat(misspelt.status().code()).isEqualTo(400);
+        assertThat(misspelt.content().toString(StandardCharsets.UTF_8)).contains("unknown field \\\"ttl\\\"");
+        FullHttpResponse missing = send(channel, request("POST", "/v1/locks/db", "{\"owner\": \"alice\"}"));
+        assertThat(missing.content().toString(StandardCharsets.UTF_8)).contains("\\\"ttlMs\\\" must be a whole number");
         assertThat(channel.isOpen()).isTrue();
     }
 

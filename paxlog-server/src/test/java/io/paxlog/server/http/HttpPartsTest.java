@@ -85,6 +85,37 @@ class HttpPartsTest {
     }
 
     @Test
+    void aGrantIsAnsweredByItsStandingNowNeverOnItsOwn() {
+        LockResult.Granted grant = new LockResult.Granted(3, 1000, false);
+        HttpReply held = LockRoutes.standingReply(new io.paxlog.lock.LeaseStanding.Held(grant,
+                new Lease("l", "alice", 3, 1000, 9), 420));
+        assertThat(held.status()).isEqualTo(200);
+        assertThat(held.bodyText()).isEqualTo("{\"token\":3,\"expiresInMs\":420,\"ttlMs\":1000,\"renewed\":false}");
+        HttpReply uncounted = LockRoutes.standingReply(new io.paxlog.lock.LeaseStanding.Held(grant,
+                new Lease("l", "alice", 3, 1000, 9), LockResult.Held.REMAINING_UNKNOWN));
+        assertThat(uncounted.bodyText()).contains("\"expiresInMs\":null");
+
+        HttpReply taken = LockRoutes.standingReply(new io.paxlog.lock.LeaseStanding.Lost(grant,
+                new Lease("l", "bob", 12, 1000, 12)));
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.bodyText()).contains("\"error\":\"lease_lost\"", "\"lostToken\":3", "\"holder\":\"bob\"",
+                "\"token\":12");
+        HttpReply freed = LockRoutes.standingReply(new io.paxlog.lock.LeaseStanding.Lost(grant, null));
+        assertThat(freed.status()).isEqualTo(409);
+        assertThat(freed.bodyText()).contains("\"error\":\"lease_lost\"", "\"holder\":null", "nobody holds");
+        // The read after the grant got no answer: applied, but whether the lease holds is unknown (504, not
+        // 503, which would say "not applied", nor 200, which would say "you hold it").
+        HttpReply unread = LockRoutes.standing(java.util.concurrent.CompletableFuture.failedFuture(
+                new java.util.concurrent.CompletionException(new IllegalStateException("no answer"))), "alice", grant).join();
+        assertThat(unread.status()).isEqualTo(504);
+        assertThat(unread.headers()).doesNotContainKey("Retry-After");
+        assertThat(unread.bodyText()).contains("\"error\":\"outcome_unknown\"", "\"reason\":\"lease_unread\"",
+                "\"token\":3", "was applied", "Idempotency-Key");
+        // A grant on its own is never answered 200: the route must read the lock first.
+        assertThat(LockRoutes.acquireReply(grant).status()).isNotEqualTo(200);
+    }
+
+    @Test
     void aClientFailureBecomesAStatusThatSaysWhatTheCallerMayAssume() {
         HttpReply noQuorum = HttpReply.failure(new java.util.concurrent.CompletionException(
                 newNoQuorum()));
