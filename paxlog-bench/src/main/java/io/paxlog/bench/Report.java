@@ -120,9 +120,9 @@ public final class Report {
 
     public void print(PrintStream out) {
         out.println();
-        out.printf("%-8s %-28s %10s %8s %8s %8s %8s %10s %9s %8s %s%n", "system", "point", "ops/s", "p50 ms", "p99 ms",
+        out.printf("%-10s %-28s %10s %8s %8s %8s %8s %10s %9s %8s %s%n", "system", "point", "ops/s", "p50 ms", "p99 ms",
                 "p99.9 ms", "max ms", "srv CPU", "entries", "runs", "");
-        out.printf("%-8s %-28s %10s %8s %8s %8s %8s %10s %9s %8s%n", "", "", "", "", "", "", "", "us/op", "/fsync", "");
+        out.printf("%-10s %-28s %10s %8s %8s %8s %8s %10s %9s %8s%n", "", "", "", "", "", "", "", "us/op", "/fsync", "");
         List<Row> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.comparing((Row row) -> row.key().workload()).thenComparingInt(row -> row.key().payloadBytes())
                 .thenComparingInt(row -> row.key().inFlight()).thenComparing(Row::system));
@@ -130,10 +130,10 @@ public final class Report {
             String runs = row.runs() + (row.failed() > 0 ? "+" + row.failed() + " failed" : "");
             Figures f = row.median();
             if (f == null) {
-                out.printf("%-8s %-28s %s%n", row.system(), row.point(), "every run failed: see bench.json");
+                out.printf("%-10s %-28s %s%n", row.system(), row.point(), "every run failed: see bench.json");
                 continue;
             }
-            out.printf(Locale.ROOT, "%-8s %-28s %10.0f %8.2f %8.2f %8.2f %8.1f %10.0f %9s %8s %s%n", row.system(), row.point(),
+            out.printf(Locale.ROOT, "%-10s %-28s %10.0f %8.2f %8.2f %8.2f %8.1f %10.0f %9s %8s %s%n", row.system(), row.point(),
                     f.opsPerSecond(), f.latency().p50Ms(), f.latency().p99Ms(), f.latency().p999Ms(),
                     f.latency().maxMs(), f.serverCpuMsPerOp() * 1000,
                     Double.isNaN(row.entriesPerFsync()) ? "-" : String.format(Locale.ROOT, "%.1f", row.entriesPerFsync()),
