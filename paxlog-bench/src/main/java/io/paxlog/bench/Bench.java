@@ -79,8 +79,11 @@ public final class Bench {
         Path runDir = launch.outDir().resolve(String.format("run-%03d-%s", n, setting.system()));
         Files.createDirectories(runDir);
         Path resultFile = runDir.resolve("result.json");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, RunMain.class.getName(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // Settings of the adapters (e.g. -Dpaxlog.bench.ratis.rpc=NETTY) reach the run JVMs.
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("paxlog.bench."))
+                .sorted().forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+        command.addAll(List.of("-cp", classPath, RunMain.class.getName(),
                 "--system", setting.system(), "--workload", setting.workload().name(),
                 "--servers", Integer.toString(setting.servers()), "--in-flight", Integer.toString(setting.inFlight()),
                 "--payload", Integer.toString(setting.payloadBytes()),
