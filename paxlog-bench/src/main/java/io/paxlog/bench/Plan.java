@@ -26,17 +26,17 @@ public record Plan(List<String> systems, List<Workload> workloads, int servers, 
     /** A run to do: the setting and its repetition. */
     public record Step(Setting setting, int repetition) {}
 
-    /** The runs in order; {@code supported} says which system runs which workload. */
-    public List<Step> steps(java.util.function.BiPredicate<String, Workload> supported) {
+    /** The runs in order; {@code supported} says which settings can run (the others are left out). */
+    public List<Step> steps(java.util.function.Predicate<Setting> supported) {
         List<Step> steps = new ArrayList<>();
         for (Workload workload : workloads) {
             for (int payload : payloads) {
                 for (int inFlight : inFlights) {
-                    List<String> these = systems.stream().filter(s -> supported.test(s, workload)).toList();
+                    Setting point = new Setting(systems.get(0), workload, servers, inFlight, payload, warmup, measure);
+                    List<Setting> these = systems.stream().map(point::forSystem).filter(supported).toList();
                     for (int rep = 0; rep < repetitions; rep++) {
                         for (int i = 0; i < these.size(); i++) {
-                            String system = these.get((i + rep) % these.size());
-                            steps.add(new Step(new Setting(system, workload, servers, inFlight, payload, warmup, measure), rep));
+                            steps.add(new Step(these.get((i + rep) % these.size()), rep));
                         }
                     }
                 }

@@ -38,7 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> systems;
 
     @Option(names = "--workloads", split = ",", description = "WRITE, READ (read-index), MIX (half each), HTTP_WRITE "
-            + "(paxlog only) (default: ${DEFAULT-VALUE}).", defaultValue = "WRITE")
+            + "(paxlog only, at most 64 in flight: a server's HTTP connections per client address) "
+            + "(default: ${DEFAULT-VALUE}).", defaultValue = "WRITE")
     List<Workload> workloads;
 
     @Option(names = "--servers", description = "3 or 5 (default: ${DEFAULT-VALUE}).", defaultValue = "3")
@@ -91,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             plan = new Plan(systems, workloads, servers, inFlight, payloads.stream().map(Sizes::parse).toList(), warmup,
                     measure, repetitions);
-            plan.steps((s, w) -> true); // checks every setting before the first run
+            plan.steps(s -> true); // checks every setting before the first run
         } catch (IllegalArgumentException e) {
             System.err.println("paxlog bench: " + e.getMessage());
             return 2;
