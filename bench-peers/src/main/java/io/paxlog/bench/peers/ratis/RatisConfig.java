@@ -28,7 +28,11 @@ import org.apache.ratis.server.RaftServerConfigKeys;
  *       client rather than measure the servers;
  *   <li>the transport: gRPC, Ratis's default and the one its documentation recommends; Netty when the run
  *       JVM has {@code -Dpaxlog.bench.ratis.rpc=NETTY};
- *   <li>everything else (appender batching, buffers, timeouts, 150-300 ms election timeouts) Ratis's own.
+ *   <li>everything else (appender batching, buffers, timeouts, 150-300 ms election timeouts) Ratis's own,
+ *       unless the run JVM has {@code -Dpaxlog.bench.ratis.raft.<key>=<value>}: each such property sets the
+ *       Ratis key {@code raft.<key>} on the servers (and on the client, for {@code raft.client.*}), so
+ *       Ratis's own settings can be tried without a rebuild (e.g.
+ *       {@code -Dpaxlog.bench.ratis.raft.server.log.force.sync.num=1}).
  * </ul>
  */
 final class RatisConfig {
@@ -37,6 +41,29 @@ final class RatisConfig {
     static final String RPC_PROPERTY = "paxlog.bench.ratis.rpc";
 
     private RatisConfig() {}
+
+    /** The prefix of run-JVM properties that set Ratis keys: {@code paxlog.bench.ratis.raft.x=y} sets {@code raft.x=y}. */
+    static final String OVERRIDE_PREFIX = "paxlog.bench.ratis.";
+
+    /** The Ratis keys set through {@link #OVERRIDE_PREFIX} properties of this JVM, as {@code key=value}. */
+    static List<String> overrides() {
+        return System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith(OVERRIDE_PREFIX + "raft."))
+                .sorted().map(n -> n.substring(OVERRIDE_PREFIX.length()) + "=" + System.getProperty(n)).toList();
+    }
+
+    /** Sets each {@code key=value} of {@code overrides} whose key starts with {@code prefix}. */
+    static void apply(RaftProperties properties, List<String> overrides, String prefix) {
+        for (String override : overrides) {
+            int equals = override.indexOf('=');
+            if (equals < 0) {
+                throw new IllegalArgumentException("not key=value: " + override);
+            }
+            String key = override.substring(0, equals);
+            if (key.startsWith(prefix)) {
+                properties.set(key, override.substring(equals + 1));
+            }
+        }
+    }
 
     static SupportedRpcType rpc(String name) {
         return SupportedRpcType.valueOfIgnoreCase(name);
@@ -50,7 +77,7 @@ final class RatisConfig {
         return RaftGroup.valueOf(GROUP, peers);
     }
 
-    static RaftProperties server(SupportedRpcType rpc, File storage, int port) {
+    static RaftProperties server(SupportedRpcType rpc, File storage, int port, List<String> overrides) {
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, rpc);
         RaftServerConfigKeys.setStorageDir(properties, List.of(storage));
@@ -62,6 +89,7 @@ final class RatisConfig {
         } else {
             GrpcConfigKeys.Server.setPort(properties, port);
         }
+        apply(properties, overrides, "raft.");
         return properties;
     }
 
@@ -70,6 +98,7 @@ final class RatisConfig {
         RaftConfigKeys.Rpc.setType(properties, rpc);
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties,
                 Math.max(RaftClientConfigKeys.Async.OUTSTANDING_REQUESTS_MAX_DEFAULT, inFlight));
+        apply(properties, overrides(), "raft.client.");
         return properties;
     }
 }

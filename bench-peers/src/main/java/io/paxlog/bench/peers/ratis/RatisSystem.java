@@ -39,12 +39,14 @@ public final class RatisSystem implements BenchSystem {
     @Override
     public BenchCluster start(Path dir, int servers, List<String> jvmOptions) throws Exception {
         List<String> addresses = Ports.free(servers).stream().map(p -> "127.0.0.1:" + p).toList();
+        List<String> overrides = RatisConfig.overrides();
         ServerProcesses processes = new ServerProcesses(dir);
         try {
             for (int id = 1; id <= servers; id++) {
-                processes.start(id, jvmOptions, System.getProperty("java.class.path"), RatisServerMain.class.getName(),
-                        List.of(Integer.toString(id), String.join(",", addresses), dir.resolve("server-" + id).toString(),
-                                rpc.name()));
+                List<String> args = new java.util.ArrayList<>(List.of(Integer.toString(id), String.join(",", addresses),
+                        dir.resolve("server-" + id).toString(), rpc.name()));
+                args.addAll(overrides);
+                processes.start(id, jvmOptions, System.getProperty("java.class.path"), RatisServerMain.class.getName(), args);
             }
             Cluster cluster = new Cluster(processes, RatisConfig.group(addresses));
             cluster.awaitReady();
