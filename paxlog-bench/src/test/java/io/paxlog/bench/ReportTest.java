@@ -79,6 +79,17 @@ class ReportTest {
     }
 
     @Test
+    void aFigureThatIsNotANumberSurvivesTheRunsJsonFile() throws Exception {
+        RunKey key = new RunKey("paxlog", Workload.READ, 3, 1, 100, 0);
+        RunResult result = new RunResult(key, new Figures(10, new LatencySummary(1, 1, 1, 1, 1, 1),
+                new ClosedLoop.Counts(10, 0, 0, 0), 0.5, 0.1, Map.of("leader_entries_per_fsync", Double.NaN)), null);
+        RunResult back = Json.MAPPER.readValue(Json.MAPPER.writeValueAsString(result), RunResult.class);
+        assertThat(back.key()).isEqualTo(key);
+        assertThat(back.figures().server().get("leader_entries_per_fsync")).isNaN();
+        assertThat(back.figures().counts()).isEqualTo(result.figures().counts());
+    }
+
+    @Test
     void sizesParseAndFormat() {
         assertThat(Sizes.parse("100")).isEqualTo(100);
         assertThat(Sizes.parse("100B")).isEqualTo(100);

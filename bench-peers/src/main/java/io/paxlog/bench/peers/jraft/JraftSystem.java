@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class JraftSystem implements BenchSystem {
 
-    private static final Duration READY_BOUND = Duration.ofSeconds(60);
+    private static final Duration READY_BOUND = Duration.ofSeconds(120);
 
     @Override
     public boolean supports(Workload workload) {
@@ -111,7 +111,14 @@ public final class JraftSystem implements BenchSystem {
             return new Target() {
                 @Override
                 public CompletableFuture<Boolean> put(byte[] key, byte[] value) {
-                    return kv.put(key, value);
+                    // RheaKV answers a put true or fails it; a false would say nothing of whether it was
+                    // applied, so it is a failure of unknown outcome, not "refused".
+                    return kv.put(key, value).thenApply(written -> {
+                        if (!Boolean.TRUE.equals(written)) {
+                            throw new java.util.concurrent.CompletionException(new IllegalStateException("put answered " + written));
+                        }
+                        return true;
+                    });
                 }
 
                 @Override

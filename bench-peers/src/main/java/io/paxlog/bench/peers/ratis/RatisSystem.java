@@ -27,7 +27,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  */
 public final class RatisSystem implements BenchSystem {
 
-    private static final Duration READY_BOUND = Duration.ofSeconds(60);
+    private static final Duration READY_BOUND = Duration.ofSeconds(120);
 
     private final SupportedRpcType rpc = RatisConfig.rpc(System.getProperty(RatisConfig.RPC_PROPERTY, "GRPC"));
 
@@ -55,6 +55,18 @@ public final class RatisSystem implements BenchSystem {
             processes.close();
             throw e;
         }
+    }
+
+    /**
+     * A reply that is not a success carries an exception (not leader, a state machine error...) that does
+     * not always say whether the request was applied: it is a failure of unknown outcome, never "refused".
+     */
+    static boolean succeeded(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new java.util.concurrent.CompletionException(reply.getException() != null ? reply.getException()
+                    : new IllegalStateException("a reply that is not a success: " + reply));
+        }
+        return true;
     }
 
     /** Threads: the run's main thread; Ratis's client is thread-safe. */
@@ -107,13 +119,13 @@ public final class RatisSystem implements BenchSystem {
                 @Override
                 public CompletableFuture<Boolean> put(byte[] key, byte[] value) {
                     return client.async().send(Message.valueOf(RatisKvStateMachine.put(key, value)))
-                            .thenApply(RaftClientReply::isSuccess);
+                            .thenApply(RatisSystem::succeeded);
                 }
 
                 @Override
                 public CompletableFuture<Boolean> get(byte[] key) {
                     return client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(key)))
-                            .thenApply(reply -> reply.isSuccess() && !reply.getMessage().getContent().isEmpty());
+                            .thenApply(reply -> succeeded(reply) && !reply.getMessage().getContent().isEmpty());
                 }
 
                 @Override
