@@ -14,7 +14,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * A key-value store in memory, the counterpart of paxlog's kv and RheaKV's memory store: a put is a log
  * entry {@code [key length: int][key][value]}, applied into a map; a query is the key and answers the
  * value (empty when absent). Ratis's own examples do not fit: the arithmetic one is not a store, and the
- * filestore writes (and syncs) a file per request, which measures its files rather than Ratis.
+ * filestore creates and writes a file per request outside the log, which measures its files rather than
+ * Ratis.
  *
  * <p>Threads: Ratis applies transactions on its one state-machine updater thread and runs queries on
  * others; the map is concurrent for that.
