@@ -64,7 +64,7 @@ public final class Bench {
             RunResult result = runOne(step, n);
             results.add(result);
             progress.println("bench:   " + (result.ok() ? Report.oneLine(result) : "FAILED: " + result.error()));
-            Report.writeJson(launch.outDir().resolve("bench.json"), plan, started, results);
+            Report.writeJson(launch.outDir().resolve("bench.json"), plan, launch.serverJvmOptions(), started, results);
         }
         Report report = new Report(results);
         report.print(out);

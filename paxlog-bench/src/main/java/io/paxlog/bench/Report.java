@@ -161,6 +161,12 @@ public final class Report {
 
     /** {@code bench.json}: the machine, the plan, every run, the summary rows and the ratios. */
     static void writeJson(Path file, Plan plan, Instant started, List<RunResult> results) throws IOException {
+        writeJson(file, plan, List.of(), started, results);
+    }
+
+    /** As above, with the server JVMs' options and this JVM's {@code paxlog.bench.*} settings recorded. */
+    static void writeJson(Path file, Plan plan, List<String> serverJvmOptions, Instant started, List<RunResult> results)
+            throws IOException {
         Report report = new Report(results);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("startedAt", started.toString());
@@ -170,6 +176,11 @@ public final class Report {
         json.put("plan", Map.of("systems", plan.systems(), "workloads", plan.workloads(), "servers", plan.servers(),
                 "inFlight", plan.inFlights(), "payloadBytes", plan.payloads(), "warmupSeconds", plan.warmup().toMillis() / 1e3,
                 "measureSeconds", plan.measure().toMillis() / 1e3, "repetitions", plan.repetitions()));
+        Map<String, String> settings = new java.util.TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("paxlog.bench."))
+                .forEach(n -> settings.put(n, System.getProperty(n)));
+        json.put("serverJvmOptions", serverJvmOptions);
+        json.put("settings", settings);
         json.put("summary", report.rows());
         json.put("ratios", report.ratios());
         json.put("runs", results);

@@ -42,6 +42,9 @@ class BenchSmokeTest {
         assertThat(writes.server()).containsKey("leader_entries_per_fsync");
         assertThat(writes.server().get("leader_entries_per_fsync")).isPositive();
         assertThat(writes.server().get("leader_changes")).isZero();
+        assertThat(writes.server().get("leader_commit_latency_mean_ms")).as("read from /metrics").isPositive();
+        assertThat(writes.server().get("leader_wal_fsync_mean_ms")).as("read from /metrics").isPositive();
+        assertThat(Files.readString(dir.resolve("bench.json"))).contains("\"serverJvmOptions\" : [ \"-Xmx256m\" ]");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("MIX 3x 4 100 B");
         assertThat(dir.resolve("bench.json")).exists();
         assertThat(dir.resolve("bench-mix-100B.svg")).exists();

@@ -142,7 +142,8 @@ final class PaxlogCluster implements BenchCluster {
 
     /**
      * What /metrics offers about batching, over the measured period: the leader's log entries per fsync
-     * and per batch handed to its WAL, its fsyncs per operation, the followers' entries per batch (each
+     * and per batch handed to its WAL, its fsyncs per operation, its mean commit latency and fsync time,
+     * the followers' entries per batch (each
      * follower's batch is what one {@code store} brought it, as the loop drains a store per step) and
      * leader changes. Entries per {@code store} message as sent are not counted by the server.
      */
@@ -158,6 +159,12 @@ final class PaxlogCluster implements BenchCluster {
         figures.put("leader_fsyncs_per_op", fsyncs / ops);
         figures.put("leader_group_commits_per_op", delta(before, after, l + "paxlog_wal_group_commits_total") / ops);
         figures.put("leader_wal_bytes_per_op", delta(before, after, l + "paxlog_wal_bytes_total") / ops);
+        // The leader's own view of a command (its loop queue to its answer): the rest of the client's
+        // latency is the client, the sockets and the hand-offs before the loop.
+        figures.put("leader_commit_latency_mean_ms", 1000 * delta(before, after, l + "paxlog_commit_latency_seconds_sum")
+                / delta(before, after, l + "paxlog_commit_latency_seconds_count"));
+        figures.put("leader_wal_fsync_mean_ms", 1000 * delta(before, after, l + "paxlog_wal_fsync_latency_seconds_sum")
+                / delta(before, after, l + "paxlog_wal_fsync_latency_seconds_count"));
         double followerEntries = 0;
         double followerBatches = 0;
         double leaderships = 0;
