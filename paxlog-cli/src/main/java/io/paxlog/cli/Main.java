@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "paxlog", mixinStandardHelpOptions = true, version = "paxlog 0.1.0",
         description = "Multi-Paxos replicated state machines: servers, clients and tools.",
         subcommands = {ServerCommand.class, DemoCommand.class, KvCli.class, LockCli.class, StatusCli.class,
-            JournalCommand.class, SimCommand.class, WalCommand.class, ChaosCommand.class,
+            JournalCommand.class, SimCommand.class, WalCommand.class, ChaosCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
