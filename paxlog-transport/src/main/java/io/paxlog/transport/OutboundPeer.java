@@ -85,6 +85,8 @@ final class OutboundPeer {
                         ch.pipeline().addLast(new FrameDeadlineHandler(
                                 limits.handshakeTimeout(), limits.readIdleTimeout(), log, WHAT));
                         ch.pipeline().addLast(InboundPeerHandler.pinger(limits));
+                        // Between the consolidation and the socket: counts the flushes that reach it.
+                        ch.pipeline().addLast(new FlushCounter(counters.flushes));
                         // send() writes one message at a time from the server's loop thread; this
                         // flushes once per event loop turn, so a burst leaves in few syscalls.
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
