@@ -69,6 +69,8 @@ public final class MessageCodec {
     private static final int EPOCH_BYTES = 12;
     private static final int COMMAND_BYTES_MIN = 20;
     private static final int SLOT_STATE_BYTES_MIN = 8 + EPOCH_BYTES + COMMAND_BYTES_MIN + 1;
+    /** MessageKind.values() clones its array on every call; decoding looks a kind up per message. */
+    private static final MessageKind[] KINDS = MessageKind.values();
 
     private MessageCodec() {}
 
@@ -278,7 +280,7 @@ public final class MessageCodec {
     }
 
     private static MessageKind kind(byte code) throws DecodeException {
-        for (MessageKind kind : MessageKind.values()) {
+        for (MessageKind kind : KINDS) {
             if (code(kind) == code) {
                 return kind;
             }
