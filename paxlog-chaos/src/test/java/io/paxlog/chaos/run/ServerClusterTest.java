@@ -38,7 +38,8 @@ class ServerClusterTest {
 
     @Test
     void aRunDirectoryMustCarryThePrefix(@TempDir Path parent) {
-        assertThatThrownBy(() -> new ServerCluster(parent.resolve("elsewhere"), 5, "kv", 1000, 2000, false))
+        assertThatThrownBy(() -> new ServerCluster(parent.resolve("elsewhere"), 5, "kv", 1000, 2000,
+                ServerCluster.Network.LOOPBACK))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ServerCluster.PREFIX);
     }
 }
