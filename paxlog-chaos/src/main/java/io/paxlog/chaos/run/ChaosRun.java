@@ -57,6 +57,7 @@ public final class ChaosRun {
 
         public Options {
             faults = List.copyOf(faults);
+            network(faults); // refuses partitions and proxied links together, before anything starts
             if (downtime.toMillis() <= electionTimeoutMaxMs) {
                 throw new IllegalArgumentException("a fault must last longer than the election timeout ("
                         + electionTimeoutMaxMs + " ms) to make the cluster elect: " + downtime.toMillis() + " ms");

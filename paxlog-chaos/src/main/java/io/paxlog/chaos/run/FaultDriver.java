@@ -19,15 +19,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: {@code begin} and {@code heal} are called by one thread (the nemesis's or the run's); a
  * flapping link toggles on a thread of its own, which {@code heal} stops and joins before it returns.
  */
-final class FaultDriver {
+public final class FaultDriver {
 
     /** How long a flapping link stays down, then up, in turn. */
-    static final Duration FLAP_PERIOD = Duration.ofSeconds(1);
+    public static final Duration FLAP_PERIOD = Duration.ofSeconds(1);
 
     private FaultDriver() {}
 
     /** A fault in force. */
-    interface Held {
+    public interface Held {
         /** The server the fault is aimed at. */
         int server();
 
@@ -45,10 +45,10 @@ final class FaultDriver {
      * Starts a fault of {@code kind} aimed at {@code leader} (and, for a deaf follower, a split or a
      * flapping link, at the lowest-numbered other server as the follower).
      */
-    static Held begin(Fault.Kind kind, ServerCluster cluster, int leader, Recorder<?, ?> clock)
+    public static Held begin(Fault.Kind kind, ServerCluster cluster, int leader, Recorder<?, ?> clock)
             throws IOException, InterruptedException {
         List<Integer> ids = cluster.ids();
-        int follower = ids.stream().filter(id -> id != leader).findFirst().orElseThrow();
+        int follower = follower(ids, leader);
         long start = clock.now();
         return switch (kind) {
             case KILL_LEADER -> {
@@ -81,6 +81,11 @@ final class FaultDriver {
                     ProxiedLinks.between(List.of(leader, follower), ids), clock);
             case FLAP_LEADER_LINK -> flap(cluster, leader, follower, clock);
         };
+    }
+
+    /** The follower a fault that needs one is aimed at: the lowest-numbered server but the leader. */
+    public static int follower(List<Integer> ids, int leader) {
+        return ids.stream().filter(id -> id != leader).sorted().findFirst().orElseThrow();
     }
 
     private interface Healer {
