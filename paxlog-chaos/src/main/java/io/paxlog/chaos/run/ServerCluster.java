@@ -136,6 +136,11 @@ public final class ServerCluster implements AutoCloseable {
         return yaml.toString();
     }
 
+    /** The configuration file server {@code id} is started with. */
+    public Path configFile(int id) {
+        return configFiles.get(id);
+    }
+
     /** The link proxies; only for {@link Network#PROXIED}. */
     public ProxiedLinks links() {
         if (links == null) {
