@@ -3,6 +3,8 @@ package io.paxlog.chaos.avail;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.paxlog.chaos.run.Fault;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +17,7 @@ import java.util.List;
  *
  * @param goalMillis the goal: no entrance that can answer goes longer than this without a write
  */
-public record AvailabilityReport(Path directory, long holdMillis, long afterMillis, long intervalMillis,
+public record AvailabilityReport(@JsonSerialize(using = ToStringSerializer.class) Path directory, long holdMillis, long afterMillis, long intervalMillis,
         long goalMillis, List<FaultResult> faults) {
 
     public AvailabilityReport {

@@ -1,5 +1,6 @@
 package io.paxlog.chaos.avail;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.paxlog.chaos.check.Operation;
 import io.paxlog.chaos.check.Outcome;
 import io.paxlog.chaos.check.RegisterModel;
@@ -55,10 +56,12 @@ public record WriteGaps(long longestGapNanos, long firstNanos, int ok, int faile
         return new WriteGaps(longest, first, acknowledged.size(), failed, unknown);
     }
 
+    @JsonProperty("longestGapMillis")
     public long longestGapMillis() {
         return longestGapNanos / 1_000_000;
     }
 
+    @JsonProperty("firstMillis")
     public long firstMillis() {
         return firstNanos < 0 ? -1 : firstNanos / 1_000_000;
     }

@@ -29,7 +29,7 @@ class AvailabilityProcessTest {
     void aDeafFollowerAndAMuteLeaderStopWritesAtNoEntranceForLong() throws Exception {
         AvailabilityRun.Options options = new AvailabilityRun.Options(
                 List.of(Fault.Kind.DEAF_FOLLOWER, Fault.Kind.MUTE_LEADER), Duration.ofSeconds(2), Duration.ofSeconds(8),
-                Duration.ofSeconds(3), Duration.ofMillis(50), 16, 1000, 2000, Duration.ofSeconds(2),
+                Duration.ofSeconds(3), Duration.ofMillis(50), AvailabilityRun.MAX_IN_FLIGHT, 1000, 2000, Duration.ofSeconds(2),
                 Budget.of(20_000_000, Duration.ofSeconds(60)), dir);
         AvailabilityReport report = AvailabilityRun.run(options, System.out::println);
         String table = report.table();
