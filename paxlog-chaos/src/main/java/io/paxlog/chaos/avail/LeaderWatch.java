@@ -6,6 +6,9 @@ import io.paxlog.chaos.run.ServerCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,13 +26,18 @@ import java.util.concurrent.TimeUnit;
 final class LeaderWatch {
 
     /** One status page as read at {@code atNanos}; {@code role} is "silent" when it did not answer. */
-    record Seen(long atNanos, int server, String role, long round, int epochServer, int leader, long applied) {
+    record Seen(long atNanos, long wallMillis, int server, String role, long round, int epochServer, int leader,
+            long applied) {
         @Override
         public String toString() {
-            return String.format("%9.3f s  s%d %-9s epoch %d.%d leader %d applied %d", atNanos / 1e9, server, role,
-                    round, epochServer, leader, applied);
+            // The wall clock too, to line the history's time up with the servers' logs.
+            return String.format("%9.3f s  %s  s%d %-9s epoch %d.%d leader %d applied %d", atNanos / 1e9,
+                    WALL.format(Instant.ofEpochMilli(wallMillis)), server, role, round, epochServer, leader, applied);
         }
     }
+
+    private static final DateTimeFormatter WALL = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+            .withZone(ZoneId.systemDefault());
 
     private final ServerCluster cluster;
     private final Recorder<?, ?> clock;
@@ -53,11 +61,12 @@ final class LeaderWatch {
             while (!stopping) {
                 for (int id : cluster.ids()) {
                     long at = clock.now();
+                    long wall = System.currentTimeMillis();
                     Optional<JsonNode> status = cluster.status(id);
-                    Seen one = status.map(s -> new Seen(at, id, s.path("role").asText(),
+                    Seen one = status.map(s -> new Seen(at, wall, id, s.path("role").asText(),
                             s.path("epoch").path("round").asLong(), s.path("epoch").path("serverId").asInt(),
                             s.path("leader").asInt(), s.path("appliedSlot").asLong()))
-                            .orElse(new Seen(at, id, "silent", -1, 0, 0, -1));
+                            .orElse(new Seen(at, wall, id, "silent", -1, 0, 0, -1));
                     synchronized (seen) {
                         seen.add(one);
                     }
