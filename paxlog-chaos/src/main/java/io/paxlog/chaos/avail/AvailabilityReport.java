@@ -34,9 +34,14 @@ public record AvailabilityReport(@JsonSerialize(using = ToStringSerializer.class
      *     follower; client for the Java client
      * @param answersByNature false for the port of a server the fault killed or froze: it cannot answer
      *     while the fault holds, so its figures are reported apart and not held to the goal
+     * @param endings writes of the whole run that ended not applied or unknown, by the last answer's reason
      */
     public record PortResult(String label, int server, String role, boolean answersByNature, WriteGaps before,
-            WriteGaps hold, WriteGaps after, long skippedTicks) {}
+            WriteGaps hold, WriteGaps after, long skippedTicks, java.util.Map<String, Long> endings) {
+        public PortResult {
+            endings = java.util.Map.copyOf(endings);
+        }
+    }
 
     /**
      * One fault, on a fresh cluster.

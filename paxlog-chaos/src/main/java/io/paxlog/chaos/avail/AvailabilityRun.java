@@ -187,7 +187,8 @@ public final class AvailabilityRun {
                         silenced.map(s -> s != server).orElse(true),
                         WriteGaps.of(history, writer.client, beforeStart(warmStart, fault), fault.startNanos()),
                         WriteGaps.of(history, writer.client, fault.startNanos(), fault.endNanos()),
-                        WriteGaps.of(history, writer.client, fault.endNanos(), afterEnd), writer.skippedTicks()));
+                        WriteGaps.of(history, writer.client, fault.endNanos(), afterEnd), writer.skippedTicks(),
+                        writer.endings()));
             }
             return new AvailabilityReport.FaultResult(kind.option(), kind.title(), fault.toString(), leader, target, ports,
                     watch.leadersBetween(fault.startNanos(), fault.endNanos()), history.size(), failed.isEmpty(),

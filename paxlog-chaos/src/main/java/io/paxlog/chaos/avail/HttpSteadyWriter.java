@@ -44,9 +44,9 @@ final class HttpSteadyWriter extends SteadyWriter {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            return new Attempt.NotApplied("no connection: " + e); // nothing left this client
+            return new Attempt.NotApplied("no connection (" + e.getClass().getSimpleName() + ")"); // nothing left
         } catch (IOException e) {
-            return new Attempt.Unknown("sent, no answer: " + e);
+            return new Attempt.Unknown("sent, no answer (" + e.getClass().getSimpleName() + ")");
         }
         int status = response.statusCode();
         if (status == 200) {

@@ -35,9 +35,9 @@ final class JavaSteadyWriter extends SteadyWriter {
             // Refused by the state machine (a limit): applied as a refusal, nothing written.
             return new Attempt.NotApplied("refused: " + answer);
         } catch (OutcomeUnknownException e) {
-            return new Attempt.Unknown(e.toString());
+            return new Attempt.Unknown(e.getClass().getSimpleName());
         } catch (CommandNotAppliedException e) {
-            return new Attempt.NotApplied(e.toString());
+            return new Attempt.NotApplied(e.getClass().getSimpleName());
         }
     }
 

@@ -38,6 +38,9 @@ abstract class SteadyWriter {
     private final Thread ticker;
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicInteger started = new AtomicInteger();
+    /** Why writes were not applied or stayed unknown, by the last attempt's answer: what to read first. */
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> endings =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** After this (recorder time), a write that still has no definite answer gives up as unknown. */
     private volatile long giveUpAt = Long.MAX_VALUE;
@@ -82,6 +85,17 @@ abstract class SteadyWriter {
 
     /** Releases the transport; after {@link #stop}. */
     abstract void closeTransport();
+
+    private void count(String why) {
+        endings.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** How many writes ended not applied or unknown, by the reason their last attempt gave. */
+    java.util.Map<String, Long> endings() {
+        java.util.Map<String, Long> copy = new java.util.TreeMap<>();
+        endings.forEach((why, n) -> copy.put(why, n.get()));
+        return copy;
+    }
 
     /** Writes counted as not started because {@code maxInFlight} were under way. */
     long skippedTicks() {
@@ -149,10 +163,12 @@ abstract class SteadyWriter {
             maybeApplied |= answer instanceof Attempt.Unknown;
             if (!maybeApplied) {
                 recorder.add(client, key, input, null, Outcome.FAILED, invoke, recorder.now());
+                count("not applied: " + ((Attempt.NotApplied) answer).why());
                 return;
             }
             if (!retriesUnknown() || recorder.now() > giveUpAt) {
                 recorder.add(client, key, input, null, Outcome.UNKNOWN, invoke, recorder.now());
+                count("unknown: " + (answer instanceof Attempt.Unknown u ? u.why() : ((Attempt.NotApplied) answer).why()));
                 return;
             }
             try {

@@ -411,8 +411,13 @@ public final class ClientCore<H> {
             // timeout). Going back there bounces between the two for that long (the old leader's own HTTP
             // port waited 4 s in a 2|3 split); ask the next server instead. A hint older than half the
             // no-leader wait is followed, so a server that really became leader meanwhile is reached.
-            noLeader(request, server, "NOT_LEADER, points to " + hint + ", which said it does not lead " + human(
-                    lastNow - hintSaidNotLeader) + " ago (" + message + ")", true);
+            // Not counted as a "no leader" answer: that server believes one leads, so the no-leader wait
+            // does not end on it (a deaf leader's followers point at it until their election timeout).
+            request.lastOutcome = config.describe(server) + " NOT_LEADER, points to " + hint + ", which said it "
+                    + "does not lead " + human(lastNow - hintSaidNotLeader) + " ago (" + message + ")";
+            request.hintsFollowed = 0;
+            probe = (indexOf(server) + 1) % order.length;
+            backOff(request);
             return;
         }
         request.lastOutcome = config.describe(server) + " NOT_LEADER, leader " + hint;

@@ -347,6 +347,51 @@ class ClientCoreTest {
         assertThat(one(pointed, Connect.class).server()).isEqualTo(3);
     }
 
+    /**
+     * A deaf leader that stepped down says NO_QUORUM while its followers, still loyal, point at it until
+     * their election timeout: the command is not given up as "no leader" meanwhile (they believe one
+     * leads), and is applied by the leader they elect.
+     */
+    @Test
+    void hintsPassedOverDoNotEndTheNoLeaderWaitWhileTheFollowersStillBelieveALeader() {
+        answer(send(submit("first")), ServerAnswer.applied(1, new byte[0])); // server 1 led
+        long start = now;
+        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        List<Integer> asked = new ArrayList<>();
+        while (now - start < NO_LEADER_TIMEOUT * 3 / 2) {
+            effects = fireTimer(effects);
+            assertThat(all(effects, Complete.class)).as("not given up while followers point at a leader").isEmpty();
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                asked.add(connect.server());
+                effects = new ArrayList<>(effects);
+                effects.addAll(connect.server() == 1 ? answer(send(connect), Status.NO_QUORUM, 0)
+                        : answer(send(connect), Status.NOT_LEADER, 1));
+            }
+            assertThat(all(effects, Complete.class)).as("not given up while followers point at a leader").isEmpty();
+        }
+        assertThat(asked).contains(1, 2, 3);
+        // The followers elect server 3: the hints to it are followed, and it applies the command.
+        Outcome outcome = null;
+        while (outcome == null) {
+            List<Effect<String>> pending = new ArrayList<>(fireTimer(effects));
+            effects = new ArrayList<>(pending);
+            while (!pending.isEmpty()) {
+                List<Effect<String>> next = new ArrayList<>();
+                for (Connect<String> connect : all(pending, Connect.class)) {
+                    next.addAll(connect.server() == 3 ? answer(send(connect), ServerAnswer.applied(9, new byte[0]))
+                            : answer(send(connect), Status.NOT_LEADER, 3));
+                }
+                effects.addAll(next);
+                pending = next;
+            }
+            if (!all(effects, Complete.class).isEmpty()) {
+                outcome = outcome(effects, "a");
+            }
+        }
+        assertThat(now - start).as("applied soon after the election").isLessThan(REQUEST_TIMEOUT);
+        assertThat(outcome).isInstanceOf(Outcome.Applied.class);
+    }
+
     @Test
     void rightAfterTheServersStartAFreshClientWaitsOutTheFirstElectionInsteadOfTheNoLeaderTimeout() {
         long start = now;
