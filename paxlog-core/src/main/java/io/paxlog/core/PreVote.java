@@ -93,14 +93,16 @@ class PreVote {
         granted.clear();
     }
 
+    /** Granted by a majority of every membership governing the next alpha slots, as the overthrow will need. */
     private boolean won() {
-        return granted.size() >= replica.config().majority();
+        MembershipHistory memberships = replica.memberships();
+        return memberships.isQuorumOfEach(replica.appliedSlot() + 1, memberships.governedThrough(), granted);
     }
 
     private void ask(boolean everyone) {
         resendAt = replica.now() + replica.config().heartbeatIntervalMs();
         PreOverthrow request = new PreOverthrow(asking);
-        for (int member : replica.config().members()) {
+        for (int member : replica.memberships().involvedVoters()) {
             if (member != replica.selfId() && (everyone || !granted.contains(member))) {
                 replica.out().send(member, request);
             }
@@ -111,7 +113,9 @@ class PreVote {
 
     /** Answers a pre-vote; changes nothing on this server. */
     void answer(int from, PreOverthrow request) {
-        boolean grant = grants(request);
+        // A server this one does not count as a voter (a learner, a removed server that has not
+        // learnt it) cannot win with our help: granting would only let it disturb the voters.
+        boolean grant = replica.memberships().involvedVoters().contains(from) && grants(request);
         replica.out().send(from, new PreOverthrowReply(request.epoch(), replica.promised(), grant));
     }
 
