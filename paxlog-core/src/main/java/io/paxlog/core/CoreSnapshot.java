@@ -2,7 +2,6 @@ package io.paxlog.core;
 
 import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.codec.Binary;
-import java.io.DataOutputStream;
 import java.util.Arrays;
 
 /**
@@ -25,12 +24,10 @@ public final class CoreSnapshot {
     /** The snapshot of {@code memberships} (frozen now) followed by {@code state}. */
     public static SnapshotSource wrap(MembershipHistory memberships, SnapshotSource state) {
         byte[] core = memberships.encode();
+        byte[] prefix = new Binary.Writer(core.length + 8).putInt(MAGIC).putInt(core.length).finish();
         return out -> {
-            DataOutputStream data = new DataOutputStream(out);
-            data.writeInt(MAGIC);
-            data.writeInt(core.length);
-            data.write(core);
-            data.flush();
+            out.write(prefix);
+            out.write(core);
             state.writeTo(out);
         };
     }

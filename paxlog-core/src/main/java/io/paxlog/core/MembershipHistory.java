@@ -74,7 +74,7 @@ public final class MembershipHistory {
         }
         long after = slot - alpha();
         Membership governing = history.get(0).membership();
-        if (after < history.get(0).slot() && prune) {
+        if (after < history.get(0).slot() && history.get(0).slot() > 0) {
             throw new IllegalStateException("the membership governing slot " + slot + " was pruned (history from slot "
                     + history.get(0).slot() + ")");
         }
