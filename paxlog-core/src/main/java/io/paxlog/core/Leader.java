@@ -102,6 +102,10 @@ class Leader {
         heartbeat();
     }
 
+    long takeoverLastUsedSlot() {
+        return takeover.lastUsedSlot();
+    }
+
     Iterable<Integer> peerIds() {
         return peers.keySet();
     }

@@ -113,9 +113,10 @@ class PreVote {
 
     /** Answers a pre-vote; changes nothing on this server. */
     void answer(int from, PreOverthrow request) {
-        // A server this one does not count as a voter (a learner, a removed server that has not
-        // learnt it) cannot win with our help: granting would only let it disturb the voters.
-        boolean grant = replica.memberships().involvedVoters().contains(from) && grants(request);
+        // Not asked: whether the asker is a voter as we know it. We may lag behind a promotion, and
+        // refusing a newly promoted server could leave no one able to win; a removed server that wins
+        // learns of its removal in its takeover and steps down (docs/membership.md#elections).
+        boolean grant = grants(request);
         replica.out().send(from, new PreOverthrowReply(request.epoch(), replica.promised(), grant));
     }
 

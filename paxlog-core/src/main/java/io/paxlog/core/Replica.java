@@ -292,6 +292,14 @@ public final class Replica {
         return role == Role.LEADER ? leader.peerFirstUnfinalizedSlots() : java.util.Map.of();
     }
 
+    /**
+     * While leading, the last slot an earlier leader may have used as far as the takeover knows (it
+     * grows with promises until the takeover is done); -1 otherwise. For the simulator's checks.
+     */
+    public long takeoverLastUsedSlot() {
+        return role == Role.LEADER ? leader.takeoverLastUsedSlot() : -1;
+    }
+
     /** Every slot up to this one is compacted into a snapshot (0 when none). */
     public long snapshotSlot() {
         return acceptor.log().snapshotSlot();
