@@ -131,6 +131,15 @@ class Leader {
     }
 
     /**
+     * The rule: the membership whose majority chooses {@code slot} is the one governing it (known: the
+     * slot was proposed), never the latest, which may have been applied after the slot was proposed and
+     * whose majorities need not meet the governing one's (docs/membership.md#the-alpha-window).
+     */
+    Membership choosingMembership(long slot) {
+        return replica.memberships().governing(slot);
+    }
+
+    /**
      * Whether {@code servers} hold a majority of every membership governing the slots after the applied
      * one that this leader could propose: what a leader needs to stay leader and to answer reads.
      */
@@ -265,8 +274,7 @@ class Leader {
             Proposal proposal = inflight.get(slot);
             if (proposal != null) {
                 proposal.acked.add(from);
-                // A majority of the membership governing this very slot (known: we proposed it).
-                if (replica.memberships().governing(slot).isQuorum(proposal.acked)) {
+                if (choosingMembership(slot).isQuorum(proposal.acked)) {
                     ownCommandChosen = true;
                     inflight.remove(slot);
                     chosenThisStep.add(slot);

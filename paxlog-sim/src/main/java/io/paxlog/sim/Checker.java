@@ -99,6 +99,8 @@ public final class Checker {
         /** The epoch of the query rounds it sent last, and the last round sent at it. */
         Epoch roundsEpoch;
         long lastRoundSent;
+        /** epoch (its own) -> the read answers that reached it: {from, fromSlot, toSlot}. */
+        final Map<Epoch, List<long[]>> readReplies = new HashMap<>();
         /** Read-index reads that reached it while it led, by request id, until answered. */
         final Map<Long, ReadArrival> reads = new HashMap<>();
 
@@ -324,6 +326,9 @@ public final class Checker {
         ServerView to = view(envelope.to());
         if (envelope.message() instanceof OverthrowOk ok) {
             to.overthrowAcks.computeIfAbsent(ok.epoch(), e -> new HashSet<>()).add(envelope.from());
+        } else if (envelope.message() instanceof ReadReply reply) {
+            to.readReplies.computeIfAbsent(reply.epoch(), e -> new ArrayList<>())
+                    .add(new long[] {envelope.from(), reply.fromSlot(), reply.toSlot()});
         } else if (envelope.message() instanceof QueryReply reply && !reply.promised().isAbove(reply.epoch())) {
             // Answered without having promised above the epoch: no higher leader had that server yet.
             to.roundsAnswered.computeIfAbsent(reply.epoch(), e -> new HashMap<>())
@@ -497,10 +502,25 @@ public final class Checker {
                         + " but has applied only through slot " + replica.appliedSlot() + "; alpha is " + memberships.alpha());
             }
             Membership governing = memberships.governing(slot);
-            if (slot <= takeoverBound && !governing.isQuorum(promisers)) {
+            if (slot > takeoverBound) {
+                continue; // above every slot an earlier leader may have used: a new proposal
+            }
+            if (!governing.isQuorum(promisers)) {
                 throw new Violation("membership quorum: server " + envelope.from() + " re-proposes slot " + slot + " at "
                         + store.epoch() + " with promises of " + new java.util.TreeSet<>(promisers)
                         + " only, not a majority of " + governing + " governing that slot");
+            }
+            Set<Integer> readers = new java.util.TreeSet<>();
+            readers.add(replica.selfId()); // it reads itself too, without the network
+            for (long[] read : view.readReplies.getOrDefault(store.epoch(), List.of())) {
+                if (read[1] <= slot && slot <= read[2] && promisers.contains((int) read[0])) {
+                    readers.add((int) read[0]);
+                }
+            }
+            if (!governing.isQuorum(readers)) {
+                throw new Violation("membership quorum: server " + envelope.from() + " re-proposes slot " + slot + " at "
+                        + store.epoch() + " having read it from " + readers + " only, not a majority of " + governing
+                        + " governing that slot");
             }
         }
     }
