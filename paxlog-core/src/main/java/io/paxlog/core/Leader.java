@@ -206,7 +206,8 @@ class Leader {
     void submitChange(long requestId, MembershipChange change) {
         if (change instanceof MembershipChange.Promote promote) {
             Peer learner = peers.get(promote.server());
-            long lag = learner == null ? Long.MAX_VALUE
+            // Never heard (no query round answered): its position is unknown, so it is not close.
+            long lag = learner == null || learner.roundAcked == 0 ? Long.MAX_VALUE
                     : replica.firstUnfinalizedSlot() - learner.firstUnfinalizedSlot;
             if (lag > replica.config().reconfig().promoteLagMax()) {
                 replica.out().refuse(new Refusal(requestId, Refusal.Reason.LEARNER_BEHIND, replica.selfId()));
