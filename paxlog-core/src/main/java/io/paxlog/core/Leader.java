@@ -289,6 +289,9 @@ class Leader {
 
     void finalizeReply(int from, FinalizeReply reply) {
         Peer peer = peers.get(from);
+        if (peer == null && from != replica.selfId()) {
+            return; // a server the log no longer goes to (removed since we sent it)
+        }
         if (peer == null) {
             if (!reply.missing().isEmpty()) {
                 throw new AssertionError("leader " + epoch + " could not finalize its own slots " + reply.missing());
