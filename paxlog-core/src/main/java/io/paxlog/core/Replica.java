@@ -574,6 +574,7 @@ public final class Replica {
             // count for nothing, and its epochs would only disturb the voters).
             role = Role.PASSIVE;
             candidate = null;
+            leaderHint = 0; // no leader heard for a whole timeout: pointing clients at it would send them in circles
             electionDeadline = now + randomElectionTimeout();
             return;
         }

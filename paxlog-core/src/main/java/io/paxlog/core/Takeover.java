@@ -227,8 +227,10 @@ class Takeover {
      */
     private void finishIfSafe() {
         Replica replica = leader.replica();
-        if (replica.firstUnfinalizedSlot() <= lastUsedSlot) {
-            return; // our re-proposals are not all chosen yet
+        if (replica.appliedSlot() < lastUsedSlot) {
+            // Our re-proposals are not all chosen and applied yet (applied, not only finalized: the
+            // memberships after L follow from the applied slots; learning finalizes before applying).
+            return;
         }
         long from = lastUsedSlot + 1;
         long to = lastUsedSlot + replica.memberships().alpha();
