@@ -273,7 +273,9 @@ class Leader {
         Peer peer = peers.get(from);
         for (long slot : ok.slots()) {
             Proposal proposal = inflight.get(slot);
-            if (proposal != null) {
+            if (proposal != null && slot <= replica.appliedSlot()) {
+                inflight.remove(slot); // settled meanwhile (a snapshot covered it): nothing left to count
+            } else if (proposal != null) {
                 proposal.acked.add(from);
                 if (choosingMembership(slot).isQuorum(proposal.acked)) {
                     ownCommandChosen = true;

@@ -163,7 +163,10 @@ class Takeover {
             }
         }
         replies.put(from, reply);
-        if (!readQuorum(chunkFrom, chunkTo, replies.keySet())) {
+        // Slots of the chunk applied here since it was sent (a snapshot installed, say) need no quorum:
+        // they are chosen and skipped below; their memberships may be pruned already.
+        long open = Math.max(chunkFrom, leader.replica().appliedSlot() + 1);
+        if (open <= chunkTo && !readQuorum(open, chunkTo, replies.keySet())) {
             return;
         }
         for (long slot = chunkFrom; slot <= chunkTo; slot++) {
@@ -232,8 +235,10 @@ class Takeover {
             // memberships after L follow from the applied slots; learning finalizes before applying).
             return;
         }
-        long from = lastUsedSlot + 1;
-        long to = lastUsedSlot + replica.memberships().alpha();
+        // From above the applied slot, which may be past L (a snapshot installed meanwhile): slots up to
+        // it are chosen and known, and the argument runs from the first slot that is not.
+        long from = replica.appliedSlot() + 1;
+        long to = replica.memberships().governedThrough();
         if (!readQuorum(from, to, leader.overthrowAcked())) {
             return; // the stragglers are asked again every heartbeat
         }

@@ -317,7 +317,13 @@ public final class Checker {
     public void persisted(int server, long batchId) {
         ServerView view = view(server);
         while (!view.issued.isEmpty() && view.issued.peek().id() <= batchId) {
-            view.apply(view.issued.poll());
+            PersistBatch batch = view.issued.poll();
+            view.apply(batch);
+            // Durable, as the replica is told: what choosing counts. The disks also report their own
+            // durable entries (possibly earlier); either report is the same fact, counted once.
+            for (StoredEntry entry : batch.entries()) {
+                durablyAccepted(server, entry.slot(), entry.epoch(), entry.command());
+            }
         }
     }
 

@@ -184,7 +184,6 @@ public final class Simulation {
         } catch (Violation e) {
             violation = e.getMessage();
         } catch (AssertionError | RuntimeException e) {
-            if (System.getenv("SIM_STACK") != null) { e.printStackTrace(); }
             violation = "server code failed: " + e;
         }
         return new SeedResult(seed, n, faults.toString(), now, trace.events(), trace.hash(), clients.commandsCompleted(),
@@ -668,6 +667,9 @@ public final class Simulation {
         boolean same = true;
         for (int id : healedMajority) {
             SimServer server = servers[id];
+            if (!checker.memberships().latest().contains(id)) {
+                continue; // healed for an older membership's majority; removed since, it gets no more slots
+            }
             if (server.node == null || server.paused) {
                 same = false;
                 break;
