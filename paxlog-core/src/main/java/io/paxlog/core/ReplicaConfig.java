@@ -8,8 +8,10 @@ import java.util.List;
  * <p>Times are in milliseconds of whatever clock the runtime passes to {@link Replica#tick}. Every
  * limit bounds memory or message size; defaults suit a 5-server cluster on a LAN.
  *
- * @param selfId               this server's id; must be one of {@code members}
- * @param members              every server's id, itself included; ids are positive and distinct
+ * @param selfId               this server's id, positive; a server outside {@code members} is one to be
+ *                             added as a learner (docs/membership.md)
+ * @param members              the seed membership's voters: the cluster as first started, the same on
+ *                             every server (later changes go through the log); ids are positive and distinct
  * @param electionTimeoutMinMs a passive server waits uniformly in [min, max] without hearing a leader
  *                             before it asks, in a pre-vote, whether it may overthrow; and a server
  *                             that heard a live leader within min declines pre-votes (stickiness)
