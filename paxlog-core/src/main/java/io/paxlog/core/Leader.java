@@ -339,6 +339,7 @@ class Leader {
      * are inside the snapshot's exactly-once table: a retry with the same sequence gets them.
      */
     void snapshotInstalled(long slot) {
+        refreshPeers(); // the snapshot's memberships may list servers we did not send to
         inflight.headMap(slot, true).clear();
         fresh.removeIf(proposal -> proposal.slot <= slot);
         waitingBySlot.entrySet().removeIf(waiting -> {
