@@ -600,7 +600,7 @@ public final class Simulation {
 
     private void startLiveness() {
         liveness = true;
-        healedMajority = healedServers();
+        healedMajority = HealedServers.choose(this, checker.memberships(), random);
         trace.add(now, 0, "liveness", Arrays.toString(healedMajority), 0);
         network.heal();
         for (int from = 1; from <= universe; from++) {
@@ -614,48 +614,13 @@ public final class Simulation {
         schedule(20, new Event.CheckConverged());
     }
 
-    /**
-     * The servers the liveness phase heals (started, resumed and connected; the others cut off): a
-     * majority of the latest membership, and a majority of every membership governing a slot from the
-     * lowest applied slot among them up to alpha past the chosen prefix. Any fewer and the healed
-     * servers may be unable to finish a takeover (it needs a majority of the membership of every slot it
-     * recovers), which is the protocol's rule, not a liveness bug. Without reconfiguration: a random
-     * majority, as ever.
-     */
-    private int[] healedServers() {
-        java.util.TreeSet<Integer> healed = new java.util.TreeSet<>();
-        MembershipHistory chosen = checker.memberships();
-        boolean grew = true;
-        long from = chosen.appliedSlot() + 1;
-        while (grew) {
-            grew = addMajority(healed, chosen.latest());
-            for (Membership membership : chosen.governingRange(Math.max(1, from), chosen.governedThrough())) {
-                grew |= addMajority(healed, membership);
-            }
-            for (int id : healed) {
-                if (servers[id].node == null) {
-                    start(id);
-                } else if (servers[id].paused) {
-                    resume(id);
-                }
-                if (servers[id].node != null) {
-                    from = Math.min(from, servers[id].node.replica().appliedSlot() + 1);
-                }
-            }
+    /** Starts a healed server that is down, resumes one that is paused: the liveness phase needs it running. */
+    void ensureRunning(int id) {
+        if (servers[id].node == null) {
+            start(id);
+        } else if (servers[id].paused) {
+            resume(id);
         }
-        return healed.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Adds random voters of {@code membership} to {@code healed} until they hold a majority of it. */
-    private boolean addMajority(java.util.Set<Integer> healed, Membership membership) {
-        List<Integer> others = new ArrayList<>(membership.voters());
-        others.removeAll(healed);
-        boolean grew = false;
-        while (!membership.isQuorum(healed)) {
-            healed.add(others.remove(random.nextInt(others.size())));
-            grew = true;
-        }
-        return grew;
     }
 
     private void checkConverged() {
