@@ -95,6 +95,8 @@ public final class Simulation {
     private long slowestApplied = -1;
     private long slowestGrewAt;
     private int[] healedMajority;
+    /** The membership version the healed servers were chosen for. */
+    private long healedVersion;
     /** In a minority-only run, the servers the faults may touch; null until the first fault. */
     private int[] minority;
     private boolean finished;
@@ -600,18 +602,38 @@ public final class Simulation {
 
     private void startLiveness() {
         liveness = true;
-        healedMajority = HealedServers.choose(this, checker.memberships(), random);
-        trace.add(now, 0, "liveness", Arrays.toString(healedMajority), 0);
         network.heal();
+        heal();
+        clients.issueAgain();
+        schedule(20, new Event.CheckConverged());
+    }
+
+    /**
+     * Heals the servers the memberships need and cuts off the rest; again whenever a change proposed
+     * before the liveness phase is chosen during it (a promotion can make the healed servers no
+     * majority any more), keeping those healed already. The deadline counts from the last healing.
+     */
+    private void heal() {
+        int[] chosen = HealedServers.choose(this, checker.memberships(), random);
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        for (int id : chosen) {
+            all.add(id);
+        }
+        if (healedMajority != null) {
+            for (int id : healedMajority) {
+                all.add(id);
+            }
+        }
+        healedMajority = all.stream().mapToInt(Integer::intValue).toArray();
+        healedVersion = checker.memberships().latest().version();
+        trace.add(now, 0, "liveness", Arrays.toString(healedMajority), healedVersion);
         for (int from = 1; from <= universe; from++) {
             for (int to = 1; to <= universe; to++) {
                 network.block(from, to, !(contains(healedMajority, from) && contains(healedMajority, to)));
             }
         }
-        clients.issueAgain();
         livenessDeadline = now + 10 * ELECTION_MAX_MS;
         slowestGrewAt = now;
-        schedule(20, new Event.CheckConverged());
     }
 
     /** Starts a healed server that is down, resumes one that is paused: the liveness phase needs it running. */
@@ -624,6 +646,9 @@ public final class Simulation {
     }
 
     private void checkConverged() {
+        if (checker.memberships().latest().version() != healedVersion) {
+            heal();
+        }
         boolean clientsDone = clients.allAppliedSinceHealing();
         boolean issuing = queue.stream().anyMatch(e -> e.event() instanceof Event.ClientIssue);
         long applied = -1;
