@@ -11,14 +11,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code paxlog chaos}: a black-box run of real server processes under faults (module paxlog-chaos). */
-@Command(name = "chaos", mixinStandardHelpOptions = true,
+@Command(name = "chaos", mixinStandardHelpOptions = true, subcommands = AvailabilityCommand.class,
         description = {
             "Starts 5 real servers (kv service) on loopback, runs the register workload through the Java client",
             "and the HTTP API while it faults the leader (kill -9 and restart; SIGSTOP and SIGCONT; cut off from",
             "its peers in network namespaces), then heals,",
             "reads every key and checks the whole history for linearizability. Prints operations, faults,",
             "violations, lost acknowledged writes, duplicates and the longest gap between acknowledged writes.",
-            "Exit status 0 when it passed, 1 when it did not (the run directory is kept, with timeline.html)."
+            "Exit status 0 when it passed, 1 when it did not (the run directory is kept, with timeline.html).",
+            "`paxlog chaos availability` measures how long writes stop under each fault instead."
         })
 final class ChaosCommand implements Callable<Integer> {
 
@@ -32,7 +33,9 @@ final class ChaosCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--faults", split = ",", description = "Faults to cycle through: KILL_LEADER, PAUSE_LEADER, "
-            + "PARTITION_LEADER (servers in network namespaces; root) (default: ${DEFAULT-VALUE}); NONE for none.", defaultValue = "KILL_LEADER")
+            + "PARTITION_LEADER (servers in network namespaces; root), or the faults of links through proxies: "
+            + "DEAF_FOLLOWER, DEAF_LEADER, MUTE_LEADER, ISOLATE_LEADER, SPLIT_LEADER, FLAP_LEADER_LINK "
+            + "(default: ${DEFAULT-VALUE}); NONE for none.", defaultValue = "KILL_LEADER")
     List<String> faults;
 
     @Option(names = "--interval", description = "Time between faults (default: ${DEFAULT-VALUE}).", defaultValue = "12s",
@@ -71,7 +74,8 @@ final class ChaosCommand implements Callable<Integer> {
             kinds = faults.stream().filter(f -> !f.equalsIgnoreCase("none"))
                     .map(f -> Fault.Kind.valueOf(f.trim().toUpperCase(java.util.Locale.ROOT))).toList();
         } catch (IllegalArgumentException e) {
-            System.err.println("paxlog chaos: --faults takes KILL_LEADER, PAUSE_LEADER, PARTITION_LEADER or NONE: " + faults);
+            System.err.println("paxlog chaos: --faults takes " + java.util.Arrays.stream(Fault.Kind.values())
+                    .map(Fault.Kind::name).collect(java.util.stream.Collectors.joining(", ")) + " or NONE: " + faults);
             return 2;
         }
         int clients = workload == ChaosRun.Workload.LOCK ? httpClients : javaClients + httpClients;

@@ -47,6 +47,10 @@ final class SimCommand implements Callable<Integer> {
             + "expiries and fenced writes). Default: ${DEFAULT-VALUE}.", defaultValue = "APPEND")
     SimOptions.Workload workload;
 
+    @Option(names = "--no-reconfigure", description = "Never change the membership (by default two seeds in three "
+            + "add, promote and remove servers during faults; docs/membership.md).")
+    boolean noReconfigure;
+
     @Option(names = "--trace", description = "With --seed: how many of the last events to print (default: "
             + "${DEFAULT-VALUE}).", defaultValue = "60")
     int traceLines;
@@ -56,7 +60,8 @@ final class SimCommand implements Callable<Integer> {
         PrintStream out = System.out;
         SimOptions options;
         try {
-            options = SimOptions.defaults().withServers(servers).withSafetyMs(seconds * 1000).withDisk(disk).withWorkload(workload);
+            options = SimOptions.defaults().withServers(servers).withSafetyMs(seconds * 1000).withDisk(disk).withWorkload(workload)
+                    .withReconfigure(!noReconfigure);
         } catch (IllegalArgumentException e) {
             System.err.println("paxlog sim: " + e.getMessage());
             return 2;

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * docs/protocol.md#becoming-leader, steps 1-3: send overthrow(e) to every server, itself included, and
- * wait for a majority of promises.
+ * docs/protocol.md#becoming-leader, steps 1-3: send overthrow(e) to every voter, itself included, and
+ * wait for a majority of promises: a majority of every membership that governs one of the next
+ * {@code alpha} slots (docs/membership.md#takeover), all of which this server knows from its applied
+ * prefix. The takeover gathers the promises it needs for later slots as it gets to them.
  *
  * <p>Its own promise must be among them. Otherwise a candidate could lead at e while its own promise
  * of e is not yet durable; after a crash it would pick e again and store different commands in the
@@ -35,8 +37,11 @@ final class Candidate {
     }
 
     void begin() {
-        for (int member : replica.config().members()) {
-            replica.out().send(member, new Overthrow(epoch));
+        replica.out().send(replica.selfId(), new Overthrow(epoch));
+        for (int member : replica.memberships().involvedVoters()) {
+            if (member != replica.selfId()) {
+                replica.out().send(member, new Overthrow(epoch));
+            }
         }
         resendAt = replica.now() + replica.config().heartbeatIntervalMs();
     }
@@ -46,7 +51,7 @@ final class Candidate {
             return;
         }
         resendAt = now + replica.config().heartbeatIntervalMs();
-        for (int member : replica.config().members()) {
+        for (int member : replica.memberships().involvedVoters()) {
             if (!acked.contains(member) && member != replica.selfId()) {
                 replica.out().send(member, new Overthrow(epoch));
             }
@@ -59,8 +64,14 @@ final class Candidate {
         if (ok.snapshotSlot() > 0) {
             snapshotSlots.put(from, ok.snapshotSlot());
         }
-        if (acked.contains(replica.selfId()) && acked.size() >= replica.config().majority()) {
+        if (acked.contains(replica.selfId()) && promiseQuorum(acked)) {
             replica.becomeLeader(epoch, acked, lastUsedSlotMax, snapshotSlots);
         }
+    }
+
+    /** A majority of every membership governing the next alpha slots: all of them, after the applied prefix. */
+    private boolean promiseQuorum(Set<Integer> promised) {
+        MembershipHistory memberships = replica.memberships();
+        return memberships.isQuorumOfEach(replica.appliedSlot() + 1, memberships.governedThrough(), promised);
     }
 }

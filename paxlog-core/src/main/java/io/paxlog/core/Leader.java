@@ -35,6 +35,12 @@ import java.util.TreeMap;
  *
  * <p>The leader never stores two different commands in one slot under its epoch; that is what makes
  * {@code finalize(e, slot)} safe.
+ *
+ * <p>Membership (docs/membership.md): a slot is chosen by a majority of the membership that governs
+ * it, and the leader proposes no slot whose governing membership it does not know (above
+ * {@link MembershipHistory#governedThrough()}), checked in {@link #propose}. Stores, finalizes and
+ * heartbeats go to every server of the memberships still governing a slot above the applied one, and of
+ * the latest; learners among them get the log and count for nothing.
  */
 class Leader {
 
@@ -62,18 +68,18 @@ class Leader {
     private long heartbeatAt;
     /** When this leadership began: a peer that has not answered a round yet counts as heard since then. */
     private final long since;
+    /**
+     * The last slot to fill with no-ops once a change was applied, so that the change governs soon
+     * even without client commands (alpha slots after its own).
+     */
+    private long padThrough;
 
     Leader(Replica replica, Epoch epoch, Set<Integer> overthrowAcked, long lastUsedSlot) {
         this.replica = replica;
         this.epoch = epoch;
         this.overthrowAcked = new HashSet<>(overthrowAcked);
         this.since = replica.now();
-        ReplicaConfig config = replica.config();
-        for (int member : config.members()) {
-            if (member != config.selfId()) {
-                peers.put(member, new Peer(member, config.indexOf(member)));
-            }
-        }
+        refreshPeers();
         this.nextSlot = Math.max(lastUsedSlot, replica.lastUsedSlot()) + 1;
         this.takeover = replica.parts().newTakeover(this, lastUsedSlot);
         this.reads = replica.parts().newReadIndex(this);
@@ -96,8 +102,50 @@ class Leader {
         heartbeat();
     }
 
+    long takeoverLastUsedSlot() {
+        return takeover.lastUsedSlot();
+    }
+
     Iterable<Integer> peerIds() {
         return peers.keySet();
+    }
+
+    /**
+     * The servers the log goes to: every server of a membership still governing a slot above the applied
+     * one, and of the latest. A server that left them gets nothing more from this leader.
+     */
+    private void refreshPeers() {
+        java.util.Set<Integer> involved = replica.memberships().involved();
+        peers.keySet().removeIf(id -> !involved.contains(id));
+        for (int member : involved) {
+            if (member != replica.selfId()) {
+                peers.computeIfAbsent(member, Peer::new);
+            }
+        }
+    }
+
+    /** A change was applied at {@code slot}: reach its new servers, and fill alpha slots after it. */
+    void membershipChanged(long slot) {
+        refreshPeers();
+        padThrough = Math.max(padThrough, slot + replica.memberships().alpha() - 1);
+    }
+
+    /**
+     * The rule: the membership whose majority chooses {@code slot} is the one governing it (known: the
+     * slot was proposed), never the latest, which may have been applied after the slot was proposed and
+     * whose majorities need not meet the governing one's (docs/membership.md#the-alpha-window).
+     */
+    Membership choosingMembership(long slot) {
+        return replica.memberships().governing(slot);
+    }
+
+    /**
+     * Whether {@code servers} hold a majority of every membership governing the slots after the applied
+     * one that this leader could propose: what a leader needs to stay leader and to answer reads.
+     */
+    boolean isQuorumAhead(Set<Integer> servers) {
+        MembershipHistory memberships = replica.memberships();
+        return memberships.isQuorumOfEach(replica.appliedSlot() + 1, memberships.governedThrough(), servers);
     }
 
     /** Each other server's first unfinalized slot as it last reported it (a lower bound), by id. */
@@ -127,15 +175,16 @@ class Leader {
         }
     }
 
-    /** How many servers, ourselves included, answered query round {@code round} or a later one. */
-    int acknowledgedRound(long round) {
-        int count = 1;
+    /** The servers, ourselves included, that answered query round {@code round} or a later one. */
+    Set<Integer> acknowledgedRound(long round) {
+        Set<Integer> acked = new HashSet<>();
+        acked.add(replica.selfId());
         for (Peer peer : peers.values()) {
             if (peer.roundAcked >= round) {
-                count++;
+                acked.add(peer.id);
             }
         }
-        return count;
+        return acked;
     }
 
     // ---- Client commands ----
@@ -148,6 +197,26 @@ class Leader {
         queued.add(request);
     }
 
+    /**
+     * An operator's change. A promotion is refused here, before anything is proposed, unless the learner
+     * reported a first unfinalized slot within {@code promoteLagMax} of ours: a voter far behind could
+     * not take its share of the quorums, and promoting it would cost availability. Whether the change
+     * applies (its version, who is a member) is decided when it is applied, the same on every server.
+     */
+    void submitChange(long requestId, MembershipChange change) {
+        if (change instanceof MembershipChange.Promote promote) {
+            Peer learner = peers.get(promote.server());
+            // Never heard (no query round answered): its position is unknown, so it is not close.
+            long lag = learner == null || learner.roundAcked == 0 ? Long.MAX_VALUE
+                    : replica.firstUnfinalizedSlot() - learner.firstUnfinalizedSlot;
+            if (lag > replica.config().reconfig().promoteLagMax()) {
+                replica.out().refuse(new Refusal(requestId, Refusal.Reason.LEARNER_BEHIND, replica.selfId()));
+                return;
+            }
+        }
+        submit(new ClientRequest(requestId, change.toCommand()));
+    }
+
     /** Room for more unchosen slots in the pipeline. */
     boolean hasRoomForProposals() {
         return inflight.size() < replica.config().inflightSlotsMax();
@@ -158,11 +227,21 @@ class Leader {
      * applied slot (which bounds the answers we hold while an earlier slot is still being recovered).
      */
     private boolean hasRoomForClients() {
-        return hasRoomForProposals() && nextSlot - 1 - replica.appliedSlot() < replica.config().inflightSlotsMax();
+        // Not before the takeover is done: until then, it does not know the last slot an earlier leader
+        // may have used (it grows as promises come in, docs/membership.md#takeover).
+        return takeover.done() && hasRoomForProposals()
+                && nextSlot - 1 - replica.appliedSlot() < replica.config().inflightSlotsMax()
+                && nextSlot <= replica.memberships().governedThrough();
     }
 
     /** Assigns a slot to a command: stored on every server at the end of this step. */
     void propose(long slot, Command command, long requestId) {
+        // The alpha rule (docs/membership.md#the-alpha-window): a slot is proposed only once its governing
+        // membership is known, else its quorum could be counted in the wrong membership. Always checked.
+        if (slot > replica.memberships().governedThrough()) {
+            throw new AssertionError("leader " + epoch + " proposes slot " + slot + " but knows the governing"
+                    + " membership only through slot " + replica.memberships().governedThrough());
+        }
         Proposal proposal = new Proposal(slot, command, replica.now());
         Proposal previous = inflight.put(slot, proposal);
         if (previous != null) {
@@ -186,18 +265,19 @@ class Leader {
     void overthrowOk(int from, OverthrowOk ok) {
         snapshotReported(from, ok.snapshotSlot());
         if (overthrowAcked.add(from)) {
-            takeover.overthrowAcked(from);
+            takeover.overthrowAcked(from, ok.lastUsedSlot());
         }
     }
 
     void storeOk(int from, StoreOk ok) {
-        int index = replica.config().indexOf(from);
         Peer peer = peers.get(from);
         for (long slot : ok.slots()) {
             Proposal proposal = inflight.get(slot);
-            if (proposal != null) {
-                proposal.ackedMask |= 1 << index;
-                if (proposal.ackCount() >= replica.config().majority()) {
+            if (proposal != null && slot <= replica.appliedSlot()) {
+                inflight.remove(slot); // settled meanwhile (a snapshot covered it): nothing left to count
+            } else if (proposal != null) {
+                proposal.acked.add(from);
+                if (choosingMembership(slot).isQuorum(proposal.acked)) {
                     ownCommandChosen = true;
                     inflight.remove(slot);
                     chosenThisStep.add(slot);
@@ -211,6 +291,9 @@ class Leader {
 
     void finalizeReply(int from, FinalizeReply reply) {
         Peer peer = peers.get(from);
+        if (peer == null && from != replica.selfId()) {
+            return; // a server the log no longer goes to (removed since we sent it)
+        }
         if (peer == null) {
             if (!reply.missing().isEmpty()) {
                 throw new AssertionError("leader " + epoch + " could not finalize its own slots " + reply.missing());
@@ -256,6 +339,7 @@ class Leader {
      * are inside the snapshot's exactly-once table: a retry with the same sequence gets them.
      */
     void snapshotInstalled(long slot) {
+        refreshPeers(); // the snapshot's memberships may list servers we did not send to
         inflight.headMap(slot, true).clear();
         fresh.removeIf(proposal -> proposal.slot <= slot);
         waitingBySlot.entrySet().removeIf(waiting -> {
@@ -299,6 +383,11 @@ class Leader {
 
     void tick(long now) {
         if (now >= heartbeatAt) {
+            if (!replica.memberships().involvedVoters().contains(replica.selfId())) {
+                // Removed, and the removal governs every slot we could propose: a voter should lead.
+                replica.stepDown(null);
+                return;
+            }
             if (!majorityRecentlyAcked(now)) {
                 // Partitioned away from a majority: stop claiming leadership so clients go elsewhere
                 // (docs/protocol.md#check-quorum).
@@ -325,15 +414,16 @@ class Leader {
         if (takeover.done()) {
             return;
         }
-        for (Peer peer : peers.values()) {
-            if (!overthrowAcked.contains(peer.id)) {
-                replica.out().send(peer.id, new Overthrow(epoch));
+        for (int voter : replica.memberships().involvedVoters()) {
+            if (!overthrowAcked.contains(voter) && voter != replica.selfId()) {
+                replica.out().send(voter, new Overthrow(epoch));
             }
         }
     }
 
     private boolean majorityRecentlyAcked(long now) {
-        int recent = 1; // ourselves
+        Set<Integer> recent = new HashSet<>();
+        recent.add(replica.selfId());
         for (Peer peer : peers.values()) {
             // Heard lately means: answered a round we sent lately. An answer that arrives now may have
             // been sent long ago (a slow link to a server that no longer hears us); counted by arrival,
@@ -343,10 +433,10 @@ class Leader {
             // Compared this way round: a round too old to be remembered is Long.MIN_VALUE, and
             // now - MIN_VALUE would overflow into "recent".
             if (heardAsOf >= now - replica.config().electionTimeoutMaxMs()) {
-                recent++;
+                recent.add(peer.id);
             }
         }
-        return recent >= replica.config().majority();
+        return isQuorumAhead(recent);
     }
 
     private void resendUnchosen(long now) {
@@ -359,7 +449,7 @@ class Leader {
             }
             proposal.sentAt = now;
             for (Peer peer : peers.values()) {
-                if ((proposal.ackedMask & (1 << peer.index)) == 0) {
+                if (!proposal.acked.contains(peer.id)) {
                     List<SlotCommand> list = perPeer.computeIfAbsent(peer.id, id -> new ArrayList<>());
                     if (list.size() < limit) {
                         list.add(new SlotCommand(proposal.slot, proposal.command));
@@ -405,10 +495,16 @@ class Leader {
     /** Admits queued commands, then stores new slots and finalizes chosen ones. */
     void flush() {
         takeover.continueIfRoom();
+        if (takeover.done() && nextSlot <= takeover.lastUsedSlot()) {
+            nextSlot = takeover.lastUsedSlot() + 1; // the takeover's bound grew with later promises
+        }
         reads.flush(); // first: it may propose a no-op, which goes out with this step's stores
         while (!queued.isEmpty() && hasRoomForClients()) {
             ClientRequest request = queued.poll();
             propose(nextSlot, request.command(), request.requestId());
+        }
+        while (nextSlot <= padThrough && hasRoomForClients()) {
+            propose(nextSlot, Command.NOOP, 0); // so that an applied change governs soon
         }
         if (!fresh.isEmpty()) {
             List<SlotCommand> batch = new ArrayList<>(fresh.size());
@@ -416,7 +512,8 @@ class Leader {
                 batch.add(new SlotCommand(proposal.slot, proposal.command));
             }
             fresh.clear();
-            for (int member : replica.config().members()) {
+            sendStores(replica.selfId(), batch);
+            for (int member : peers.keySet()) {
                 sendStores(member, batch);
             }
         }
@@ -445,7 +542,7 @@ class Leader {
 
     private void finalizeOnAckers(Proposal proposal) {
         for (Peer peer : peers.values()) {
-            if ((proposal.ackedMask & (1 << peer.index)) != 0) {
+            if (proposal.acked.contains(peer.id)) {
                 peer.toFinalize.add(proposal.slot);
             }
         }

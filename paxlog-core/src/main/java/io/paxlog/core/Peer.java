@@ -7,7 +7,6 @@ import java.util.List;
 final class Peer {
 
     final int id;
-    final int index;
     /** The peer's first unfinalized slot as last reported; a lower bound of its real one. */
     long firstUnfinalizedSlot = 1;
     /** Highest slot of the newest catch-up finalize sent; only its answer continues the catch-up. */
@@ -19,8 +18,7 @@ final class Peer {
     /** Chosen slots to finalize on this peer at the end of the step. */
     final List<Long> toFinalize = new ArrayList<>();
 
-    Peer(int id, int index) {
+    Peer(int id) {
         this.id = id;
-        this.index = index;
     }
 }

@@ -93,14 +93,16 @@ class PreVote {
         granted.clear();
     }
 
+    /** Granted by a majority of every membership governing the next alpha slots, as the overthrow will need. */
     private boolean won() {
-        return granted.size() >= replica.config().majority();
+        MembershipHistory memberships = replica.memberships();
+        return memberships.isQuorumOfEach(replica.appliedSlot() + 1, memberships.governedThrough(), granted);
     }
 
     private void ask(boolean everyone) {
         resendAt = replica.now() + replica.config().heartbeatIntervalMs();
         PreOverthrow request = new PreOverthrow(asking);
-        for (int member : replica.config().members()) {
+        for (int member : replica.memberships().involvedVoters()) {
             if (member != replica.selfId() && (everyone || !granted.contains(member))) {
                 replica.out().send(member, request);
             }
@@ -111,6 +113,9 @@ class PreVote {
 
     /** Answers a pre-vote; changes nothing on this server. */
     void answer(int from, PreOverthrow request) {
+        // Not asked: whether the asker is a voter as we know it. We may lag behind a promotion, and
+        // refusing a newly promoted server could leave no one able to win; a removed server that wins
+        // learns of its removal in its takeover and steps down (docs/membership.md#elections).
         boolean grant = grants(request);
         replica.out().send(from, new PreOverthrowReply(request.epoch(), replica.promised(), grant));
     }

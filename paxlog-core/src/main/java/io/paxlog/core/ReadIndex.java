@@ -94,7 +94,9 @@ class ReadIndex {
 
     /** Whether a majority, ourselves included, answered round {@code r} or a later one at our epoch. */
     boolean confirmed(long r) {
-        return leader.acknowledgedRound(r) >= leader.replica().config().majority();
+        // A majority of every membership governing a slot this leader could propose next: any leader
+        // established since needed one of those (docs/membership.md#reads).
+        return leader.isQuorumAhead(leader.acknowledgedRound(r));
     }
 
     /** The leader lost its leadership: every read it holds goes elsewhere. */

@@ -14,6 +14,11 @@ public record Refusal(long requestId, Reason reason, int leaderHint) {
 
     public enum Reason {
         NOT_LEADER,
-        BUSY
+        BUSY,
+        /**
+         * A membership promotion the leader will not propose: the learner is not within the configured
+         * lag of the chosen prefix (or the leader has not heard from it). Nothing was proposed.
+         */
+        LEARNER_BEHIND
     }
 }

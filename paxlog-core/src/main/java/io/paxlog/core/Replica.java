@@ -53,6 +53,8 @@ public final class Replica {
     private final Acceptor acceptor;
     private final SnapshotTransfer transfer;
     private final PreVote preVote;
+    /** Which membership governs which slot; advanced with every applied slot, replaced by a snapshot. */
+    private MembershipHistory memberships;
 
     private Role role = Role.PASSIVE;
     private Candidate candidate;
@@ -91,6 +93,9 @@ public final class Replica {
             // The runtime restored the state machine from it: everything up to its slot is applied.
             appliedSlot = recovered.snapshot().slot();
             transfer.hold(recovered.snapshot());
+            memberships = membershipsOf(recovered.snapshot());
+        } else {
+            memberships = new MembershipHistory(config.seedMembership(), true);
         }
         this.now = now;
         this.highestRoundSeen = acceptor.promised().round();
@@ -114,8 +119,10 @@ public final class Replica {
         if (envelope.to() != config.selfId()) {
             throw new IllegalArgumentException("message for " + envelope.to() + " delivered to " + config.selfId());
         }
-        if (envelope.from() == config.selfId() || config.indexOf(envelope.from()) < 0) {
-            throw new IllegalArgumentException("message from unknown sender " + envelope.from());
+        // Any server may write: a learner being added, a removed one that does not know it yet. What
+        // its messages count for is decided by the memberships, where they are counted.
+        if (envelope.from() == config.selfId() || envelope.from() <= 0) {
+            throw new IllegalArgumentException("message from invalid sender " + envelope.from());
         }
         dispatch(envelope);
         return finish();
@@ -213,6 +220,24 @@ public final class Replica {
     }
 
     /**
+     * An operator's membership change (docs/membership.md#operations): proposed as a command when this
+     * server leads, and answered through {@link Effects#apply} with its {@link MembershipChange.Result}
+     * once applied; refused when this server does not lead, or (a promotion) when the learner lags.
+     */
+    public Effects submitChange(long requestId, MembershipChange change) {
+        requireStarted();
+        if (requestId <= 0) {
+            throw new IllegalArgumentException("request ids are positive, was " + requestId);
+        }
+        if (role == Role.LEADER) {
+            leader.submitChange(requestId, change);
+        } else {
+            out.refuse(new Refusal(requestId, Refusal.Reason.NOT_LEADER, leaderHint));
+        }
+        return finish();
+    }
+
+    /**
      * A read-only request: answered through {@link Effects#reads} once the local state is current
      * (read-index), or refused when this server does not lead. {@code requestId} shares its space with
      * {@link #submit}'s.
@@ -286,6 +311,14 @@ public final class Replica {
         return role == Role.LEADER ? leader.peerFirstUnfinalizedSlots() : java.util.Map.of();
     }
 
+    /**
+     * While leading, the last slot an earlier leader may have used as far as the takeover knows (it
+     * grows with promises until the takeover is done); -1 otherwise. For the simulator's checks.
+     */
+    public long takeoverLastUsedSlot() {
+        return role == Role.LEADER ? leader.takeoverLastUsedSlot() : -1;
+    }
+
     /** Every slot up to this one is compacted into a snapshot (0 when none). */
     public long snapshotSlot() {
         return acceptor.log().snapshotSlot();
@@ -307,6 +340,21 @@ public final class Replica {
 
     public ReplicaConfig config() {
         return config;
+    }
+
+    /** The membership after the applied slot: the one the next change is checked against. */
+    public Membership membership() {
+        return memberships.latest();
+    }
+
+    /** Which membership governs which of the next slots; read it, do not apply to it. */
+    public MembershipHistory memberships() {
+        return memberships;
+    }
+
+    /** Freezes the core's part of a snapshot at the applied slot (docs/membership.md#snapshots). */
+    public byte[] membershipSnapshot() {
+        return memberships.encode();
     }
 
     // ---- Package-private services for the roles ----
@@ -540,6 +588,15 @@ public final class Replica {
      * (candidate): ask in a pre-vote whether a new epoch would be promised, and raise it only then.
      */
     private void campaign() {
+        if (!memberships.involvedVoters().contains(config.selfId())) {
+            // A learner, or a server the membership no longer has: it must not stand (its votes would
+            // count for nothing, and its epochs would only disturb the voters).
+            role = Role.PASSIVE;
+            candidate = null;
+            leaderHint = 0; // no leader heard for a whole timeout: pointing clients at it would send them in circles
+            electionDeadline = now + randomElectionTimeout();
+            return;
+        }
         if (!preVote.required()) {
             startOverthrow();
             return;
@@ -604,8 +661,10 @@ public final class Replica {
         if (slot < acceptor.log().firstUnfinalizedSlot() || slot <= appliedSlot) {
             throw new AssertionError("installing snapshot " + slot + " that is not ahead of " + this);
         }
+        MembershipHistory installed = membershipsOf(snapshot);
         acceptor.log().compactThrough(slot);
         appliedSlot = slot;
+        memberships = installed;
         transfer.hold(snapshot);
         out.install(snapshot);
         if (leader != null) {
@@ -648,8 +707,23 @@ public final class Replica {
         while (log.isFinalized(appliedSlot + 1)) {
             long slot = ++appliedSlot;
             long requestId = leader != null ? leader.takeWaiting(slot) : 0;
-            out.apply(new Apply(slot, log.get(slot).command(), requestId));
+            io.paxlog.api.Command command = log.get(slot).command();
+            MembershipChange.Result change = memberships.apply(slot, command);
+            out.apply(new Apply(slot, command, requestId, change));
+            if (change != null && change.applied() && leader != null) {
+                leader.membershipChanged(slot);
+            }
         }
+    }
+
+    /** The membership history a snapshot carries; it must be at the snapshot's slot. */
+    private static MembershipHistory membershipsOf(Snapshot snapshot) {
+        MembershipHistory history = CoreSnapshot.split(snapshot.data()).memberships();
+        if (history.appliedSlot() != snapshot.slot()) {
+            throw new IllegalArgumentException("the snapshot at slot " + snapshot.slot()
+                    + " carries the membership history of slot " + history.appliedSlot());
+        }
+        return history;
     }
 
     private long randomElectionTimeout() {
@@ -666,6 +740,6 @@ public final class Replica {
     public String toString() {
         return "server " + config.selfId() + " " + role + " promised=" + acceptor.promised()
                 + " firstUnfinalized=" + firstUnfinalizedSlot() + " applied=" + appliedSlot
-                + (snapshotSlot() > 0 ? " snapshot=" + snapshotSlot() : "");
+                + (snapshotSlot() > 0 ? " snapshot=" + snapshotSlot() : "") + " " + memberships.latest();
     }
 }

@@ -8,8 +8,10 @@ import java.util.List;
  * <p>Times are in milliseconds of whatever clock the runtime passes to {@link Replica#tick}. Every
  * limit bounds memory or message size; defaults suit a 5-server cluster on a LAN.
  *
- * @param selfId               this server's id; must be one of {@code members}
- * @param members              every server's id, itself included; ids are positive and distinct
+ * @param selfId               this server's id, positive; a server outside {@code members} is one to be
+ *                             added as a learner (docs/membership.md)
+ * @param members              the seed membership's voters: the cluster as first started, the same on
+ *                             every server (later changes go through the log); ids are positive and distinct
  * @param electionTimeoutMinMs a passive server waits uniformly in [min, max] without hearing a leader
  *                             before it asks, in a pre-vote, whether it may overthrow; and a server
  *                             that heard a live leader within min declines pre-votes (stickiness)
@@ -23,6 +25,8 @@ import java.util.List;
  * @param catchUpSlotsMax      most slots a leader finalizes on a lagging follower per round
  * @param pendingCommandsMax   most client commands a leader queues while its pipeline is full
  * @param snapshotChunkBytesMax most snapshot bytes carried by one message of a snapshot transfer
+ * @param reconfig             membership changes: alpha for the seed, and how close a learner must be
+ *                             to be promoted (docs/membership.md)
  */
 public record ReplicaConfig(
         int selfId,
@@ -36,9 +40,38 @@ public record ReplicaConfig(
         int readSlotsMax,
         int catchUpSlotsMax,
         int pendingCommandsMax,
-        int snapshotChunkBytesMax) {
+        int snapshotChunkBytesMax,
+        Reconfig reconfig) {
 
     public static final int SNAPSHOT_CHUNK_BYTES_DEFAULT = 512 * 1024;
+
+    /**
+     * @param alpha           a change chosen at slot s governs slots from s + alpha: the seed's, and so
+     *                        the cluster's, since it must be the same on every server
+     * @param promoteLagMax   a learner is promoted only when its first unfinalized slot is within this
+     *                        many slots of the leader's
+     */
+    public record Reconfig(int alpha, long promoteLagMax) {
+        public static final Reconfig DEFAULT = new Reconfig(256, 1024);
+
+        public Reconfig {
+            if (alpha < 1) {
+                throw new IllegalArgumentException("alpha must be at least 1, was " + alpha);
+            }
+            if (promoteLagMax < 0) {
+                throw new IllegalArgumentException("promoteLagMax must be >= 0, was " + promoteLagMax);
+            }
+        }
+    }
+
+    /** The pre-membership-change constructor: the default {@link Reconfig}. */
+    public ReplicaConfig(int selfId, List<Integer> members, long electionTimeoutMinMs, long electionTimeoutMaxMs,
+            long heartbeatIntervalMs, int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
+            int readSlotsMax, int catchUpSlotsMax, int pendingCommandsMax, int snapshotChunkBytesMax) {
+        this(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs, inflightSlotsMax,
+                storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax, pendingCommandsMax,
+                snapshotChunkBytesMax, Reconfig.DEFAULT);
+    }
 
     public ReplicaConfig {
         members = List.copyOf(members);
@@ -54,9 +87,11 @@ public record ReplicaConfig(
         if (members.size() > 31) {
             throw new IllegalArgumentException("at most 31 servers, was " + members.size());
         }
-        if (!members.contains(selfId)) {
-            throw new IllegalArgumentException("server " + selfId + " is not among the members " + members);
+        if (selfId <= 0) {
+            // A server outside the seed (a learner to be added) is fine: the seed only starts the log.
+            throw new IllegalArgumentException("server ids must be positive, was " + selfId);
         }
+        java.util.Objects.requireNonNull(reconfig, "reconfig");
         if (heartbeatIntervalMs <= 0) {
             throw new IllegalArgumentException("heartbeat interval must be positive, was " + heartbeatIntervalMs);
         }
@@ -86,29 +121,40 @@ public record ReplicaConfig(
     public ReplicaConfig withTimeouts(long electionTimeoutMinMs, long electionTimeoutMaxMs, long heartbeatIntervalMs) {
         return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax, snapshotChunkBytesMax);
+                pendingCommandsMax, snapshotChunkBytesMax, reconfig);
     }
 
     public ReplicaConfig withLimits(int inflightSlotsMax, int storeBatchSlotsMax, int storeBatchBytesMax,
             int readSlotsMax, int catchUpSlotsMax, int pendingCommandsMax) {
         return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax, snapshotChunkBytesMax);
+                pendingCommandsMax, snapshotChunkBytesMax, reconfig);
     }
 
     public ReplicaConfig withSnapshotChunkBytes(int snapshotChunkBytesMax) {
         return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax, snapshotChunkBytesMax);
+                pendingCommandsMax, snapshotChunkBytesMax, reconfig);
     }
 
     public ReplicaConfig forServer(int id) {
         return new ReplicaConfig(id, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
                 inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
-                pendingCommandsMax, snapshotChunkBytesMax);
+                pendingCommandsMax, snapshotChunkBytesMax, reconfig);
     }
 
-    /** A majority of the cluster: {@code n/2 + 1}. */
+    public ReplicaConfig withReconfig(Reconfig reconfig) {
+        return new ReplicaConfig(selfId, members, electionTimeoutMinMs, electionTimeoutMaxMs, heartbeatIntervalMs,
+                inflightSlotsMax, storeBatchSlotsMax, storeBatchBytesMax, readSlotsMax, catchUpSlotsMax,
+                pendingCommandsMax, snapshotChunkBytesMax, reconfig);
+    }
+
+    /** The first membership of the log: every listed member a voter. */
+    public Membership seedMembership() {
+        return Membership.seed(members, reconfig.alpha());
+    }
+
+    /** A majority of the seed membership: {@code n/2 + 1}. */
     public int majority() {
         return members.size() / 2 + 1;
     }

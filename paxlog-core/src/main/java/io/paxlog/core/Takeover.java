@@ -7,6 +7,8 @@ import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.SlotState;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * docs/protocol.md#step-4-read-and-re-propose: for every slot from the leader's first unfinalized slot up
@@ -22,19 +24,32 @@ import java.util.Map;
  * slot (in its overthrow answer or a read answer), reading stops, we fetch that snapshot, install it,
  * and read again from above it. Never fill such a slot from the other answers: absent there does not
  * mean empty (docs/protocol.md#a-compacted-slot-is-never-reported-empty).
+ *
+ * <p>Membership (docs/membership.md#takeover). Each slot is read from a majority of the membership that
+ * governs it, among servers that promised our epoch; a slot is read only once that membership is known
+ * (at most alpha slots above our finalized prefix), so a deep takeover goes window by window, each
+ * waiting for the previous one's re-proposals to be chosen. {@code lastUsedSlot} grows with every
+ * promise (a server of a newer membership reports slots the first majority never saw). The takeover is
+ * done once every slot up to it is finalized here and the promisers hold a majority of every
+ * membership governing the alpha slots after it: then no earlier leader can have chosen, or can still
+ * choose, a slot above it. Both the read quorum of every re-proposed slot and the final condition are
+ * checked always ({@link #verifyQuorum}).
  */
 class Takeover {
 
     protected final Leader leader;
-    protected final long lastUsedSlot;
+    /** The highest slot any server that promised our epoch reported using; grows with later promises. */
+    protected long lastUsedSlot;
     private long chunkFrom;
     private long chunkTo;
+    /** Whether reads of {@code chunkFrom..chunkTo} are out and not yet answered by enough servers. */
+    private boolean chunkOut;
     private final Map<Integer, ReadReply> replies = new HashMap<>();
-    private boolean waitingForRoom;
     /** The snapshot slot each server reported, where above 0. */
     private final Map<Integer, Long> snapshotSlots = new HashMap<>();
     private boolean fetching;
     private long fetchStartedAt;
+    private boolean done;
 
     Takeover(Leader leader, long lastUsedSlot) {
         this.leader = leader;
@@ -42,17 +57,17 @@ class Takeover {
     }
 
     boolean done() {
-        return chunkFrom > lastUsedSlot;
+        return done;
     }
 
-    /** Whether a read round is out (as opposed to waiting for pipeline room, or done). */
-    private boolean reading() {
-        return !done() && !waitingForRoom && !fetching;
+    long lastUsedSlot() {
+        return lastUsedSlot;
     }
 
     void begin() {
+        chunkFrom = leader.replica().firstUnfinalizedSlot();
         if (!fetchIfBehind()) {
-            startChunk(leader.replica().firstUnfinalizedSlot());
+            next();
         }
     }
 
@@ -68,7 +83,8 @@ class Takeover {
             return;
         }
         fetching = false;
-        startChunk(Math.max(chunkFrom, leader.replica().firstUnfinalizedSlot()));
+        chunkOut = false;
+        next();
     }
 
     /**
@@ -76,6 +92,9 @@ class Takeover {
      * a fetch is under way.
      */
     private boolean fetchIfBehind() {
+        if (done) {
+            return false;
+        }
         long needed = leader.replica().firstUnfinalizedSlot();
         int best = 0;
         long bestSlot = 0;
@@ -90,6 +109,7 @@ class Takeover {
         }
         if (!fetching) {
             fetching = true;
+            chunkOut = false;
             fetchStartedAt = leader.replica().now();
             replies.clear();
         }
@@ -97,9 +117,15 @@ class Takeover {
         return true;
     }
 
-    /** A server acknowledged the overthrow after the leader took over: it can be read too. */
-    void overthrowAcked(int server) {
-        if (reading() && !replies.containsKey(server)) {
+    /**
+     * A server promised our epoch after the leader took over: it can be read too, and the slots it
+     * used count toward the last slot an earlier leader may have used.
+     */
+    void overthrowAcked(int server, long serverLastUsedSlot) {
+        if (!done) {
+            lastUsedSlot = Math.max(lastUsedSlot, serverLastUsedSlot);
+        }
+        if (chunkOut && !replies.containsKey(server)) {
             sendRead(server);
         }
     }
@@ -116,7 +142,7 @@ class Takeover {
             }
             return;
         }
-        if (!reading()) {
+        if (!chunkOut) {
             return;
         }
         for (int server : readTargets()) {
@@ -127,7 +153,7 @@ class Takeover {
     }
 
     void readReply(int from, ReadReply reply) {
-        if (!reading() || reply.fromSlot() != chunkFrom || reply.toSlot() != chunkTo || !readEligible(from)) {
+        if (!chunkOut || reply.fromSlot() != chunkFrom || reply.toSlot() != chunkTo || !readEligible(from)) {
             return;
         }
         if (reply.coversCompacted()) {
@@ -137,7 +163,10 @@ class Takeover {
             }
         }
         replies.put(from, reply);
-        if (replies.size() < leader.replica().config().majority()) {
+        // Slots of the chunk applied here since it was sent (a snapshot installed, say) need no quorum:
+        // they are chosen and skipped below; their memberships may be pruned already.
+        long open = Math.max(chunkFrom, leader.replica().appliedSlot() + 1);
+        if (open <= chunkTo && !readQuorum(open, chunkTo, replies.keySet())) {
             return;
         }
         for (long slot = chunkFrom; slot <= chunkTo; slot++) {
@@ -153,22 +182,68 @@ class Takeover {
                 leader.replica().acceptor().learnChosen(slot, finalized.acceptedEpoch(), finalized.command());
                 continue;
             }
+            verifyQuorum(slot, slot, replies.keySet(), "re-proposes slot " + slot + " read from");
             recover(slot, choose(slot));
         }
         chunkFrom = chunkTo + 1;
+        chunkOut = false;
         replies.clear();
-        waitingForRoom = true;
-        continueIfRoom();
+        next();
     }
 
-    /** Starts the next read once the pipeline has room, so a far-behind leader stays bounded. */
+    /** End of a step: starts the next read once it may, or finishes the takeover. */
     void continueIfRoom() {
-        if (waitingForRoom && leader.hasRoomForProposals()) {
-            waitingForRoom = false;
-            if (!fetchIfBehind()) {
-                startChunk(Math.max(chunkFrom, leader.replica().firstUnfinalizedSlot()));
-            }
+        next();
+    }
+
+    /**
+     * Starts the next chunk of reads: once the pipeline has room (a far-behind leader stays bounded)
+     * and the membership governing its first slot is known (our earlier re-proposals are chosen).
+     * Past the last used slot, finishes instead when it may.
+     */
+    private void next() {
+        if (done || chunkOut || fetching) {
+            return;
         }
+        Replica replica = leader.replica();
+        chunkFrom = Math.max(chunkFrom, replica.firstUnfinalizedSlot());
+        if (chunkFrom > lastUsedSlot) {
+            finishIfSafe();
+            return;
+        }
+        long governed = replica.memberships().governedThrough();
+        if (!leader.hasRoomForProposals() || chunkFrom > governed || fetchIfBehind()) {
+            return;
+        }
+        chunkTo = Math.min(Math.min(lastUsedSlot, governed), chunkFrom + replica.config().readSlotsMax() - 1);
+        chunkOut = true;
+        replies.clear();
+        for (int server : readTargets()) {
+            sendRead(server);
+        }
+    }
+
+    /**
+     * Done once every slot up to {@code lastUsedSlot} is finalized here (so the memberships governing
+     * the next alpha slots are known) and the promisers hold a majority of each: an earlier leader's
+     * chosen slot above would need one of those majorities, and each of them would have reported it.
+     */
+    private void finishIfSafe() {
+        Replica replica = leader.replica();
+        if (replica.appliedSlot() < lastUsedSlot) {
+            // Our re-proposals are not all chosen and applied yet (applied, not only finalized: the
+            // memberships after L follow from the applied slots; learning finalizes before applying).
+            return;
+        }
+        // From above the applied slot, which may be past L (a snapshot installed meanwhile): slots up to
+        // it are chosen and known, and the argument runs from the first slot that is not.
+        long from = replica.appliedSlot() + 1;
+        long to = replica.memberships().governedThrough();
+        if (!readQuorum(from, to, leader.overthrowAcked())) {
+            return; // the stragglers are asked again every heartbeat
+        }
+        verifyQuorum(from, to, leader.overthrowAcked(), "ends its takeover at slot " + lastUsedSlot + " with promises of");
+        done = true;
     }
 
     private SlotState finalizedIn(long slot) {
@@ -198,6 +273,29 @@ class Takeover {
     }
 
     /**
+     * The rule: whether {@code servers} (all of which promised our epoch) hold a majority of every
+     * membership governing slots {@code from..to}.
+     */
+    boolean readQuorum(long from, long to, Set<Integer> servers) {
+        return leader.replica().memberships().isQuorumOfEach(from, to, servers);
+    }
+
+    /**
+     * The invariant of docs/membership.md#takeover where it matters, checked always: a slot is
+     * re-proposed, and the takeover ends, only on the word of a majority of every membership governing
+     * the slots concerned. A failure is a bug; going on could choose a second command in a slot.
+     */
+    void verifyQuorum(long from, long to, Set<Integer> servers, String what) {
+        MembershipHistory memberships = leader.replica().memberships();
+        for (Membership membership : memberships.governingRange(from, to)) {
+            if (!membership.isQuorum(servers) || !leader.overthrowAcked().containsAll(servers)) {
+                throw new AssertionError("leader " + leader.epoch() + " " + what + " " + new TreeSet<>(servers)
+                        + ", not a majority of the promisers of " + membership + " governing slots " + from + ".." + to);
+            }
+        }
+    }
+
+    /**
      * The command that may have been chosen in a slot: a finalized one if any server has it,
      * otherwise the one accepted at the highest epoch, otherwise a no-op.
      */
@@ -217,18 +315,6 @@ class Takeover {
             }
         }
         return best == null ? Command.NOOP : best.command();
-    }
-
-    private void startChunk(long from) {
-        chunkFrom = from;
-        replies.clear();
-        if (done()) {
-            return;
-        }
-        chunkTo = Math.min(lastUsedSlot, from + leader.replica().config().readSlotsMax() - 1);
-        for (int server : readTargets()) {
-            sendRead(server);
-        }
     }
 
     private void sendRead(int server) {

@@ -35,6 +35,18 @@ class SnapshotTransferTest {
         return (int) crc.getValue();
     }
 
+    /**
+     * A snapshot's bytes as the runtime writes them: the membership history at {@code slot} (the seed,
+     * nothing changed), then {@code stateBytes} bytes of state.
+     */
+    private static byte[] snapshotBytes(long slot, int stateBytes) {
+        MembershipHistory history = new MembershipHistory(Fixture.config(1, 3).seedMembership(), true);
+        for (long s = 1; s <= slot; s++) {
+            history.apply(s, Command.NOOP);
+        }
+        return CoreSnapshot.wrap(history, io.paxlog.api.SnapshotSource.of(data(stateBytes))).toByteArray();
+    }
+
     private static byte[] data(int length) {
         byte[] data = new byte[length];
         for (int i = 0; i < length; i++) {
@@ -60,21 +72,21 @@ class SnapshotTransferTest {
     @Test
     void anOfferStartsAFetchAndTheVerifiedSnapshotIsInstalledChunkByChunk() {
         Replica replica = Fixture.started(Fixture.config(1, 3).withSnapshotChunkBytes(16));
-        byte[] data = data(40);
-        List<Effects> effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 0, new byte[0]));
+        byte[] data = snapshotBytes(10, 40);
+        List<Effects> effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, new byte[0]));
         int window = SnapshotTransfer.WINDOW_CHUNKS * 16;
         assertThat(sent(effects)).extracting(Envelope::message)
                 .containsExactly(new SnapshotRequest(replica.promised(), 10, 0, window));
 
-        effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 0, Arrays.copyOfRange(data, 0, 16)));
+        effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, Arrays.copyOfRange(data, 0, 16)));
         assertThat(sent(effects)).as("the window asked for is still arriving").isEmpty();
         // A duplicate of the first chunk changes nothing and asks for nothing.
-        effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 0, Arrays.copyOfRange(data, 0, 16)));
+        effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, Arrays.copyOfRange(data, 0, 16)));
         assertThat(sent(effects)).isEmpty();
         // The last chunk overtakes the middle one.
-        effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 32, Arrays.copyOfRange(data, 32, 40)));
+        effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 32, Arrays.copyOfRange(data, 32, data.length)));
         assertThat(installed(effects)).isNull();
-        effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 16, Arrays.copyOfRange(data, 16, 32)));
+        effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 16, Arrays.copyOfRange(data, 16, 32)));
 
         Snapshot snapshot = installed(effects);
         assertThat(snapshot).isEqualTo(new Snapshot(10, data));
@@ -87,26 +99,26 @@ class SnapshotTransferTest {
     @Test
     void aSnapshotWhoseChecksumFailsIsNeverInstalled() {
         Replica replica = Fixture.started(Fixture.config(1, 3).withSnapshotChunkBytes(64));
-        byte[] data = data(40);
+        byte[] data = snapshotBytes(10, 40);
         byte[] corrupted = data.clone();
         corrupted[17] ^= 0x20;
-        List<Effects> effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 0, corrupted));
+        List<Effects> effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, corrupted));
         assertThat(installed(effects)).isNull();
         assertThat(replica.appliedSlot()).isZero();
         assertThat(replica.snapshotSlot()).isZero();
         // The next offer starts over, and a correct copy goes in.
-        receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 0, new byte[0]));
-        effects = receive(replica, 2, new SnapshotChunk(E, 10, 40, crc(data), 0, data));
+        receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, new byte[0]));
+        effects = receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, data));
         assertThat(installed(effects)).isEqualTo(new Snapshot(10, data));
     }
 
     @Test
     void aSnapshotNotAheadOfTheFirstUnfinalizedSlotIsIgnored() {
         Replica replica = Fixture.started(Fixture.config(1, 3));
-        byte[] data = data(8);
-        receive(replica, 2, new SnapshotChunk(E, 10, 8, crc(data), 0, data));
+        byte[] data = snapshotBytes(10, 8);
+        receive(replica, 2, new SnapshotChunk(E, 10, data.length, crc(data), 0, data));
         assertThat(replica.snapshotSlot()).isEqualTo(10);
-        List<Effects> effects = receive(replica, 3, new SnapshotChunk(E, 7, 8, crc(data), 0, data));
+        List<Effects> effects = receive(replica, 3, new SnapshotChunk(E, 7, data.length, crc(data), 0, data));
         assertThat(installed(effects)).isNull();
         assertThat(sent(effects)).isEmpty();
         assertThat(replica.snapshotSlot()).isEqualTo(10);
@@ -223,14 +235,14 @@ class SnapshotTransferTest {
 
     @Test
     void aReplicaRecoveredFromASnapshotStartsAppliedThroughIt() {
-        RecoveredState recovered = new RecoveredState(E, List.of(), new Snapshot(5, data(8)));
+        RecoveredState recovered = new RecoveredState(E, List.of(), new Snapshot(5, snapshotBytes(5, 8)));
         Replica replica = new Replica(Fixture.config(1, 3), recovered, new SplittableRandom(1), 0);
         replica.start();
         assertThat(replica.appliedSlot()).isEqualTo(5);
         assertThat(replica.snapshotSlot()).isEqualTo(5);
         assertThat(replica.firstUnfinalizedSlot()).isEqualTo(6);
         List<Envelope> chunk = sent(receive(replica, 2, new SnapshotRequest(E, 5, 0, 100)));
-        assertThat(((SnapshotChunk) chunk.get(0).message()).bytes()).isEqualTo(data(8));
+        assertThat(((SnapshotChunk) chunk.get(0).message()).bytes()).isEqualTo(snapshotBytes(5, 8));
     }
 
     private static Command cmd(long sequence) {

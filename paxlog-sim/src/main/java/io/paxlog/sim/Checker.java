@@ -8,6 +8,8 @@ import io.paxlog.api.message.Query;
 import io.paxlog.api.message.QueryReply;
 import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.SlotState;
+import io.paxlog.api.message.SlotCommand;
+import io.paxlog.api.message.Store;
 import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.api.storage.StoredEntry;
@@ -15,8 +17,11 @@ import io.paxlog.core.Apply;
 import io.paxlog.core.Effects;
 import io.paxlog.core.Entry;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Membership;
+import io.paxlog.core.MembershipHistory;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
+import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,6 +48,11 @@ import java.util.Set;
  *       epoch reached it ({@link #delivered});
  *   <li>read-index: a leader answers a read only after a majority, itself included, answered a query
  *       round at its epoch sent after the read arrived ({@link #readArrived}), without a higher promise.
+ *   <li>membership (docs/membership.md): a leader stores no slot whose governing membership it cannot
+ *       know yet (the alpha rule); it re-proposes a slot of its takeover only with promises of a majority
+ *       of the membership governing that slot; and a server finalizes a slot only once a majority of the
+ *       membership governing it durably accepted its command at one epoch. The governing memberships
+ *       are the checker's own, computed from the chosen log, not the servers'.
  * </ul>
  *
  * <p>Public, with the hooks those rules need, for the scripted scenario harness
@@ -60,7 +70,10 @@ public final class Checker {
     private final Map<Long, Map<Epoch, Accepted>> accepted = new HashMap<>();
     /** slot -> the first (epoch, command) a majority durably accepted: chosen, in Paxos terms. */
     private final Map<Long, Accepted> chosenByMajority = new HashMap<>();
-    private final int majority;
+    /** The memberships as the chosen log makes them, replayed here from {@link #chosen} (never pruned). */
+    private final MembershipHistory memberships;
+    /** Slots with durable acceptances whose governing membership was not yet known: judged once it is. */
+    private final java.util.TreeSet<Long> undecided = new java.util.TreeSet<>();
     private long maxAppliedSlot;
     private long leaderElections;
     /** What the checker knows of each running server's incarnation, by id; replaced at each start. */
@@ -86,6 +99,8 @@ public final class Checker {
         /** The epoch of the query rounds it sent last, and the last round sent at it. */
         Epoch roundsEpoch;
         long lastRoundSent;
+        /** epoch (its own) -> the read answers that reached it: {from, fromSlot, toSlot}. */
+        final Map<Epoch, List<long[]>> readReplies = new HashMap<>();
         /** Read-index reads that reached it while it led, by request id, until answered. */
         final Map<Long, ReadArrival> reads = new HashMap<>();
 
@@ -110,8 +125,19 @@ public final class Checker {
         }
     }
 
+    /** Servers 1..servers as the seed's voters, with the default alpha. */
     public Checker(int servers) {
-        this.majority = servers / 2 + 1;
+        this(Membership.seed(java.util.stream.IntStream.rangeClosed(1, servers).boxed().toList(),
+                ReplicaConfig.Reconfig.DEFAULT.alpha()));
+    }
+
+    public Checker(Membership seed) {
+        this.memberships = new MembershipHistory(seed, false);
+    }
+
+    /** The memberships the chosen log made so far: which one governs which slot. */
+    public MembershipHistory memberships() {
+        return memberships;
     }
 
     /**
@@ -121,11 +147,6 @@ public final class Checker {
      * server ever finalizes the overwritten command.
      */
     void durablyAccepted(int server, long slot, Epoch epoch, Command command) {
-        Accepted chosenHere = chosenByMajority.get(slot);
-        if (chosenHere != null && epoch.isAbove(chosenHere.epoch) && !command.equals(chosenHere.command)) {
-            throw new Violation("server " + server + " accepted " + command + " at " + epoch + " for slot " + slot
-                    + " but " + chosenHere.command + " was chosen there at " + chosenHere.epoch);
-        }
         Map<Epoch, Accepted> byEpoch = accepted.computeIfAbsent(slot, s -> new HashMap<>());
         Accepted at = byEpoch.computeIfAbsent(epoch, e -> new Accepted(epoch, command));
         if (!at.command.equals(command)) {
@@ -133,7 +154,26 @@ public final class Checker {
                     + at.command + " and " + command);
         }
         at.servers |= 1 << server;
-        if (Integer.bitCount(at.servers) >= majority) {
+        if (!memberships.knowsGoverning(slot)) {
+            undecided.add(slot); // which majority chooses it is known once slot - alpha is chosen
+            return;
+        }
+        judge(slot, at);
+    }
+
+    /**
+     * Whether {@code at} (one epoch's durable acceptances of a slot) makes a command chosen, a majority
+     * of the governing membership, and that no other command was chosen or accepted above it.
+     */
+    private void judge(long slot, Accepted at) {
+        Command command = at.command;
+        Epoch epoch = at.epoch;
+        Accepted chosenHere = chosenByMajority.get(slot);
+        if (chosenHere != null && epoch.isAbove(chosenHere.epoch) && !command.equals(chosenHere.command)) {
+            throw new Violation("servers " + ids(at.servers) + " accepted " + command + " at " + epoch + " for slot " + slot
+                    + " but " + chosenHere.command + " was chosen there at " + chosenHere.epoch);
+        }
+        if (memberships.governing(slot).isQuorum(ids(at.servers))) {
             if (chosenHere == null) {
                 chosenByMajority.put(slot, at);
             } else if (!chosenHere.command.equals(command)) {
@@ -152,6 +192,19 @@ public final class Checker {
         }
         promisedSeen.put(server, promised);
         ServerView view = view(server);
+        // What this step finalized and applies first: the memberships the sends are judged by follow
+        // the chosen log, and this step's applies are part of it (the loop applies after sending).
+        for (Apply apply : effects.apply()) {
+            agree(server, apply.slot(), apply.command());
+        }
+        for (PersistBatch batch : effects.persist()) {
+            for (long slot : batch.finalizedSlots()) {
+                Entry entry = replica.entry(slot);
+                if (entry != null && entry.finalized()) {
+                    agree(server, slot, entry.command());
+                }
+            }
+        }
         for (Envelope envelope : effects.send()) {
             sent(replica, view, envelope);
         }
@@ -170,6 +223,58 @@ public final class Checker {
                             + " that it does not hold finalized");
                 }
                 agree(server, slot, entry.command());
+                finalizedByQuorum(server, slot, entry.command());
+            }
+        }
+    }
+
+    /**
+     * A server wrote a finalize mark: the command must be chosen there, by a majority of the membership
+     * that governs the slot (not the one the server may believe in), at one epoch.
+     */
+    private void finalizedByQuorum(int server, long slot, Command command) {
+        if (!memberships.knowsGoverning(slot)) {
+            throw new Violation("quorum: server " + server + " finalized slot " + slot + ", whose governing membership"
+                    + " depends on slot " + (slot - memberships.alpha()) + ", not chosen anywhere yet");
+        }
+        Accepted chosenHere = chosenByMajority.get(slot);
+        if (chosenHere == null || !chosenHere.command.equals(command)) {
+            Map<Epoch, Accepted> byEpoch = accepted.getOrDefault(slot, Map.of());
+            StringBuilder seen = new StringBuilder();
+            byEpoch.values().forEach(a -> seen.append(a.command).append('@').append(a.epoch).append(" by ")
+                    .append(ids(a.servers)).append("; "));
+            throw new Violation("quorum: server " + server + " finalized slot " + slot + " with " + command
+                    + " but no majority of " + memberships.governing(slot) + " durably accepted it at one epoch ("
+                    + seen + ")");
+        }
+    }
+
+    private static Set<Integer> ids(int mask) {
+        Set<Integer> ids = new java.util.TreeSet<>();
+        for (int id = 0; id < 31; id++) {
+            if ((mask & (1 << id)) != 0) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** Replays newly chosen slots of the contiguous chosen prefix into the memberships, then judges what waited. */
+    private void advanceMemberships() {
+        long before = memberships.appliedSlot();
+        Command next;
+        while ((next = chosen.get(memberships.appliedSlot() + 1)) != null) {
+            memberships.apply(memberships.appliedSlot() + 1, next);
+        }
+        if (memberships.appliedSlot() == before) {
+            return;
+        }
+        while (!undecided.isEmpty() && memberships.knowsGoverning(undecided.first())) {
+            long slot = undecided.pollFirst();
+            List<Accepted> byEpoch = new ArrayList<>(accepted.getOrDefault(slot, Map.of()).values());
+            byEpoch.sort((a, b) -> a.epoch.isBelow(b.epoch) ? -1 : a.epoch.equals(b.epoch) ? 0 : 1);
+            for (Accepted at : byEpoch) {
+                judge(slot, at);
             }
         }
     }
@@ -212,7 +317,13 @@ public final class Checker {
     public void persisted(int server, long batchId) {
         ServerView view = view(server);
         while (!view.issued.isEmpty() && view.issued.peek().id() <= batchId) {
-            view.apply(view.issued.poll());
+            PersistBatch batch = view.issued.poll();
+            view.apply(batch);
+            // Durable, as the replica is told: what choosing counts. The disks also report their own
+            // durable entries (possibly earlier); either report is the same fact, counted once.
+            for (StoredEntry entry : batch.entries()) {
+                durablyAccepted(server, entry.slot(), entry.epoch(), entry.command());
+            }
         }
     }
 
@@ -221,6 +332,9 @@ public final class Checker {
         ServerView to = view(envelope.to());
         if (envelope.message() instanceof OverthrowOk ok) {
             to.overthrowAcks.computeIfAbsent(ok.epoch(), e -> new HashSet<>()).add(envelope.from());
+        } else if (envelope.message() instanceof ReadReply reply) {
+            to.readReplies.computeIfAbsent(reply.epoch(), e -> new ArrayList<>())
+                    .add(new long[] {envelope.from(), reply.fromSlot(), reply.toSlot()});
         } else if (envelope.message() instanceof QueryReply reply && !reply.promised().isAbove(reply.epoch())) {
             // Answered without having promised above the epoch: no higher leader had that server yet.
             to.roundsAnswered.computeIfAbsent(reply.epoch(), e -> new HashMap<>())
@@ -335,6 +449,7 @@ public final class Checker {
                             + new java.util.TreeSet<>(acked) + "'s did)");
                 }
             }
+            case STORE -> storeGoverned(replica, view, envelope, (Store) envelope.message());
             case QUERY -> {
                 Query query = (Query) envelope.message();
                 if (!query.epoch().equals(view.roundsEpoch)) {
@@ -370,6 +485,52 @@ public final class Checker {
         }
     }
 
+    /**
+     * A leader's store: every slot's governing membership must be known from what the leader applied
+     * (the alpha rule), and a slot of its takeover (one it has not finalized, at or below the last slot
+     * its promisers reported) needs the promises of a majority of that membership.
+     */
+    private void storeGoverned(Replica replica, ServerView view, Envelope envelope, Store store) {
+        if (replica.role() != Role.LEADER || !store.epoch().equals(replica.ownEpoch())) {
+            return;
+        }
+        Set<Integer> promisers = new HashSet<>(view.overthrowAcks.getOrDefault(store.epoch(), Set.of()));
+        promisers.add(replica.selfId()); // its own promise never leaves it; the core requires it to lead
+        long takeoverBound = replica.takeoverLastUsedSlot();
+        for (SlotCommand entry : store.entries()) {
+            long slot = entry.slot();
+            Entry own = replica.entry(slot);
+            if (slot <= replica.firstUnfinalizedSlot() - 1 || (own != null && own.finalized())) {
+                continue; // chosen already: catch-up of a known command
+            }
+            if (slot > replica.appliedSlot() + memberships.alpha() || !memberships.knowsGoverning(slot)) {
+                throw new Violation("alpha: server " + envelope.from() + " stores slot " + slot + " at " + store.epoch()
+                        + " but has applied only through slot " + replica.appliedSlot() + "; alpha is " + memberships.alpha());
+            }
+            Membership governing = memberships.governing(slot);
+            if (slot > takeoverBound) {
+                continue; // above every slot an earlier leader may have used: a new proposal
+            }
+            if (!governing.isQuorum(promisers)) {
+                throw new Violation("membership quorum: server " + envelope.from() + " re-proposes slot " + slot + " at "
+                        + store.epoch() + " with promises of " + new java.util.TreeSet<>(promisers)
+                        + " only, not a majority of " + governing + " governing that slot");
+            }
+            Set<Integer> readers = new java.util.TreeSet<>();
+            readers.add(replica.selfId()); // it reads itself too, without the network
+            for (long[] read : view.readReplies.getOrDefault(store.epoch(), List.of())) {
+                if (read[1] <= slot && slot <= read[2] && promisers.contains((int) read[0])) {
+                    readers.add((int) read[0]);
+                }
+            }
+            if (!governing.isQuorum(readers)) {
+                throw new Violation("membership quorum: server " + envelope.from() + " re-proposes slot " + slot + " at "
+                        + store.epoch() + " having read it from " + readers + " only, not a majority of " + governing
+                        + " governing that slot");
+            }
+        }
+    }
+
     private static Violation ruleD(Envelope envelope, String why) {
         return new Violation("Rule D: server " + envelope.from() + " sent " + envelope.message() + " to "
                 + envelope.to() + " but " + why);
@@ -398,11 +559,15 @@ public final class Checker {
                 confirming.add(peer);
             }
         });
-        if (confirming.size() + 1 < majority) {
+        Set<Integer> withSelf = new HashSet<>(confirming);
+        withSelf.add(server);
+        long from = replica.appliedSlot() + 1;
+        long to = replica.appliedSlot() + memberships.alpha();
+        if (!memberships.knowsGoverning(to) || !memberships.isQuorumOfEach(from, to, withSelf)) {
             java.util.Collections.sort(confirming);
             throw new Violation("read-index: server " + server + " answered read " + requestId + " at " + arrival.epoch()
                     + " but only " + confirming + " and itself answered a query round sent after it arrived (round > "
-                    + arrival.lastRoundSent() + "); a majority is " + majority);
+                    + arrival.lastRoundSent() + "), not a majority of every membership governing slots " + from + ".." + to);
         }
     }
 
@@ -411,6 +576,9 @@ public final class Checker {
         if (previous != null && !previous.equals(command)) {
             throw new Violation("agreement: server " + server + " finalized slot " + slot + " with " + command
                     + " but " + previous + " was finalized there before");
+        }
+        if (previous == null && slot == memberships.appliedSlot() + 1) {
+            advanceMemberships();
         }
     }
 }

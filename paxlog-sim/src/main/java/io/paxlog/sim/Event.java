@@ -43,6 +43,8 @@ sealed interface Event {
         void liveness(StartLiveness event);
 
         void check(CheckConverged event);
+
+        void reconfigure(Reconfigure event);
     }
 
     void accept(Handler handler);
@@ -153,6 +155,13 @@ sealed interface Event {
     }
 
     /** The liveness phase checks whether the healed majority converged. */
+    /** An operator changes the membership through the current leader (docs/membership.md). */
+    record Reconfigure() implements Event {
+        public void accept(Handler handler) {
+            handler.reconfigure(this);
+        }
+    }
+
     record CheckConverged() implements Event {
         public void accept(Handler handler) {
             handler.check(this);

@@ -70,7 +70,8 @@ final class Linearizability {
             if (slot > 0 && command == null) {
                 throw new Violation("slot " + slot + " was applied somewhere but no server finalized it");
             }
-            if (command != null && !command.isNoop()) {
+            // A membership change is applied by the core, never by the service: the model skips it too.
+            if (command != null && !command.isNoop() && !io.paxlog.core.MembershipChange.isChange(command)) {
                 long id = id(command);
                 long highest = highestApplied.getOrDefault(command.clientId(), 0L);
                 // Else a retried copy, or one too old for the window: the exactly-once layer makes it a no-op.

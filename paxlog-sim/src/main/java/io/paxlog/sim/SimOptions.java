@@ -19,9 +19,11 @@ import java.util.function.UnaryOperator;
  *                     which the workload's checks must catch (the reference model stays the real one)
  * @param relabel      what each client is told, from what its client core reported: identity but in
  *                     tests that make clients lie, which the outcome-label check must catch
+ * @param reconfigure  whether seeds may change the membership during faults (two in three do, drawn
+ *                     by the seed; never the minority-only ones); on by default
  */
 public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk,
-        Workload workload, Supplier<StateMachine> machines, UnaryOperator<Outcome> relabel) {
+        Workload workload, Supplier<StateMachine> machines, UnaryOperator<Outcome> relabel, boolean reconfigure) {
 
     /** What the simulated clients do; each workload has its own checks besides the protocol's. */
     public enum Workload {
@@ -58,19 +60,24 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
 
     /** The append workload with its own state machine. */
     public SimOptions(int servers, long safetyMs, ReplicaFactory factory, int traceLines, DiskModel disk) {
-        this(servers, safetyMs, factory, traceLines, disk, Workload.APPEND, null, TRUTH);
+        this(servers, safetyMs, factory, traceLines, disk, Workload.APPEND, null, TRUTH, true);
     }
 
     public SimOptions withServers(int servers) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     public SimOptions withSafetyMs(long safetyMs) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     public SimOptions withFactory(ReplicaFactory factory) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
+    }
+
+    /** Whether seeds may change the membership (see {@link #reconfigure}). */
+    public SimOptions withReconfigure(boolean reconfigure) {
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     /** These options as {@code paxlog sim} flags, beyond seed and size; empty for the defaults. */
@@ -91,6 +98,9 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
         if (machines != null) {
             flags.append("   (with a test's own state machine: replay it from that test)");
         }
+        if (!reconfigure) {
+            flags.append(" --no-reconfigure");
+        }
         if (relabel != TRUTH) {
             flags.append("   (with a test's own client labels: replay it from that test)");
         }
@@ -99,25 +109,25 @@ public record SimOptions(int servers, long safetyMs, ReplicaFactory factory, int
 
     /** How many of the last events a failure report shows. */
     public SimOptions withTraceLines(int traceLines) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     public SimOptions withDisk(DiskModel disk) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     public SimOptions withWorkload(Workload workload) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     /** Clients are told {@code relabel} of what their core reported: for tests of the label check only. */
     public SimOptions withRelabel(UnaryOperator<Outcome> relabel) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     /** Servers run {@code machines}' state machines instead of the workload's own: for tests only. */
     public SimOptions withMachines(Supplier<StateMachine> machines) {
-        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel);
+        return new SimOptions(servers, safetyMs, factory, traceLines, disk, workload, machines, relabel, reconfigure);
     }
 
     public SimOptions {

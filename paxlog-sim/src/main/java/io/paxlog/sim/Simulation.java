@@ -14,6 +14,8 @@ import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.Apply;
 import io.paxlog.core.Effects;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.Membership;
+import io.paxlog.core.MembershipHistory;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
@@ -57,13 +59,22 @@ public final class Simulation {
     static final int EVENTS_QUEUED_MAX = 200_000;
     /** How much longer than the liveness deadline a healed server may take to catch up, while it does. */
     static final long CATCH_UP_GRACE_MS = 30_000;
+    /** Servers beyond the seed that a reconfiguring run may add. */
+    static final int SPARES = 2;
 
     private final long seed;
     private final SimOptions options;
     private final SplittableRandom random;
     /** Split once per server for its disk's fault choices (where a crash lands, what it tears). */
     private final SplittableRandom diskRandom;
+    /** The seed membership's size. */
     private final int n;
+    /**
+     * Every server id the run may use, 1..universe: the seed's and, when the run reconfigures, spares
+     * that join as learners. Servers beyond the seed run only once added.
+     */
+    private final int universe;
+    private final boolean reconfigures;
     private final Faults faults;
     private final ReplicaConfig config;
     private final ReplicaLoop.SnapshotPolicy snapshotPolicy;
@@ -84,6 +95,8 @@ public final class Simulation {
     private long slowestApplied = -1;
     private long slowestGrewAt;
     private int[] healedMajority;
+    /** The membership version the healed servers were chosen for. */
+    private long healedVersion;
     /** In a minority-only run, the servers the faults may touch; null until the first fault. */
     private int[] minority;
     private boolean finished;
@@ -102,6 +115,12 @@ public final class Simulation {
         int drawnServers = random.nextBoolean() ? 3 : 5;
         this.n = options.servers() != 0 ? options.servers() : drawnServers;
         this.faults = Faults.draw(random);
+        // Two seeds in three change the membership during faults (never the minority-only ones: their
+        // availability check assumes the healthy majority stays the majority).
+        boolean drawnReconfigures = random.nextInt(3) != 0;
+        this.reconfigures = options.reconfigure() && drawnReconfigures && !faults.minorityOnly();
+        this.universe = reconfigures ? n + SPARES : n;
+        int alpha = 1 + random.nextInt(32);
         List<Integer> members = new ArrayList<>();
         for (int id = 1; id <= n; id++) {
             members.add(id);
@@ -111,17 +130,19 @@ public final class Simulation {
                 .withLimits(8 + random.nextInt(120), 1 + random.nextInt(32), 64 + random.nextInt(2048),
                         8 + random.nextInt(120), 16 + random.nextInt(240), 64)
                 // Small chunks, so a transfer takes many round trips and faults land inside it.
-                .withSnapshotChunkBytes(1024 << random.nextInt(4));
+                .withSnapshotChunkBytes(1024 << random.nextInt(4))
+                // A small alpha, so changes govern soon and windows of memberships meet every fault.
+                .withReconfig(new ReplicaConfig.Reconfig(alpha, 8 + random.nextInt(64)));
         // One seed in four never snapshots; the others compact every few dozen to few hundred slots.
         this.snapshotPolicy = random.nextInt(4) == 0 ? ReplicaLoop.SnapshotPolicy.ON_DEMAND
                 : new ReplicaLoop.SnapshotPolicy(10L << random.nextInt(6));
-        this.servers = new SimServer[n + 1];
-        this.network = new SimNetwork(n, faults, networkRandom, (delay, envelope) -> schedule(delay,
+        this.servers = new SimServer[universe + 1];
+        this.network = new SimNetwork(universe, faults, networkRandom, (delay, envelope) -> schedule(delay,
                 new Event.Deliver(envelope)), this::cleanLink);
         this.trace = new Trace(options.traceLines());
-        this.checker = new Checker(n);
+        this.checker = new Checker(config.seedMembership());
         this.workload = SimWorkload.of(options.workload());
-        this.clients = new SimClients(this, workload, checker, random, clientRandom, n);
+        this.clients = new SimClients(this, workload, checker, random, clientRandom, universe);
     }
 
     /** Runs one seed to the end (or to the first violation) and reports. */
@@ -133,12 +154,17 @@ public final class Simulation {
     SeedResult run() {
         String violation = null;
         try {
-            for (int id = 1; id <= n; id++) {
+            for (int id = 1; id <= universe; id++) {
                 servers[id] = new SimServer(id);
                 servers[id].disk = options.disk() == SimOptions.DiskModel.WAL
                         ? new WalDisk(id, diskScheduler(id), checker, diskRandom.split())
                         : new SimDisk(id, diskScheduler(id), checker);
-                start(id);
+                if (id <= n) {
+                    start(id);
+                }
+            }
+            if (reconfigures) {
+                schedule(500 + random.nextLong(2_000), new Event.Reconfigure());
             }
             clients.start(2 + random.nextInt(11));
             schedule(faults.nemesisEveryMs(), new Event.NemesisActs());
@@ -349,6 +375,14 @@ public final class Simulation {
         @Override
         public void check(Event.CheckConverged event) {
             checkConverged();
+        }
+
+        @Override
+        public void reconfigure(Event.Reconfigure event) {
+            if (!liveness) {
+                new Reconfigurer(Simulation.this).act();
+                schedule(300 + random.nextLong(2_500), event);
+            }
         }
     }
 
@@ -568,30 +602,53 @@ public final class Simulation {
 
     private void startLiveness() {
         liveness = true;
-        int[] ids = shuffledIds();
-        healedMajority = Arrays.copyOf(ids, n / 2 + 1);
-        Arrays.sort(healedMajority);
-        trace.add(now, 0, "liveness", Arrays.toString(healedMajority), 0);
         network.heal();
-        for (int from = 1; from <= n; from++) {
-            for (int to = 1; to <= n; to++) {
-                network.block(from, to, !(contains(healedMajority, from) && contains(healedMajority, to)));
-            }
-        }
-        for (int id : healedMajority) {
-            if (servers[id].node == null) {
-                start(id);
-            } else if (servers[id].paused) {
-                resume(id);
-            }
-        }
+        heal();
         clients.issueAgain();
-        livenessDeadline = now + 10 * ELECTION_MAX_MS;
-        slowestGrewAt = now;
         schedule(20, new Event.CheckConverged());
     }
 
+    /**
+     * Heals the servers the memberships need and cuts off the rest; again whenever a change proposed
+     * before the liveness phase is chosen during it (a promotion can make the healed servers no
+     * majority any more), keeping those healed already. The deadline counts from the last healing.
+     */
+    private void heal() {
+        int[] chosen = HealedServers.choose(this, checker.memberships(), random);
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        for (int id : chosen) {
+            all.add(id);
+        }
+        if (healedMajority != null) {
+            for (int id : healedMajority) {
+                all.add(id);
+            }
+        }
+        healedMajority = all.stream().mapToInt(Integer::intValue).toArray();
+        healedVersion = checker.memberships().latest().version();
+        trace.add(now, 0, "liveness", Arrays.toString(healedMajority), healedVersion);
+        for (int from = 1; from <= universe; from++) {
+            for (int to = 1; to <= universe; to++) {
+                network.block(from, to, !(contains(healedMajority, from) && contains(healedMajority, to)));
+            }
+        }
+        livenessDeadline = now + 10 * ELECTION_MAX_MS;
+        slowestGrewAt = now;
+    }
+
+    /** Starts a healed server that is down, resumes one that is paused: the liveness phase needs it running. */
+    void ensureRunning(int id) {
+        if (servers[id].node == null) {
+            start(id);
+        } else if (servers[id].paused) {
+            resume(id);
+        }
+    }
+
     private void checkConverged() {
+        if (checker.memberships().latest().version() != healedVersion) {
+            heal();
+        }
         boolean clientsDone = clients.allAppliedSinceHealing();
         boolean issuing = queue.stream().anyMatch(e -> e.event() instanceof Event.ClientIssue);
         long applied = -1;
@@ -600,6 +657,9 @@ public final class Simulation {
         boolean same = true;
         for (int id : healedMajority) {
             SimServer server = servers[id];
+            if (!checker.memberships().latest().contains(id)) {
+                continue; // healed for an older membership's majority; removed since, it gets no more slots
+            }
             if (server.node == null || server.paused) {
                 same = false;
                 break;
@@ -633,7 +693,7 @@ public final class Simulation {
                 state.append(server.node == null ? "s" + id + " down" : server.node.replica().toString()).append("; ");
             }
             throw new Violation("liveness: " + 10 * ELECTION_MAX_MS + " ms after healing "
-                    + Arrays.toString(healedMajority) + ", " + clients.busyCount() + " commands still pending, not every client"
+                    + Arrays.toString(healedMajority) + " (" + checker.memberships() + "), " + clients.busyCount() + " commands still pending, not every client"
                     + " had one applied; " + state);
         }
         schedule(20, new Event.CheckConverged());
@@ -642,7 +702,7 @@ public final class Simulation {
     /** What the servers' disks went through so far, summed; for tests and reports. */
     WalDisk.Stats diskStats() {
         WalDisk.Stats sum = new WalDisk.Stats();
-        for (int id = 1; id <= n; id++) {
+        for (int id = 1; id <= universe; id++) {
             if (servers[id] != null) {
                 sum.add(servers[id].disk.stats());
             }
@@ -652,8 +712,25 @@ public final class Simulation {
 
     // ---- Shared with the nemesis and the clients ----
 
+    /** Every server id the run may use (1..this): the seed's, and the spares it may add. */
     int servers() {
-        return n;
+        return universe;
+    }
+
+    /** A server's node while it runs, else null; for the {@link Reconfigurer}. */
+    Node node(int id) {
+        return servers[id].node;
+    }
+
+    /** Starts a server that never ran (a spare joining as a learner): its disk is empty. */
+    void startIfNeverRan(int id) {
+        if (servers[id].incarnation == 0) {
+            start(id);
+        }
+    }
+
+    Checker checker() {
+        return checker;
     }
 
     Faults faults() {
@@ -696,7 +773,7 @@ public final class Simulation {
     int currentLeader() {
         int best = 0;
         Epoch bestEpoch = null;
-        for (int id = 1; id <= n; id++) {
+        for (int id = 1; id <= universe; id++) {
             SimServer server = servers[id];
             if (server.node != null && server.node.replica().role() == Role.LEADER) {
                 Epoch epoch = server.node.replica().ownEpoch();
@@ -730,11 +807,11 @@ public final class Simulation {
     }
 
     int[] shuffledIds() {
-        int[] ids = new int[n];
-        for (int i = 0; i < n; i++) {
+        int[] ids = new int[universe];
+        for (int i = 0; i < universe; i++) {
             ids[i] = i + 1;
         }
-        for (int i = n - 1; i > 0; i--) {
+        for (int i = universe - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = ids[i];
             ids[i] = ids[j];

@@ -37,7 +37,7 @@ public enum BrokenRules {
             return withTakeover((leader, lastUsedSlot) -> new Takeover(leader, lastUsedSlot) {
                 @Override
                 Iterable<Integer> readTargets() {
-                    return leader.replica().config().members();
+                    return leader.replica().memberships().involvedVoters();
                 }
 
                 @Override
@@ -184,6 +184,67 @@ public enum BrokenRules {
                     };
                 }
             };
+        }
+    },
+
+    /**
+     * Membership: a change governs the very next slot once applied (no alpha window), and a leader
+     * counts every slot's acknowledgements in the latest membership, even slots proposed before the
+     * change was applied: a majority of the new membership need not meet a majority of the old one
+     * (a removed voter's absence makes 2 of {1,2,3} a majority where 3 of {1,2,3,4} governed).
+     */
+    MEMBERSHIP_TAKES_EFFECT_AT_ONCE {
+        @Override
+        Parts parts() {
+            return new Parts() {
+                @Override
+                Leader newLeader(Replica replica, Epoch epoch, Set<Integer> acked, long lastUsedSlot) {
+                    return new Leader(replica, epoch, acked, lastUsedSlot) {
+                        @Override
+                        Membership choosingMembership(long slot) {
+                            return replica.memberships().latest();
+                        }
+                    };
+                }
+            };
+        }
+    },
+
+    /**
+     * Membership: a new leader reads and re-proposes every slot of its takeover from a majority of the
+     * membership governing its first one only, even slots a later membership governs.
+     */
+    TAKEOVER_FROM_OLD_MEMBERSHIP_ONLY {
+        @Override
+        Parts parts() {
+            return withTakeover((leader, lastUsedSlot) -> new Takeover(leader, lastUsedSlot) {
+                private final Membership old = leader.replica().memberships()
+                        .governing(leader.replica().appliedSlot() + 1);
+
+                @Override
+                Iterable<Integer> readTargets() {
+                    // Exactly a majority of the old membership, itself first: nobody else is asked.
+                    java.util.List<Integer> targets = new java.util.ArrayList<>();
+                    targets.add(leader.replica().selfId());
+                    for (int voter : old.voters()) {
+                        if (!old.isQuorum(new java.util.HashSet<>(targets)) && leader.overthrowAcked().contains(voter)
+                                && !targets.contains(voter)) {
+                            targets.add(voter);
+                        }
+                    }
+                    return targets;
+                }
+
+                @Override
+                boolean readQuorum(long from, long to, Set<Integer> servers) {
+                    return old.isQuorum(servers);
+                }
+
+                @Override
+                void verifyQuorum(long from, long to, Set<Integer> servers, String what) {
+                    // the broken leader checks what it does against its own (wrong) rule
+                }
+            });
         }
     },
 

@@ -53,6 +53,21 @@ class BrokenRulesTest {
         assertThat(firstFailure.violation()).startsWith(check);
     }
 
+    /**
+     * The membership rules (docs/membership.md) are caught by the checks made for them, which judge
+     * quorums by the checker's own replay of the chosen log: a slot finalized without a majority of its
+     * governing membership, a takeover slot re-proposed without reading it from one.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "MEMBERSHIP_TAKES_EFFECT_AT_ONCE, 'quorum: '",
+        "TAKEOVER_FROM_OLD_MEMBERSHIP_ONLY, 'membership quorum: '"})
+    void membershipRulesAreCaughtByTheirOwnChecks(BrokenRules rule, String check) {
+        SeedResult firstFailure = firstFailure(rule);
+        assertThat(firstFailure).as("breaking %s must be caught within %d seeds", rule, SEEDS_MAX).isNotNull();
+        assertThat(firstFailure.violation()).startsWith(check);
+    }
+
     /** The first of seeds 1..200 whose run reports a violation, or null. */
     private static SeedResult firstFailure(BrokenRules rule) {
         SimOptions options = SimOptions.defaults().withSafetyMs(20_000).withFactory(rule.factory());

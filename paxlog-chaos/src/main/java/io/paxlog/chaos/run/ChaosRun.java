@@ -57,6 +57,7 @@ public final class ChaosRun {
 
         public Options {
             faults = List.copyOf(faults);
+            network(faults); // refuses partitions and proxied links together, before anything starts
             if (downtime.toMillis() <= electionTimeoutMaxMs) {
                 throw new IllegalArgumentException("a fault must last longer than the election timeout ("
                         + electionTimeoutMaxMs + " ms) to make the cluster elect: " + downtime.toMillis() + " ms");
@@ -84,7 +85,7 @@ public final class ChaosRun {
             keys.add((options.workload() == Workload.LOCK ? "lock" : "k") + i);
         }
         try (ServerCluster cluster = new ServerCluster(dir, 5, options.workload().service, options.electionTimeoutMinMs(),
-                options.electionTimeoutMaxMs(), options.faults().contains(Fault.Kind.PARTITION_LEADER))) {
+                options.electionTimeoutMaxMs(), network(options.faults()))) {
             cluster.startAll();
             cluster.awaitLeader(BOUND);
             List<String> httpBases = cluster.ids().stream().map(cluster::httpBase).toList();
@@ -183,6 +184,21 @@ public final class ChaosRun {
             deleteTree(dir);
         }
         return report;
+    }
+
+    /**
+     * The network the faults need: namespaces for partitions, link proxies for one-way and flapping
+     * links, plain loopback otherwise. A run cannot ask for both partitions and proxied links.
+     */
+    static ServerCluster.Network network(List<Fault.Kind> faults) {
+        boolean namespaces = faults.stream().anyMatch(k -> k.needs() == Fault.Needs.NAMESPACES);
+        boolean proxies = faults.stream().anyMatch(k -> k.needs() == Fault.Needs.PROXIES);
+        if (namespaces && proxies) {
+            throw new IllegalArgumentException("partition_leader (network namespaces) cannot be mixed with the faults "
+                    + "of proxied links in one run: " + faults);
+        }
+        return namespaces ? ServerCluster.Network.NAMESPACES
+                : proxies ? ServerCluster.Network.PROXIED : ServerCluster.Network.LOOPBACK;
     }
 
     private static PaxlogClient javaClient(ServerCluster cluster) {

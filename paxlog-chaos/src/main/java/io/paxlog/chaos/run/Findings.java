@@ -14,7 +14,7 @@ import java.util.Set;
  * Figures of a run besides the checker's verdict, each a plain necessary condition a person can verify
  * from the history by hand. They overlap with linearizability on purpose: they name the kind of loss.
  */
-final class Findings {
+public final class Findings {
 
     private Findings() {}
 
@@ -25,7 +25,7 @@ final class Findings {
      * read saw nothing, every acknowledged write of the key was lost. (A V nobody wrote is the checker's
      * to report; W of unknown outcome completes at infinity, so nothing counts as after it.)
      */
-    static int lostAcknowledgedWrites(List<Operation<RegisterModel.Input, RegisterModel.Output>> history,
+    public static int lostAcknowledgedWrites(List<Operation<RegisterModel.Input, RegisterModel.Output>> history,
             Map<String, Operation<RegisterModel.Input, RegisterModel.Output>> finalReads) {
         int lost = 0;
         for (Map.Entry<String, Operation<RegisterModel.Input, RegisterModel.Output>> entry : finalReads.entrySet()) {
@@ -53,7 +53,7 @@ final class Findings {
      * Values the servers reported at two or more versions. A version is the slot of the write that made
      * the value, and every value is written by one operation: two versions mean it was applied twice.
      */
-    static int duplicates(List<Recorder.Version> versions) {
+    public static int duplicates(List<Recorder.Version> versions) {
         Map<String, Set<Long>> seen = new HashMap<>();
         for (Recorder.Version version : versions) {
             seen.computeIfAbsent(version.key() + "\u0000" + version.value(), k -> new HashSet<>()).add(version.version());

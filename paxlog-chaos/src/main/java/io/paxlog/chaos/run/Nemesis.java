@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Does the run's faults in turn, on its own thread: waits {@code interval}, then faults the current
- * leader for {@code downtime} and heals it, cycling through the kinds asked for, until stopped. Every
+ * leader (or, for a deaf follower, a follower; see {@link FaultDriver}) for {@code downtime} and heals it, cycling through the kinds asked for, until stopped. Every
  * fault is healed before {@link #run} returns, whatever ended it.
  */
 final class Nemesis implements Runnable {
@@ -59,33 +59,14 @@ final class Nemesis implements Runnable {
                     continue; // no leader to fault right now (an election still running): try after the next interval
                 }
                 Fault.Kind kind = kinds.get(next++ % kinds.size());
-                int server = leader.get();
-                long start = clock.now();
-                if (kind == Fault.Kind.KILL_LEADER) {
-                    cluster.kill9(server);
-                    try {
-                        waitOrStop(downtime);
-                    } finally {
-                        cluster.start(server);
-                    }
-                    record(new Fault.Killed(server, start, clock.now()));
-                } else if (kind == Fault.Kind.PARTITION_LEADER) {
-                    cluster.isolate(server);
-                    try {
-                        waitOrStop(downtime);
-                    } finally {
-                        cluster.heal(server);
-                    }
-                    record(new Fault.Partitioned(server, start, clock.now()));
-                } else {
-                    cluster.pause(server);
-                    try {
-                        waitOrStop(downtime);
-                    } finally {
-                        cluster.resume(server);
-                    }
-                    record(new Fault.Paused(server, start, clock.now()));
+                FaultDriver.Held held = FaultDriver.begin(kind, cluster, leader.get(), clock);
+                Fault fault;
+                try {
+                    waitOrStop(downtime);
+                } finally {
+                    fault = held.heal();
                 }
+                record(fault);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,6 +22,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import io.paxlog.chaos.net.Link;
+import io.paxlog.chaos.net.LinkProxy;
+import io.paxlog.chaos.net.ProxiedLinks;
 
 /**
  * Real server processes of one cluster on loopback, each {@code io.paxlog.server.ServerMain} of this
@@ -40,23 +43,39 @@ public final class ServerCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
-    private final Path configFile;
+    /** Each server's configuration file: one shared file, or one per server behind proxies. */
+    private final Map<Integer, Path> configFiles = new LinkedHashMap<>();
     private final Map<Integer, Ports> ports = new LinkedHashMap<>();
     private final Map<Integer, Process> processes = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final Thread hook = new Thread(this::killAll, "pxc-cleanup");
     private final Namespaces net;
+    private final ProxiedLinks links;
 
     /** A server's loopback ports. */
     public record Ports(int peer, int client, int http) {}
 
+    /** How the servers reach each other. */
+    public enum Network {
+        /** Directly on loopback: only process faults. */
+        LOOPBACK,
+        /**
+         * On loopback through a {@link LinkProxy} per directed link ({@link ProxiedLinks}): each server
+         * has a configuration file of its own in which its peers' addresses are its proxies; links are
+         * cut one way or both, without root.
+         */
+        PROXIED,
+        /** Each server in a network namespace of its own ({@link Namespaces}, root only): partitions. */
+        NAMESPACES
+    }
+
     /**
      * Writes the configuration of {@code servers} servers to {@code dir}, a directory whose name starts
-     * with {@link #PREFIX}: on fresh loopback ports, or with {@code namespaces} each server in a network
-     * namespace of its own (see {@link Namespaces}), which partitions need.
+     * with {@link #PREFIX}: on fresh loopback ports (directly or through link proxies), or each server in
+     * a network namespace of its own, which partitions need.
      */
     public ServerCluster(Path dir, int servers, String service, long electionTimeoutMinMs, long electionTimeoutMaxMs,
-            boolean namespaces) throws IOException, InterruptedException {
+            Network network) throws IOException, InterruptedException {
         if (!dir.getFileName().toString().startsWith(PREFIX)) {
             throw new IllegalArgumentException("a run directory's name starts with " + PREFIX + ": " + dir);
         }
@@ -66,7 +85,7 @@ public final class ServerCluster implements AutoCloseable {
         for (int id = 1; id <= servers; id++) {
             all.add(id);
         }
-        this.net = namespaces ? Namespaces.create(all) : null;
+        boolean namespaces = network == Network.NAMESPACES;
         // In namespaces every server has its own address, so the same ports serve them all.
         List<Integer> free = new ArrayList<>();
         if (namespaces) {
@@ -76,21 +95,58 @@ public final class ServerCluster implements AutoCloseable {
         } else {
             free.addAll(freePorts(servers * 3)); // all at once: none handed out twice
         }
-        StringBuilder yaml = new StringBuilder("cluster:\n  id: chaos\n  service: " + service + "\n  servers:\n");
         for (int id = 1; id <= servers; id++) {
-            Ports p = new Ports(free.get(3 * id - 3), free.get(3 * id - 2), free.get(3 * id - 1));
-            ports.put(id, p);
-            String host = namespaces ? Namespaces.address(id) : "127.0.0.1";
-            yaml.append("    - {id: ").append(id).append(", peer: \"").append(host).append(':').append(p.peer())
-                    .append("\", client: \"").append(host).append(':').append(p.client()).append("\", http: \"")
-                    .append(host).append(':').append(p.http()).append("\"}\n");
+            ports.put(id, new Ports(free.get(3 * id - 3), free.get(3 * id - 2), free.get(3 * id - 1)));
         }
-        yaml.append("server:\n  dataDir: server-{id}\n  electionTimeoutMinMs: ").append(electionTimeoutMinMs)
-                .append("\n  electionTimeoutMaxMs: ").append(electionTimeoutMaxMs)
-                .append("\n  heartbeatIntervalMs: 100\n  walSegmentBytes: 4194304\n");
-        configFile = dir.resolve("cluster.yaml");
-        Files.writeString(configFile, yaml);
+        this.net = namespaces ? Namespaces.create(all) : null;
+        Map<Integer, InetSocketAddress> peerAddresses = new LinkedHashMap<>();
+        ports.forEach((id, p) -> peerAddresses.put(id, new InetSocketAddress(host(id), p.peer())));
+        this.links = network == Network.PROXIED ? new ProxiedLinks(peerAddresses) : null;
+        String settings = "server:\n  dataDir: server-{id}\n  electionTimeoutMinMs: " + electionTimeoutMinMs
+                + "\n  electionTimeoutMaxMs: " + electionTimeoutMaxMs
+                + "\n  heartbeatIntervalMs: 100\n  walSegmentBytes: 4194304\n";
+        if (links == null) {
+            Path file = dir.resolve("cluster.yaml");
+            Files.writeString(file, clusterYaml(service, self -> peerAddresses.get(self)) + settings);
+            all.forEach(id -> configFiles.put(id, file));
+        } else {
+            // The cluster's identity (its id, and so the tag every frame and log segment carries) does
+            // not depend on the addresses, so each server may see its peers at addresses of its own.
+            for (int id : all) {
+                Path file = dir.resolve("cluster-" + id + ".yaml");
+                int self = id;
+                Files.writeString(file, clusterYaml(service, peer -> peer == self ? peerAddresses.get(peer)
+                        : links.address(new Link(self, peer))) + settings);
+                configFiles.put(id, file);
+            }
+        }
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The cluster section, with server X's peer address as {@code peerAddress(X)}. */
+    private String clusterYaml(String service, java.util.function.IntFunction<InetSocketAddress> peerAddress) {
+        StringBuilder yaml = new StringBuilder("cluster:\n  id: chaos\n  service: " + service + "\n  servers:\n");
+        ports.forEach((id, p) -> {
+            InetSocketAddress peer = peerAddress.apply(id);
+            String host = host(id);
+            yaml.append("    - {id: ").append(id).append(", peer: \"").append(peer.getHostString()).append(':')
+                    .append(peer.getPort()).append("\", client: \"").append(host).append(':').append(p.client())
+                    .append("\", http: \"").append(host).append(':').append(p.http()).append("\"}\n");
+        });
+        return yaml.toString();
+    }
+
+    /** The configuration file server {@code id} is started with. */
+    public Path configFile(int id) {
+        return configFiles.get(id);
+    }
+
+    /** The link proxies; only for {@link Network#PROXIED}. */
+    public ProxiedLinks links() {
+        if (links == null) {
+            throw new IllegalStateException("cutting links needs the servers behind link proxies (Network.PROXIED)");
+        }
+        return links;
     }
 
     public Path directory() {
@@ -143,7 +199,7 @@ public final class ServerCluster implements AutoCloseable {
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-ea", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.paxlog.server.ServerMain",
-                "--config", configFile.toString(), "--id", Integer.toString(id)));
+                "--config", configFiles.get(id).toString(), "--id", Integer.toString(id)));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server-" + id + ".log").toFile()))
                 .start();
@@ -275,6 +331,9 @@ public final class ServerCluster implements AutoCloseable {
     @Override
     public void close() {
         killAll();
+        if (links != null) {
+            links.close();
+        }
         if (net != null) {
             net.close();
         }
@@ -287,16 +346,25 @@ public final class ServerCluster implements AutoCloseable {
 
     /**
      * Kills servers left running by earlier runs under {@code parent} whose JVM died without its hook:
-     * each pid recorded in a {@code pxc-*}/pids file whose process's command line names that run's
-     * configuration (so a pid reused by an unrelated process is left alone). Returns how many it killed.
+     * each pid recorded in a {@code pxc-*}/pids file whose process's command line names one of that
+     * run's configuration files ({@code cluster.yaml}, or {@code cluster-<id>.yaml} behind link proxies),
+     * so a pid reused by an unrelated process is left alone. Runs nested one level deeper (an
+     * availability run's {@code pxc-*} directory holds one {@code pxc-*} cluster per fault) count too.
+     * Returns how many it killed.
      */
     public static int killStale(Path parent) throws IOException {
-        if (!Files.isDirectory(parent)) {
+        return killStale(parent, 2);
+    }
+
+    private static int killStale(Path parent, int depth) throws IOException {
+        if (depth == 0 || !Files.isDirectory(parent)) {
             return 0;
         }
         int killed = 0;
         try (Stream<Path> runs = Files.list(parent)) {
-            for (Path run : runs.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
+            for (Path run : runs.filter(p -> p.getFileName().toString().startsWith(PREFIX) && Files.isDirectory(p))
+                    .toList()) {
+                killed += killStale(run, depth - 1);
                 Path pids = run.resolve("pids");
                 if (!Files.isDirectory(pids)) {
                     continue;
@@ -304,9 +372,10 @@ public final class ServerCluster implements AutoCloseable {
                 try (Stream<Path> files = Files.list(pids)) {
                     for (Path file : files.toList()) {
                         long pid = Long.parseLong(Files.readString(file).trim());
-                        String config = run.resolve("cluster.yaml").toString();
+                        String config = run.resolve("cluster").toString();
                         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-                        if (handle.isPresent() && handle.get().info().commandLine().orElse("").contains(config)) {
+                        String commandLine = handle.map(h -> h.info().commandLine().orElse("")).orElse("");
+                        if (handle.isPresent() && commandLine.contains(config) && commandLine.contains(".yaml")) {
                             handle.get().destroyForcibly();
                             killed++;
                         }

@@ -95,6 +95,8 @@ public final class ClientCore<H> {
     private final Map<Integer, String> noLeaderAnswers = new HashMap<>();
     /** Whether, in that time, some server answered (rather than none being reachable). */
     private boolean noLeaderAnswered;
+    /** When each server last answered, in that time, that it does not lead. */
+    private final Map<Integer, Long> saidNotLeaderAt = new HashMap<>();
 
     /** The earliest time a timer was asked for and has not fired since, or {@link #NONE}. */
     private long armedAt = NONE;
@@ -402,6 +404,22 @@ public final class ClientCore<H> {
     }
 
     private void followHint(Request<H> request, int server, int hint, String message) {
+        Long hintSaidNotLeader = saidNotLeaderAt.get(hint);
+        if (hintSaidNotLeader != null && lastNow - hintSaidNotLeader < config.noLeaderTimeoutNanos() / 2) {
+            // The hint points back at a server that just told us itself it does not lead: a follower that
+            // has not yet noticed its leader lost the majority (it keeps the leader until its own election
+            // timeout). Going back there bounces between the two for that long (the old leader's own HTTP
+            // port waited 4 s in a 2|3 split); ask the next server instead. A hint older than half the
+            // no-leader wait is followed, so a server that really became leader meanwhile is reached.
+            // Not counted as a "no leader" answer: that server believes one leads, so the no-leader wait
+            // does not end on it (a deaf leader's followers point at it until their election timeout).
+            request.lastOutcome = config.describe(server) + " NOT_LEADER, points to " + hint + ", which said it "
+                    + "does not lead " + human(lastNow - hintSaidNotLeader) + " ago (" + message + ")";
+            request.hintsFollowed = 0;
+            probe = (indexOf(server) + 1) % order.length;
+            backOff(request);
+            return;
+        }
         request.lastOutcome = config.describe(server) + " NOT_LEADER, leader " + hint;
         noteNoLeader(server, "NOT_LEADER, points to " + hint + " (" + message + ")", true);
         setLeader(hint, "server " + server + " points to it");
@@ -443,6 +461,9 @@ public final class ClientCore<H> {
     private void noteNoLeader(int server, String what, boolean serverAnswered) {
         noLeaderAnswers.put(server, what);
         noLeaderAnswered |= serverAnswered;
+        if (serverAnswered) {
+            saidNotLeaderAt.put(server, lastNow);
+        }
         if (noLeaderSince == NONE) {
             noLeaderSince = lastNow;
         }
@@ -575,6 +596,7 @@ public final class ClientCore<H> {
     private void clearNoLeader() {
         noLeaderSince = NONE;
         noLeaderAnswers.clear();
+        saidNotLeaderAt.clear();
         noLeaderAnswered = false;
     }
 

@@ -316,6 +316,82 @@ class ClientCoreTest {
         assertThat(outcome(answer(send(next), Status.NO_QUORUM, 0), "b")).isInstanceOf(Unknown.class);
     }
 
+    /**
+     * A leader that lost its majority (a 2|3 split) answers NO_QUORUM, and its follower on the same side,
+     * not yet timed out, still points back at it. Following that hint bounced the old leader's own
+     * forwarder between the two until the follower's election timeout (its HTTP port went 4 s without a
+     * write in `paxlog chaos availability`); the client asks the next server instead, and finds the new
+     * leader. A hint to that server is followed again once its "no" is older than half the no-leader wait.
+     */
+    @Test
+    void aHintBackToAServerThatJustSaidItDoesNotLeadIsPassedOverForTheNextServer() {
+        answer(send(submit("first")), ServerAnswer.applied(1, new byte[0])); // server 1 led
+        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        Connect<String> toTwo = one(fireTimer(effects), Connect.class);
+        assertThat(toTwo.server()).isEqualTo(2);
+        List<Effect<String>> stale = answer(send(toTwo), Status.NOT_LEADER, 1);
+        assertThat(all(stale, Connect.class)).as("not straight back to server 1").isEmpty();
+        Connect<String> toThree = one(fireTimer(stale), Connect.class);
+        assertThat(toThree.server()).as("the next server, not the one that said no").isEqualTo(3);
+        assertThat(outcome(answer(send(toThree), ServerAnswer.applied(5, new byte[0])), "a"))
+                .isInstanceOf(Outcome.Applied.class);
+        assertThat(core.leader()).isEqualTo(3);
+
+        // Later: server 3 says no, and half the no-leader wait after, server 1 points to it. That "no" is
+        // old enough that server 3 may lead by now: the hint is followed at once.
+        List<Effect<String>> refused = answer(send(submit("b")), Status.NO_QUORUM, 0);
+        now += NO_LEADER_TIMEOUT / 2;
+        Connect<String> next = one(fireTimer(refused), Connect.class);
+        assertThat(next.server()).isEqualTo(1);
+        List<Effect<String>> pointed = answer(send(next), Status.NOT_LEADER, 3);
+        assertThat(one(pointed, Connect.class).server()).isEqualTo(3);
+    }
+
+    /**
+     * A deaf leader that stepped down says NO_QUORUM while its followers, still loyal, point at it until
+     * their election timeout: the command is not given up as "no leader" meanwhile (they believe one
+     * leads), and is applied by the leader they elect.
+     */
+    @Test
+    void hintsPassedOverDoNotEndTheNoLeaderWaitWhileTheFollowersStillBelieveALeader() {
+        answer(send(submit("first")), ServerAnswer.applied(1, new byte[0])); // server 1 led
+        long start = now;
+        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        List<Integer> asked = new ArrayList<>();
+        while (now - start < NO_LEADER_TIMEOUT * 3 / 2) {
+            effects = fireTimer(effects);
+            assertThat(all(effects, Complete.class)).as("not given up while followers point at a leader").isEmpty();
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                asked.add(connect.server());
+                effects = new ArrayList<>(effects);
+                effects.addAll(connect.server() == 1 ? answer(send(connect), Status.NO_QUORUM, 0)
+                        : answer(send(connect), Status.NOT_LEADER, 1));
+            }
+            assertThat(all(effects, Complete.class)).as("not given up while followers point at a leader").isEmpty();
+        }
+        assertThat(asked).contains(1, 2, 3);
+        // The followers elect server 3: the hints to it are followed, and it applies the command.
+        Outcome outcome = null;
+        while (outcome == null) {
+            List<Effect<String>> pending = new ArrayList<>(fireTimer(effects));
+            effects = new ArrayList<>(pending);
+            while (!pending.isEmpty()) {
+                List<Effect<String>> next = new ArrayList<>();
+                for (Connect<String> connect : all(pending, Connect.class)) {
+                    next.addAll(connect.server() == 3 ? answer(send(connect), ServerAnswer.applied(9, new byte[0]))
+                            : answer(send(connect), Status.NOT_LEADER, 3));
+                }
+                effects.addAll(next);
+                pending = next;
+            }
+            if (!all(effects, Complete.class).isEmpty()) {
+                outcome = outcome(effects, "a");
+            }
+        }
+        assertThat(now - start).as("applied soon after the election").isLessThan(REQUEST_TIMEOUT);
+        assertThat(outcome).isInstanceOf(Outcome.Applied.class);
+    }
+
     @Test
     void rightAfterTheServersStartAFreshClientWaitsOutTheFirstElectionInsteadOfTheNoLeaderTimeout() {
         long start = now;

@@ -10,6 +10,7 @@ import io.paxlog.api.storage.Storage;
 import io.paxlog.api.transport.Transport;
 import io.paxlog.core.ClientRequest;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.MembershipChange;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
@@ -289,6 +290,25 @@ public final class Node {
         loop.read(handOver(reply, query));
     }
 
+    /**
+     * An operator's membership change (docs/membership.md#operations). {@code reply} gets exactly one
+     * answer: APPLIED with the new membership ({@link MembershipChange.Result#encode}) once the change
+     * is chosen and applied; REJECTED when it was chosen but refused (its version was not the current
+     * one, the server was already a member...) or when the leader would not propose a promotion of a
+     * learner that lags: in both cases the membership did not change; NOT_LEADER or NO_QUORUM when this
+     * server does not lead; ERROR (outcome unknown) when the node stops first.
+     */
+    public void changeMembership(MembershipChange change, ReplyChannel reply, long now) {
+        Objects.requireNonNull(change, "change");
+        Objects.requireNonNull(reply, "reply");
+        advance(now);
+        if (stopped) {
+            reply.answer(stoppedAnswer());
+            return;
+        }
+        loop.submitChange(handOver(reply, null), change);
+    }
+
     /** Takes a snapshot of the applied state now; see {@link ReplicaLoop#takeSnapshot}. */
     public long takeSnapshot() {
         return loop.takeSnapshot();
@@ -381,6 +401,18 @@ public final class Node {
         }
 
         @Override
+        public void changed(long requestId, long slot, MembershipChange.Result result) {
+            ReplyChannel reply = take(requestId).reply();
+            if (result.applied()) {
+                reply.answer(CommandAnswer.applied(slot, result.encode()));
+            } else {
+                // Chosen, and refused where it was applied: the membership is as it was.
+                reply.answer(CommandAnswer.refused(Status.REJECTED, 0, "membership change refused at slot " + slot
+                        + ": " + result.reason() + " (current membership " + result.membership() + ")"));
+            }
+        }
+
+        @Override
         public void refused(Refusal refusal) {
             ReplyChannel reply = take(refusal.requestId()).reply();
             switch (refusal.reason()) {
@@ -392,6 +424,11 @@ public final class Node {
                                 + "under way"));
                 case BUSY -> reply.answer(CommandAnswer.refused(Status.BUSY, 0,
                         "the leader's queue is full; retry later"));
+                case LEARNER_BEHIND -> reply.answer(CommandAnswer.refused(Status.REJECTED, 0,
+                        "promotion refused, nothing proposed: the learner is not within "
+                                + replica().config().reconfig().promoteLagMax()
+                                + " slots of the leader's chosen prefix (or the leader has not heard from it yet);"
+                                + " retry once it has caught up"));
             }
         }
 

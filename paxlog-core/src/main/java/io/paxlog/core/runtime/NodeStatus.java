@@ -1,6 +1,7 @@
 package io.paxlog.core.runtime;
 
 import io.paxlog.api.Epoch;
+import io.paxlog.core.Membership;
 import io.paxlog.core.Replica;
 import io.paxlog.core.Role;
 import java.util.Map;
@@ -16,10 +17,12 @@ import java.util.Map;
  * @param peerFirstUnfinalizedSlots while leading, each other server's first unfinalized slot as it last
  *                                  reported it (a lower bound), by id; empty when not leading
  * @param waiting                   client commands and reads handed to the core and not yet answered
+ * @param membership                the membership after the applied slot, with its version: what the next
+ *                                  change must name (docs/membership.md)
  */
 public record NodeStatus(int serverId, Role role, Epoch promised, int leaderHint, long appliedSlot,
         long firstUnfinalizedSlot, long lastUsedSlot, long snapshotSlot, Map<Integer, Long> peerFirstUnfinalizedSlots,
-        int waiting) {
+        int waiting, Membership membership) {
 
     public NodeStatus {
         peerFirstUnfinalizedSlots = Map.copyOf(peerFirstUnfinalizedSlots);
@@ -28,7 +31,7 @@ public record NodeStatus(int serverId, Role role, Epoch promised, int leaderHint
     static NodeStatus of(Replica replica, int waiting) {
         return new NodeStatus(replica.selfId(), replica.role(), replica.promised(), replica.leaderHint(),
                 replica.appliedSlot(), replica.firstUnfinalizedSlot(), replica.lastUsedSlot(), replica.snapshotSlot(),
-                replica.peerFirstUnfinalizedSlots(), waiting);
+                replica.peerFirstUnfinalizedSlots(), waiting, replica.membership());
     }
 
     public boolean isLeader() {

@@ -13,7 +13,9 @@ import io.paxlog.api.transport.Transport;
 import io.paxlog.core.Apply;
 import io.paxlog.core.ClientRequest;
 import io.paxlog.core.Effects;
+import io.paxlog.core.CoreSnapshot;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.MembershipChange;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
@@ -82,6 +84,10 @@ public final class ReplicaLoop {
             }
         }
     }
+
+    /** What observers see for a membership change: nothing reached the state machine. */
+    private static final ExactlyOnce.Outcome CHANGE_OUTCOME = new ExactlyOnce.Outcome(ExactlyOnce.Outcome.Kind.NOOP,
+            new byte[0]);
 
     private final Storage storage;
     private final Storage.DurableCallback durableCallback;
@@ -204,7 +210,8 @@ public final class ReplicaLoop {
         this.observer = Objects.requireNonNull(parts.observer, "observer");
         RecoveredState recovered = storage.recover();
         if (recovered.snapshot() != null) {
-            exactlyOnce.restore(recovered.snapshot().data());
+            // The core reads its own part (the membership history) itself.
+            exactlyOnce.restore(CoreSnapshot.split(recovered.snapshot().data()).state());
         }
         this.replica = parts.factory.create(Objects.requireNonNull(parts.config, "config"), recovered,
                 Objects.requireNonNull(parts.random, "random"), now);
@@ -248,6 +255,11 @@ public final class ReplicaLoop {
         step(replica.read(requestId));
     }
 
+    /** An operator's membership change; answered through {@link Responder#changed} or refused. */
+    public void submitChange(long requestId, MembershipChange change) {
+        step(replica.submitChange(requestId, change));
+    }
+
     /**
      * Takes a snapshot of the applied state now, unless one is being saved or nothing was applied since
      * the last. Returns its slot, or 0 when none was taken.
@@ -260,7 +272,8 @@ public final class ReplicaLoop {
         if (saving != 0 || slot == 0 || slot <= replica.snapshotSlot()) {
             return 0;
         }
-        SnapshotSource view = exactlyOnce.snapshotSource();
+        // The core's membership history at this same applied slot goes in front (docs/membership.md#snapshots).
+        SnapshotSource view = CoreSnapshot.wrap(replica.memberships(), exactlyOnce.snapshotSource());
         observer.snapshotTaken(replica, slot);
         if (snapshotStore == null) {
             // Nothing to save it to: it lives in memory only, so it is serialized here.
@@ -319,6 +332,14 @@ public final class ReplicaLoop {
                     install(install);
                     install = null;
                 }
+                if (apply.change() != null) {
+                    // Applied by the core itself: no state machine, no exactly-once table sees it.
+                    observer.applied(replica, apply, CHANGE_OUTCOME);
+                    if (apply.requestId() != 0) {
+                        responder.changed(apply.requestId(), apply.slot(), apply.change());
+                    }
+                    continue;
+                }
                 ExactlyOnce.Outcome outcome = exactlyOnce.apply(apply.slot(), apply.command());
                 observer.applied(replica, apply, outcome);
                 if (apply.requestId() != 0) {
@@ -353,7 +374,7 @@ public final class ReplicaLoop {
     }
 
     private void install(Snapshot snapshot) {
-        exactlyOnce.restore(snapshot.data());
+        exactlyOnce.restore(CoreSnapshot.split(snapshot.data()).state());
         observer.restored(replica, snapshot);
         if (snapshotStore != null) {
             // Its slot is above any snapshot we took (ours are of applied slots, it is above them), so

@@ -1,6 +1,7 @@
 package io.paxlog.core.runtime;
 
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.MembershipChange;
 import io.paxlog.core.Refusal;
 
 /**
@@ -10,6 +11,12 @@ public interface Responder {
 
     /** The command of request {@code requestId} was chosen at {@code slot} and applied. */
     void applied(long requestId, long slot, ExactlyOnce.Outcome outcome);
+
+    /**
+     * The membership change of request {@code requestId} was chosen at {@code slot} and applied by the
+     * core: {@code result} says whether it changed the membership (and to what) or why not.
+     */
+    void changed(long requestId, long slot, MembershipChange.Result result);
 
     /** The command (or read) was not taken; see {@link Refusal}. */
     void refused(Refusal refusal);

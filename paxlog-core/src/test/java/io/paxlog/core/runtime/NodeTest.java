@@ -215,4 +215,30 @@ class NodeTest {
         assertThat(machine.applied).isEmpty();
         assertThatThrownBy(() -> node.tick(199)).as("time never goes back").isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aMembershipChangeIsAnsweredWithTheNewMembershipOrWhyItWasRefusedAndNeverReachesTheMachine() {
+        Node node = node(LeaderDuties.NONE);
+        node.tick(300);
+        assertThat(node.status().isLeader()).isTrue();
+        assertThat(node.status().membership().version()).isEqualTo(1);
+
+        node.changeMembership(new io.paxlog.core.MembershipChange.AddLearner(2, 1), answers::add, 310);
+        assertThat(answers).hasSize(1);
+        assertThat(answers.get(0).status()).isEqualTo(CommandAnswer.Status.APPLIED);
+        assertThat(io.paxlog.core.MembershipChange.Result.decode(answers.get(0).result()).membership().learners())
+                .containsExactly(2);
+        assertThat(node.status().membership().version()).isEqualTo(2);
+
+        node.changeMembership(new io.paxlog.core.MembershipChange.Remove(2, 1), answers::add, 320);
+        assertThat(answers.get(1).status()).as("a stale version: definitely not applied")
+                .isEqualTo(CommandAnswer.Status.REJECTED);
+        assertThat(answers.get(1).message()).contains("at version 2").contains("expected version 1");
+        assertThat(node.status().membership().learners()).containsExactly(2);
+
+        node.changeMembership(new io.paxlog.core.MembershipChange.Promote(2, 2), answers::add, 330);
+        assertThat(answers.get(2).status()).isEqualTo(CommandAnswer.Status.REJECTED);
+        assertThat(answers.get(2).message()).contains("promotion refused, nothing proposed");
+        assertThat(machine.applied).as("changes are the core's, not the service's").isEmpty();
+    }
 }

@@ -7,7 +7,9 @@ import io.paxlog.api.SnapshotSource;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.core.ClientRequest;
+import io.paxlog.core.CoreSnapshot;
 import io.paxlog.core.ExactlyOnce;
+import io.paxlog.core.MembershipChange;
 import io.paxlog.core.Refusal;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
@@ -62,6 +64,11 @@ class ReplicaLoopTest {
         @Override
         public void refused(Refusal refusal) {
             refused.add(refusal);
+        }
+
+        @Override
+        public void changed(long requestId, long slot, MembershipChange.Result result) {
+            applied.add(requestId + "@" + slot + " CHANGE " + result.membership());
         }
 
         final List<String> reads = new ArrayList<>();
@@ -174,7 +181,7 @@ class ReplicaLoopTest {
         storage.finishSave();
         assertThat(loop.replica().snapshotSlot()).isEqualTo(3);
         Journal fromSnapshot = new Journal();
-        new ExactlyOnce(fromSnapshot, 8).restore(storage.durable.data());
+        new ExactlyOnce(fromSnapshot, 8).restore(CoreSnapshot.split(storage.durable.data()).state());
         assertThat(fromSnapshot.text.toString()).as("written after slot 4 applied, it holds the state at 3")
                 .isEqualTo("x1x2x3");
         assertThat(loop.replica().logSize()).as("slot 4 stays in memory").isEqualTo(1);

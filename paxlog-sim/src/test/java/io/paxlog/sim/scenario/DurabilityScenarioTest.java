@@ -104,10 +104,14 @@ class DurabilityScenarioTest {
 
     @Test
     void readReplyWaitsUntilEveryEarlierWriteOfTheReaderIsDurable() {
-        ScenarioCluster cluster = scenarios.cluster(3);
+        // Reads of one slot at a time, so the takeover's re-proposal of slot 1 goes out with the read of slot 2.
+        ScenarioCluster cluster = scenarios.cluster(3, config -> config.withLimits(config.inflightSlotsMax(),
+                config.storeBatchSlotsMax(), config.storeBatchBytesMax(), 1, config.catchUpSlotsMax(),
+                config.pendingCommandsMax()));
         cluster.electLeader(1);
         cluster.submit(1, A);
-        cluster.deliver(kind(STORE, STORE_OK)); // A stored everywhere, chosen on 1 ...
+        cluster.submit(1, B);
+        cluster.deliver(kind(STORE, STORE_OK)); // A and B stored everywhere, chosen on 1 ...
         cluster.drop(kind(FINALIZE)); // ... but 2 and 3 never learn it
         cluster.crash(1);
         cluster.drop(involving(1));
@@ -116,11 +120,12 @@ class DurabilityScenarioTest {
         cluster.campaign(3);
         cluster.deliver(kind(OVERTHROW, OVERTHROW_OK)); // 3 leads at 2.3 with {2, 3}; reading slot 1 from 2
         assertThat(cluster.role(3)).isEqualTo(Role.LEADER);
-        cluster.submit(3, B); // slot 2
+        cluster.deliverOne(kind(READ).and(to(2)));
+        cluster.deliverOne(kind(READ_REPLY).and(from(2))); // A re-proposed at 2.3; slot 2 read next
 
-        // The network reorders: 2 gets the store of slot 2 before the read, and its disk is slow.
+        // 2 gets the store of slot 1 before the read of slot 2, and its disk is slow.
         cluster.holdWrites(2);
-        cluster.deliverOne(storeAt(2).and(to(2)));
+        cluster.deliverOne(storeAt(1).and(to(2)));
         cluster.deliverOne(kind(READ).and(to(2)));
         assertThat(cluster.inFlight(from(2).and(kind(STORE_OK, READ_REPLY)))).isEmpty();
 
@@ -128,7 +133,7 @@ class DurabilityScenarioTest {
         assertThat(cluster.inFlight(from(2).and(kind(STORE_OK, READ_REPLY))))
                 .extracting(envelope -> envelope.message().kind())
                 .containsExactly(STORE_OK, READ_REPLY);
-        assertThat(cluster.durableEntry(2, 1)).isEqualTo(new SlotState(1, epoch(1, 1), A, false));
+        assertThat(cluster.durableEntry(2, 1)).isEqualTo(new SlotState(1, epoch(2, 3), A, false));
 
         cluster.autoWrites(2);
         cluster.deliverAll();

@@ -538,10 +538,17 @@ final class ScenarioCluster {
         Server server = up(id);
         long slot = server.replica.appliedSlot();
         String name = "snapshot of s" + id + " at " + slot + " #" + snapshots.size() + " ";
-        byte[] data = java.util.Arrays.copyOf(name.getBytes(StandardCharsets.UTF_8), Math.max(bytes, name.length()));
+        // The core's part (the membership history, docs/membership.md#snapshots) goes in front; the
+        // state is padded so that the whole snapshot is {@code bytes} long.
+        int core = io.paxlog.core.CoreSnapshot.wrap(server.replica.memberships(),
+                io.paxlog.api.SnapshotSource.of(new byte[0])).toByteArray().length;
+        byte[] data = java.util.Arrays.copyOf(name.getBytes(StandardCharsets.UTF_8),
+                Math.max(bytes - core, name.length()));
         for (int i = name.length(); i < data.length; i++) {
             data[i] = (byte) ('a' + i % 26);
         }
+        data = io.paxlog.core.CoreSnapshot.wrap(server.replica.memberships(), io.paxlog.api.SnapshotSource.of(data))
+                .toByteArray();
         Snapshot snapshot = new Snapshot(slot, data);
         snapshots.put(new String(data, StandardCharsets.UTF_8), List.copyOf(server.applied));
         note("s" + id, "compact  through slot " + slot + " (" + data.length + " bytes)");
