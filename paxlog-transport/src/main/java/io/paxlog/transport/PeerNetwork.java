@@ -63,9 +63,13 @@ public final class PeerNetwork implements Transport, AutoCloseable {
     /** Every open connection, both ways, so close() ends them all: a stopped event loop does not. */
     private final ChannelGroup channels;
     private volatile boolean closed;
-    /** The last store encoded and its body; loop thread only (see {@link #encode}). */
-    private Store lastStore;
-    private byte[] lastStoreBody;
+    /**
+     * The last store encoded, with its body in one immutable record: even if {@link #send} were called
+     * from two threads, a body could never be paired with another store's entries. Loop thread only.
+     */
+    private EncodedStore lastStore;
+
+    private record EncodedStore(Store store, byte[] body) {}
 
     private PeerNetwork(PeerNetworkConfig config, EventLoopGroup group, Channel serverChannel,
             Map<Integer, OutboundPeer> peers, Counters counters, ChannelGroup channels) {
@@ -169,13 +173,12 @@ public final class PeerNetwork implements Transport, AutoCloseable {
      */
     private byte[] encode(Message message) {
         if (message instanceof Store store) {
-            Store previous = lastStore;
-            if (previous != null && sameEntries(previous, store)) {
-                return lastStoreBody; // frames never mutate their body: sharing it between peers is safe
+            EncodedStore previous = lastStore;
+            if (previous != null && sameEntries(previous.store(), store)) {
+                return previous.body(); // frames never mutate their body: sharing it between peers is safe
             }
             byte[] body = MessageCodec.encode(store);
-            lastStore = store;
-            lastStoreBody = body;
+            lastStore = new EncodedStore(store, body);
             return body;
         }
         return MessageCodec.encode(message);
