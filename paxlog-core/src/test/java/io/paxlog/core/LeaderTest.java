@@ -24,6 +24,7 @@ import io.paxlog.api.message.SlotState;
 import io.paxlog.api.message.Store;
 import io.paxlog.api.message.StoreOk;
 import io.paxlog.api.storage.PersistBatch;
+import io.paxlog.api.storage.StoredEntry;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -223,5 +224,46 @@ class LeaderTest {
         Effects newer = replica.receive(new Envelope(3, 2, new Store(new Epoch(2, 3), store.entries())));
         assertThat(newer.persist()).extracting(PersistBatch::entries).isNotEmpty();
         assertThat(replica.entry(1).epoch()).isEqualTo(new Epoch(2, 3));
+    }
+
+    @Test
+    void commandsSubmittedInOneStepShareOneWriteAndOneStorePerPeer() {
+        Replica replica = leader(config(1, 3));
+        Epoch epoch = replica.ownEpoch();
+        Effects step = replica.submitAll(List.of(new ClientRequest(1, command(1, 1)),
+                new ClientRequest(2, command(2, 1)), new ClientRequest(3, command(3, 1))));
+        assertThat(step.persist()).as("one write for the three").hasSize(1);
+        assertThat(step.persist().get(0).entries()).extracting(StoredEntry::slot).containsExactly(1L, 2L, 3L);
+        List<Effects> all = settle(replica, step);
+        for (int peer : List.of(2, 3)) {
+            assertThat(stores(all, peer)).as("one store to server %d", peer).hasSize(1);
+            assertThat(stores(all, peer)).flatExtracting(Store::entries).extracting(SlotCommand::command)
+                    .containsExactly(command(1, 1), command(2, 1), command(3, 1));
+        }
+        List<Effects> chosen = settle(replica, replica.receive(new Envelope(2, 1, new StoreOk(epoch, List.of(1L, 2L, 3L)))));
+        assertThat(chosen.stream().flatMap(e -> e.apply().stream())).containsExactly(new Apply(1, command(1, 1), 1),
+                new Apply(2, command(2, 1), 2), new Apply(3, command(3, 1), 3));
+    }
+
+    @Test
+    void aBatchOverThePipelineWaitsInTheQueueLikeCommandsSubmittedOneByOne() {
+        Replica replica = leader(config(1, 3).withLimits(2, 16, 1 << 20, 16, 16, 8));
+        Epoch epoch = replica.ownEpoch();
+        List<Effects> step = settle(replica, replica.submitAll(List.of(new ClientRequest(1, command(1, 1)),
+                new ClientRequest(2, command(2, 1)), new ClientRequest(3, command(3, 1)))));
+        assertThat(stores(step, 2)).flatExtracting(Store::entries).extracting(SlotCommand::slot).containsExactly(1L, 2L);
+        assertThat(step.stream().flatMap(e -> e.refusals().stream())).isEmpty();
+        List<Effects> chosen = settle(replica, replica.receive(new Envelope(2, 1, new StoreOk(epoch, List.of(1L)))));
+        assertThat(stores(chosen, 2)).flatExtracting(Store::entries).extracting(SlotCommand::command)
+                .containsExactly(command(3, 1));
+    }
+
+    @Test
+    void aServerThatDoesNotLeadRefusesEveryCommandOfABatch() {
+        Replica replica = started(config(1, 3));
+        Effects step = replica.submitAll(List.of(new ClientRequest(1, command(1, 1)), new ClientRequest(2, command(2, 1))));
+        assertThat(step.persist()).isEmpty();
+        assertThat(step.refusals()).extracting(Refusal::requestId).containsExactly(1L, 2L);
+        assertThat(step.refusals()).extracting(Refusal::reason).containsOnly(Refusal.Reason.NOT_LEADER);
     }
 }

@@ -7,6 +7,9 @@ import io.paxlog.api.message.SlotCommand;
 import io.paxlog.api.message.Store;
 import io.paxlog.kv.KvCommands;
 import io.paxlog.transport.codec.DecodeException;
+import io.paxlog.transport.client.ClientAnswer;
+import io.paxlog.transport.client.ClientCall;
+import io.paxlog.transport.client.ClientCodec;
 import io.paxlog.transport.codec.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,6 +50,8 @@ public class CodecBenchmark {
     private byte[] put;
     private Store store;
     private byte[] storeBytes;
+    private ClientAnswer answer;
+    private byte[] callBytes;
 
     @Setup
     public void setUp() {
@@ -59,6 +64,8 @@ public class CodecBenchmark {
         }
         store = new Store(new Epoch(7, 1), entries);
         storeBytes = MessageCodec.encode(store);
+        answer = ClientAnswer.applied(1, 1000, new byte[0]);
+        callBytes = ClientCodec.encodeCall(new ClientCall(1, 42, 1, put));
     }
 
     @Benchmark
@@ -79,5 +86,17 @@ public class CodecBenchmark {
     @Benchmark
     public Message storeDecode() throws DecodeException {
         return MessageCodec.decode(storeBytes);
+    }
+
+    /** The answer a server sends per command (its result is the kv put's: empty here, as for a put). */
+    @Benchmark
+    public byte[] clientAnswerEncode() {
+        return ClientCodec.encodeAnswer(answer);
+    }
+
+    /** The call a server decodes per command. */
+    @Benchmark
+    public ClientCall clientCallDecode() throws DecodeException {
+        return ClientCodec.decodeCall(callBytes);
     }
 }

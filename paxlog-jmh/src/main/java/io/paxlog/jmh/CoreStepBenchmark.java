@@ -78,11 +78,13 @@ public class CoreStepBenchmark {
         requestId = 0;
         sequence = 0;
         int applied = batch();
-        if (applied != BATCH) {
-            throw new IllegalStateException("a batch of " + BATCH + " applied " + applied + " commands");
+        applied += submitAll();
+        if (applied != 2 * BATCH) {
+            throw new IllegalStateException("two batches of " + BATCH + " applied " + applied + " commands");
         }
     }
 
+    /** The commands one by one, a step each: how the server loop handed them over before issue 12's pass. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int batch() {
@@ -90,6 +92,22 @@ public class CoreStepBenchmark {
         for (int i = 0; i < BATCH; i++) {
             all.addAll(settle(leader.submit(new ClientRequest(++requestId, new Command(7, ++sequence, payload)))));
         }
+        return storedOnFollowerAndApplied(all);
+    }
+
+    /** The same commands in one step ({@link Replica#submitAll}), as the server loop hands over what it drained. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int submitAll() {
+        List<ClientRequest> requests = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            requests.add(new ClientRequest(++requestId, new Command(7, ++sequence, payload)));
+        }
+        return storedOnFollowerAndApplied(new ArrayList<>(settle(leader.submitAll(requests))));
+    }
+
+    /** One follower's StoreOk for every slot it was sent in {@code all}; returns the commands applied. */
+    private int storedOnFollowerAndApplied(List<Effects> all) {
         List<Long> slots = new ArrayList<>();
         for (Envelope envelope : sent(all)) {
             if (envelope.to() == 2 && envelope.message() instanceof Store store) {

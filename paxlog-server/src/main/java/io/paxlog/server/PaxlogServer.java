@@ -156,6 +156,7 @@ public final class PaxlogServer implements AutoCloseable {
         PeerNetwork network = peers;
         metrics.bind(started::status, peerAddresses.keySet(), network::isConnected, started::clientQueueDepth,
                 started::peerQueueDepth, wal::metrics);
+        metrics.bindPeerNetwork(network::counters);
 
         ClientListenerConfig clientConfig = new ClientListenerConfig(config.cluster().id(), selfId,
                 self.client().socketAddress(), limits.frameBytesMax(),

@@ -8,6 +8,7 @@ final class Counters {
 
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
+    final LongAdder flushes = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder dropped = new LongAdder();
@@ -15,7 +16,7 @@ final class Counters {
     final AtomicInteger connectedPeers = new AtomicInteger();
 
     PeerNetworkCounters snapshot() {
-        return new PeerNetworkCounters(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(),
+        return new PeerNetworkCounters(framesIn.sum(), framesOut.sum(), flushes.sum(), bytesIn.sum(), bytesOut.sum(),
                 dropped.sum(), reconnects.sum(), connectedPeers.get());
     }
 }

@@ -18,6 +18,7 @@ import io.paxlog.transport.frame.FrameDecoder;
 import io.paxlog.transport.frame.FrameEncoder;
 import io.paxlog.transport.frame.FrameFormat;
 import io.paxlog.transport.frame.FrameType;
+import io.paxlog.transport.internal.BatchedWriter;
 import io.paxlog.transport.internal.ConnectionErrors;
 import io.paxlog.transport.internal.EventLoops;
 import io.paxlog.transport.internal.FrameDeadlineHandler;
@@ -52,6 +53,11 @@ final class OutboundPeer {
     private volatile InetSocketAddress address;
     /** The connection after its handshake; null while there is none. Written on the loop only. */
     private volatile Channel established;
+    /**
+     * Writes to {@link #established}, a burst of the loop thread's messages per event loop task; null
+     * while there is none. Written on the loop only, set after {@code established} and cleared before.
+     */
+    private volatile BatchedWriter establishedWriter;
     /** Frame bytes handed to Netty for this peer and not yet written (or failed); invariant: <= queueBytesMax. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
@@ -85,8 +91,10 @@ final class OutboundPeer {
                         ch.pipeline().addLast(new FrameDeadlineHandler(
                                 limits.handshakeTimeout(), limits.readIdleTimeout(), log, WHAT));
                         ch.pipeline().addLast(InboundPeerHandler.pinger(limits));
-                        // send() writes one message at a time from the server's loop thread; this
-                        // flushes once per event loop turn, so a burst leaves in few syscalls.
+                        // Between the consolidation and the socket: counts the flushes that reach it.
+                        ch.pipeline().addLast(new FlushCounter(counters.flushes));
+                        // send() hands bursts over through a BatchedWriter, flushed once each; this
+                        // still merges the flushes of one event loop turn (the handshake's, pings).
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
                         ch.pipeline().addLast(new Handshake());
                     }
@@ -115,8 +123,8 @@ final class OutboundPeer {
      * connection or the peer's queue is full. Never blocks; called from the server's loop thread.
      */
     void send(Frame frame) {
-        Channel channel = established;
-        if (channel == null) {
+        BatchedWriter writer = establishedWriter;
+        if (writer == null) {
             drop(frame, "not connected");
             return;
         }
@@ -126,7 +134,7 @@ final class OutboundPeer {
             drop(frame, "its queue is full (" + queuedBytes.get() + " bytes)");
             return;
         }
-        channel.writeAndFlush(frame).addListener((ChannelFutureListener) f -> {
+        writer.write(frame, f -> {
             queuedBytes.addAndGet(-bytes);
             if (f.isSuccess()) {
                 counters.framesOut.increment();
@@ -201,6 +209,7 @@ final class OutboundPeer {
             return;
         }
         established = channel;
+        establishedWriter = new BatchedWriter(channel);
         failures = 0;
         counters.connectedPeers.incrementAndGet();
         if (everEstablished) {
@@ -213,6 +222,7 @@ final class OutboundPeer {
     /** Loop only: every channel we open ends here exactly once, whether it connected or not. */
     private void lost(Channel channel) {
         if (established == channel) {
+            establishedWriter = null;
             established = null;
             counters.connectedPeers.decrementAndGet();
             log.info("lost connection to peer {} at {}", peerId, channel.remoteAddress());

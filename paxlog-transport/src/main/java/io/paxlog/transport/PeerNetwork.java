@@ -10,6 +10,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.Message;
+import io.paxlog.api.message.SlotCommand;
+import io.paxlog.api.message.Store;
 import io.paxlog.api.transport.Transport;
 import io.paxlog.transport.codec.MessageCodec;
 import io.paxlog.transport.frame.Frame;
@@ -20,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -59,6 +63,13 @@ public final class PeerNetwork implements Transport, AutoCloseable {
     /** Every open connection, both ways, so close() ends them all: a stopped event loop does not. */
     private final ChannelGroup channels;
     private volatile boolean closed;
+    /**
+     * The last store encoded, with its body in one immutable record: even if {@link #send} were called
+     * from two threads, a body could never be paired with another store's entries. Loop thread only.
+     */
+    private EncodedStore lastStore;
+
+    private record EncodedStore(Store store, byte[] body) {}
 
     private PeerNetwork(PeerNetworkConfig config, EventLoopGroup group, Channel serverChannel,
             Map<Integer, OutboundPeer> peers, Counters counters, ChannelGroup channels) {
@@ -143,7 +154,7 @@ public final class PeerNetwork implements Transport, AutoCloseable {
             counters.dropped.increment();
             return;
         }
-        byte[] body = MessageCodec.encode(envelope.message());
+        byte[] body = encode(envelope.message());
         if (body.length > config.limits().frameBytesMax()) {
             counters.dropped.increment();
             log.warn("dropped {}: {} bytes, over the frame limit of {} (the core's message limit must be lower)",
@@ -151,6 +162,40 @@ public final class PeerNetwork implements Transport, AutoCloseable {
             return;
         }
         peer.send(new Frame(FrameType.PEER_MESSAGE, config.selfId(), body));
+    }
+
+    /**
+     * The body of {@code message}, encoded once for all peers when it is a store of the same entries as
+     * the one before: a leader sends each follower a store of its own but of the very same entry
+     * objects, which encoded per follower was most of the encoding a command cost. Identity of every
+     * entry, not equality, so the check costs a few comparisons and cannot mistake one slot's command
+     * for another's. Loop thread only (as {@link #send}).
+     */
+    private byte[] encode(Message message) {
+        if (message instanceof Store store) {
+            EncodedStore previous = lastStore;
+            if (previous != null && sameEntries(previous.store(), store)) {
+                return previous.body(); // frames never mutate their body: sharing it between peers is safe
+            }
+            byte[] body = MessageCodec.encode(store);
+            lastStore = new EncodedStore(store, body);
+            return body;
+        }
+        return MessageCodec.encode(message);
+    }
+
+    private static boolean sameEntries(Store a, Store b) {
+        List<SlotCommand> x = a.entries();
+        List<SlotCommand> y = b.entries();
+        if (!a.epoch().equals(b.epoch()) || x.size() != y.size()) {
+            return false;
+        }
+        for (int i = 0; i < x.size(); i++) {
+            if (x.get(i) != y.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The bound peer address (with the real port when the config asked for port 0). */

@@ -5,6 +5,8 @@ package io.paxlog.transport;
  *
  * @param framesIn message frames received from peers (not pings or handshakes)
  * @param framesOut message frames written to peers' sockets
+ * @param flushes flushes of the outbound connections, each at most one write syscall's worth of
+ *     frames; {@code framesOut / flushes} is how many messages leave per flush
  * @param bytesIn bytes of the frames counted in {@code framesIn}
  * @param bytesOut bytes of the frames counted in {@code framesOut}
  * @param dropped messages given to {@code send} that never reached a socket: no connection, queue
@@ -13,4 +15,5 @@ package io.paxlog.transport;
  * @param connectedPeers peers with an open outbound connection now
  */
 public record PeerNetworkCounters(
-        long framesIn, long framesOut, long bytesIn, long bytesOut, long dropped, long reconnects, int connectedPeers) {}
+        long framesIn, long framesOut, long flushes, long bytesIn, long bytesOut, long dropped, long reconnects,
+        int connectedPeers) {}

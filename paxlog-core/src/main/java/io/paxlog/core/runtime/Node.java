@@ -214,6 +214,42 @@ public final class Node {
     public void command(long clientId, long sequence, byte[] payload, ReplyChannel reply, long now) {
         Objects.requireNonNull(reply, "reply");
         advance(now);
+        ClientRequest request = admit(clientId, sequence, payload, reply);
+        if (request != null) {
+            loop.submit(request);
+        }
+    }
+
+    /** A client's command as {@link #commands} takes it. */
+    public record CommandCall(long clientId, long sequence, byte[] payload, ReplyChannel reply) {
+
+        public CommandCall {
+            Objects.requireNonNull(reply, "reply");
+        }
+    }
+
+    /**
+     * Several clients' commands at once, each answered as by {@link #command} and proposed in this
+     * order, in one step of the core: a leader writes and stores them together (see
+     * {@link io.paxlog.core.Replica#submitAll}), so a loop that drained many calls from its queue costs
+     * one log write and one store per peer instead of one per command.
+     */
+    public void commands(List<CommandCall> calls, long now) {
+        advance(now);
+        List<ClientRequest> requests = new ArrayList<>(calls.size());
+        for (CommandCall call : calls) {
+            ClientRequest request = admit(call.clientId(), call.sequence(), call.payload(), call.reply());
+            if (request != null) {
+                requests.add(request);
+            }
+        }
+        if (!requests.isEmpty()) {
+            loop.submitAll(requests);
+        }
+    }
+
+    /** The request for a well-formed call on a running node; else answers it at once and returns null. */
+    private ClientRequest admit(long clientId, long sequence, byte[] payload, ReplyChannel reply) {
         String problem = clientId < 1 || sequence < 1 || payload == null
                 ? "client ids and sequences start at 1 and a payload is required (client " + clientId + ", sequence "
                         + sequence + ")"
@@ -225,13 +261,13 @@ public final class Node {
                                 : null;
         if (problem != null) {
             reply.answer(CommandAnswer.refused(Status.REJECTED, 0, problem));
-            return;
+            return null;
         }
         if (stopped) {
             reply.answer(stoppedAnswer());
-            return;
+            return null;
         }
-        loop.submit(new ClientRequest(handOver(reply, null), new Command(clientId, sequence, payload)));
+        return new ClientRequest(handOver(reply, null), new Command(clientId, sequence, payload));
     }
 
     /**

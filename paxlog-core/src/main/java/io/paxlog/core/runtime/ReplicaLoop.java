@@ -20,6 +20,7 @@ import io.paxlog.core.Refusal;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.ReplicaFactory;
+import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -241,6 +242,11 @@ public final class ReplicaLoop {
 
     public void submit(ClientRequest request) {
         step(replica.submit(request));
+    }
+
+    /** Several requests in one step; see {@link Replica#submitAll}. */
+    public void submitAll(List<ClientRequest> requests) {
+        step(replica.submitAll(requests));
     }
 
     /** A read-only request; answered through {@link Responder#readReady} or refused. */

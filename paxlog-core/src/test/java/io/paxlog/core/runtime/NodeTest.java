@@ -7,6 +7,8 @@ import io.paxlog.api.Epoch;
 import io.paxlog.api.StateMachine;
 import io.paxlog.api.message.Envelope;
 import io.paxlog.api.service.LeaderDuties;
+import io.paxlog.core.Effects;
+import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
 import io.paxlog.core.runtime.CommandAnswer.Status;
@@ -95,6 +97,38 @@ class NodeTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Status.APPLIED, 1L),
                         org.assertj.core.groups.Tuple.tuple(Status.APPLIED, 1L));
         assertThat(node.status().waiting()).isZero();
+    }
+
+    @Test
+    void commandsHandedOverTogetherShareOneWriteAndEachIsAnsweredAsAlone() {
+        List<Integer> entriesPerWrite = new ArrayList<>();
+        ReplicaConfig config = ReplicaConfig.defaults(1, List.of(1)).withTimeouts(100, 200, 20);
+        Node node = Node.builder(new Node.Config(config, 8, 64, ReplicaLoop.SnapshotPolicy.ON_DEMAND))
+                .storage(new MemoryStorage(), null, null).transport(network::add)
+                .stateMachine(machine, LeaderDuties.NONE).random(new SplittableRandom(1))
+                .observer(new ReplicaLoop.Observer() {
+                    @Override
+                    public void stepped(Replica replica, Effects effects) {
+                        effects.persist().stream().filter(b -> !b.entries().isEmpty())
+                                .forEach(b -> entriesPerWrite.add(b.entries().size()));
+                    }
+                }).start(0);
+        node.tick(200);
+        entriesPerWrite.clear(); // the new leader's own writes
+        List<CommandAnswer> first = new ArrayList<>();
+        List<CommandAnswer> bad = new ArrayList<>();
+        List<CommandAnswer> second = new ArrayList<>();
+        node.commands(List.of(new Node.CommandCall(7, 1, bytes("a"), first::add),
+                new Node.CommandCall(7, 2, new byte[65], bad::add),
+                new Node.CommandCall(8, 1, bytes("b"), second::add)), 200);
+
+        assertThat(bad).singleElement().extracting(CommandAnswer::status).isEqualTo(Status.REJECTED);
+        assertThat(first).singleElement().extracting(CommandAnswer::status, CommandAnswer::slot)
+                .containsExactly(Status.APPLIED, 1L);
+        assertThat(second).singleElement().extracting(CommandAnswer::status, CommandAnswer::slot)
+                .containsExactly(Status.APPLIED, 2L);
+        assertThat(entriesPerWrite).as("both commands in one write").containsExactly(2);
+        assertThat(machine.applied).containsExactly("1:a", "2:b");
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.paxlog.api.message.Envelope;
+import io.paxlog.api.message.Store;
 import io.paxlog.api.storage.PersistBatch;
 import io.paxlog.core.Apply;
 import io.paxlog.core.Effects;
@@ -18,6 +20,7 @@ import io.paxlog.core.runtime.CommandAnswer;
 import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.server.ServerStatus;
 import io.paxlog.storage.WalMetrics;
+import io.paxlog.transport.PeerNetworkCounters;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.function.IntPredicate;
@@ -39,6 +42,11 @@ import java.util.function.Supplier;
  *   <li>{@code paxlog_commit_latency_seconds}: histogram, a client command's time from reaching this
  *       server's loop queue to its answer (applied or refused)
  *   <li>{@code paxlog_persist_batch_entries}: histogram of log entries per batch handed to the WAL
+ *   <li>{@code paxlog_store_entries}: histogram of log entries per {@code store} sent to a peer (a
+ *       leader's batching as its followers see it)
+ *   <li>{@code paxlog_peer_frames_out_total}, {@code paxlog_peer_flushes_total} (their ratio: messages per
+ *       flush), {@code paxlog_peer_bytes_out_total}, {@code paxlog_peer_frames_in_total},
+ *       {@code paxlog_peer_dropped_total}
  *   <li>{@code paxlog_elections_total}, {@code paxlog_leaderships_total}: times this server became a
  *       candidate, and a leader
  *   <li>{@code paxlog_epoch_round}, {@code paxlog_leader} (1 when leading), {@code paxlog_slot{kind=...}}
@@ -58,9 +66,12 @@ public final class ServerMetrics {
     private final Counter leaderships;
     private final Timer commitLatency;
     private final DistributionSummary persistBatchEntries;
+    private final DistributionSummary storeEntries;
     private final Timer fsyncLatency;
     /** Held here: a function counter keeps only a weak reference to its source. */
     private Supplier<WalMetrics> wal;
+    /** Held here for the same reason. */
+    private Supplier<PeerNetworkCounters> peerNetwork;
 
     public ServerMetrics() {
         applied = Counter.builder("paxlog.commands.applied").description("commands applied to the state machine")
@@ -79,6 +90,9 @@ public final class ServerMetrics {
                 .register(registry);
         persistBatchEntries = DistributionSummary.builder("paxlog.persist.batch.entries")
                 .description("log entries per batch handed to the write-ahead log").publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue(4096.0).register(registry);
+        storeEntries = DistributionSummary.builder("paxlog.store.entries")
+                .description("log entries per store this server sent to a peer").publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(4096.0).register(registry);
     }
 
@@ -126,6 +140,24 @@ public final class ServerMetrics {
                 .description("record bytes written to the write-ahead log").register(registry);
     }
 
+    /**
+     * Registers the peer network's counters, read when scraped: frames and bytes each way, and the
+     * flushes that carried the frames out (frames out over flushes: messages per flush).
+     */
+    public void bindPeerNetwork(Supplier<PeerNetworkCounters> counters) {
+        this.peerNetwork = counters;
+        FunctionCounter.builder("paxlog.peer.frames.out", counters, c -> c.get().framesOut())
+                .description("message frames written to peers").register(registry);
+        FunctionCounter.builder("paxlog.peer.flushes", counters, c -> c.get().flushes())
+                .description("flushes of the connections to peers, each at most one write syscall").register(registry);
+        FunctionCounter.builder("paxlog.peer.bytes.out", counters, c -> c.get().bytesOut())
+                .description("frame bytes written to peers").register(registry);
+        FunctionCounter.builder("paxlog.peer.frames.in", counters, c -> c.get().framesIn())
+                .description("message frames received from peers").register(registry);
+        FunctionCounter.builder("paxlog.peer.dropped", counters, c -> c.get().dropped())
+                .description("messages to peers that never reached a socket").register(registry);
+    }
+
     private void slot(String kind, Supplier<Number> value) {
         Gauge.builder("paxlog.slot", value).tag("kind", kind).description("slots of this server's log")
                 .register(registry);
@@ -151,6 +183,11 @@ public final class ServerMetrics {
                 for (PersistBatch batch : effects.persist()) {
                     if (!batch.entries().isEmpty()) {
                         persistBatchEntries.record(batch.entries().size());
+                    }
+                }
+                for (Envelope envelope : effects.send()) {
+                    if (envelope.message() instanceof Store store) {
+                        storeEntries.record(store.entries().size());
                     }
                 }
             }

@@ -37,9 +37,12 @@ public record ClientAnswer(long callId, Status status, long slot, byte[] result,
             return code;
         }
 
+        /** values() clones its array on every call; this runs once per frame. */
+        private static final Status[] VALUES = values();
+
         /** The status with this code, or null if none has it. */
         public static Status fromCode(byte code) {
-            for (Status status : values()) {
+            for (Status status : VALUES) {
                 if (status.code == code) {
                     return status;
                 }

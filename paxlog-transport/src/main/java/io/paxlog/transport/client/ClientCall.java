@@ -33,9 +33,12 @@ public record ClientCall(long callId, Kind kind, long clientId, long sequence, b
             return code;
         }
 
+        /** values() clones its array on every call; this runs once per frame. */
+        private static final Kind[] VALUES = values();
+
         /** The kind with this code, or null if none has it. */
         public static Kind fromCode(byte code) {
-            for (Kind kind : values()) {
+            for (Kind kind : VALUES) {
                 if (kind.code == code) {
                     return kind;
                 }

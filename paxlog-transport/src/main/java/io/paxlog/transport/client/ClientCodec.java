@@ -3,6 +3,7 @@ package io.paxlog.transport.client;
 import io.paxlog.transport.codec.DecodeException;
 import io.paxlog.transport.internal.BodyReader;
 import io.paxlog.transport.internal.BodyWriter;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Bodies of the client frames. Big-endian; {@code bytes} is an int length then the bytes; strings are
@@ -26,7 +27,9 @@ public final class ClientCodec {
     private ClientCodec() {}
 
     public static byte[] encodeCall(ClientCall call) {
-        BodyWriter out = new BodyWriter(29 + call.payload().length + 4)
+        // Exactly the layout's length: kind, call id, (client id, sequence,) sized payload.
+        int length = 1 + 8 + (call.kind() == ClientCall.Kind.COMMAND ? 16 : 0) + 4 + call.payload().length;
+        BodyWriter out = new BodyWriter(length)
                 .writeByte(call.kind().code())
                 .writeLong(call.callId());
         if (call.kind() == ClientCall.Kind.COMMAND) {
@@ -59,13 +62,15 @@ public final class ClientCodec {
     }
 
     public static byte[] encodeAnswer(ClientAnswer answer) {
-        return new BodyWriter(33 + answer.result().length + answer.message().length() * 3)
+        byte[] message = answer.message().getBytes(StandardCharsets.UTF_8);
+        // Exactly the layout's length, so the body is not trimmed by a copy.
+        return new BodyWriter(8 + 1 + 8 + 4 + answer.result().length + 4 + 4 + message.length)
                 .writeLong(answer.callId())
                 .writeByte(answer.status().code())
                 .writeLong(answer.slot())
                 .writeSizedBytes(answer.result())
                 .writeInt(answer.leaderHint())
-                .writeString(answer.message())
+                .writeSizedBytes(message)
                 .toByteArray();
     }
 

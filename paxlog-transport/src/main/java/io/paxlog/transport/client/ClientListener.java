@@ -2,7 +2,6 @@ package io.paxlog.transport.client;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -19,6 +18,7 @@ import io.paxlog.transport.frame.FrameDecoder;
 import io.paxlog.transport.frame.FrameEncoder;
 import io.paxlog.transport.frame.FrameFormat;
 import io.paxlog.transport.frame.FrameType;
+import io.paxlog.transport.internal.BatchedWriter;
 import io.paxlog.transport.internal.ConnectionErrors;
 import io.paxlog.transport.internal.EventLoops;
 import io.paxlog.transport.internal.FrameDeadlineHandler;
@@ -172,9 +172,12 @@ public final class ClientListener implements AutoCloseable {
         private final long answerQueueBytesMax;
         /** Answer bytes handed to Netty and not yet written to the socket. */
         private final AtomicLong queuedBytes = new AtomicLong();
+        /** The loop thread's answers reach the socket a burst per event loop task. */
+        private final BatchedWriter writer;
 
         ReplyChannel(Channel channel, ClientListenerConfig config) {
             this.channel = channel;
+            this.writer = new BatchedWriter(channel);
             this.serverId = config.serverId();
             this.frameBytesMax = config.frameBytesMax();
             this.answerQueueBytesMax = config.answerQueueBytesMax();
@@ -201,7 +204,7 @@ public final class ClientListener implements AutoCloseable {
                 channel.close();
                 return;
             }
-            channel.writeAndFlush(frame).addListener((ChannelFutureListener) f -> queuedBytes.addAndGet(-bytes));
+            writer.write(frame, f -> queuedBytes.addAndGet(-bytes));
         }
 
         @Override

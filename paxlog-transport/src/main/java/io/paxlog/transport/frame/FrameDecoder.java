@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * Cuts the byte stream of one connection into {@link Frame}s (layout in {@link FrameFormat}). Runs on
@@ -26,6 +27,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private final Set<FrameType> accepted;
     /** Set by the first violation; from then on every byte is dropped unread. */
     private boolean failed;
+    /** Reused for every frame; a decoder runs on its channel's event loop only. */
+    private final CRC32C crc = new CRC32C();
 
     public FrameDecoder(String clusterId, int frameBytesMax, Set<FrameType> accepted) {
         if (frameBytesMax < 0) {
@@ -120,7 +123,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return null;
         }
         int expected = in.getInt(start + FrameFormat.HEADER_BYTES + bodyLength);
-        int actual = FrameFormat.checksum(in, start, FrameFormat.HEADER_BYTES + bodyLength);
+        int actual = FrameFormat.checksum(in, start, FrameFormat.HEADER_BYTES + bodyLength, crc);
         if (expected != actual) {
             throw new FrameException("checksum mismatch in a " + type + " frame of " + bodyLength + " bytes");
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.util.zip.CRC32C;
 
 /**
  * Writes {@link Frame}s in the {@link FrameFormat} layout. Runs on the channel's event loop.
@@ -15,6 +16,8 @@ public final class FrameEncoder extends MessageToByteEncoder<Frame> {
 
     private final int clusterTag;
     private final int frameBytesMax;
+    /** Reused for every frame; this encoder runs on its channel's event loop only. */
+    private final CRC32C crc = new CRC32C();
 
     public FrameEncoder(String clusterId, int frameBytesMax) {
         super(Frame.class);
@@ -33,6 +36,6 @@ public final class FrameEncoder extends MessageToByteEncoder<Frame> {
             throw new EncoderException(
                     "refusing to send a frame of " + frame.body().length + " bytes over the limit of " + frameBytesMax);
         }
-        FrameFormat.write(out, clusterTag, frame);
+        FrameFormat.write(out, clusterTag, frame, crc);
     }
 }

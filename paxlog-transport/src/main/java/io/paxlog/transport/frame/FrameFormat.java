@@ -45,6 +45,14 @@ public final class FrameFormat {
 
     /** Appends {@code frame} to {@code out} in the layout above. */
     public static void write(ByteBuf out, int clusterTag, Frame frame) {
+        write(out, clusterTag, frame, new CRC32C());
+    }
+
+    /**
+     * As {@link #write(ByteBuf, int, Frame)}, with a checksum the caller owns and reuses (reset here):
+     * one per connection, on its event loop, instead of one allocated per frame.
+     */
+    static void write(ByteBuf out, int clusterTag, Frame frame, CRC32C crc) {
         int start = out.writerIndex();
         out.writeInt(MAGIC);
         out.writeByte(VERSION);
@@ -53,7 +61,7 @@ public final class FrameFormat {
         out.writeInt(frame.senderId());
         out.writeInt(frame.body().length);
         out.writeBytes(frame.body());
-        out.writeInt(checksum(out, start, HEADER_BYTES + frame.body().length));
+        out.writeInt(checksum(out, start, HEADER_BYTES + frame.body().length, crc));
     }
 
     /** Bytes {@code frame} takes on the wire. */
@@ -61,8 +69,8 @@ public final class FrameFormat {
         return HEADER_BYTES + frame.body().length + CHECKSUM_BYTES;
     }
 
-    static int checksum(ByteBuf buf, int index, int length) {
-        CRC32C crc = new CRC32C();
+    static int checksum(ByteBuf buf, int index, int length, CRC32C crc) {
+        crc.reset();
         // nioBuffer views the bytes without copying for the heap and direct buffers Netty accumulates.
         crc.update(buf.nioBuffer(index, length));
         return (int) crc.getValue();

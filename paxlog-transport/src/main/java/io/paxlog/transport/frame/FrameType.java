@@ -26,9 +26,12 @@ public enum FrameType {
         return code;
     }
 
+    /** values() clones its array on every call; decoding asks once per frame. */
+    private static final FrameType[] VALUES = values();
+
     /** The type with this code, or null if no type has it. */
     public static FrameType fromCode(byte code) {
-        for (FrameType type : values()) {
+        for (FrameType type : VALUES) {
             if (type.code == code) {
                 return type;
             }

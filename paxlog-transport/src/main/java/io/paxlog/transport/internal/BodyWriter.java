@@ -9,8 +9,9 @@ public final class BodyWriter {
     private byte[] bytes;
     private int size;
 
+    /** {@code initialCapacity}: the exact body length when known, which spares growing and trimming. */
     public BodyWriter(int initialCapacity) {
-        bytes = new byte[Math.max(16, initialCapacity)];
+        bytes = new byte[Math.max(1, initialCapacity)];
     }
 
     public BodyWriter writeByte(int value) {
@@ -53,8 +54,12 @@ public final class BodyWriter {
         return writeSizedBytes(value.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The body written. When the writer was sized exactly, its own array, not a copy: a writer is done
+     * once its body is taken, so nothing writes to that array again.
+     */
     public byte[] toByteArray() {
-        return Arrays.copyOf(bytes, size);
+        return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
     }
 
     private void ensure(int more) {

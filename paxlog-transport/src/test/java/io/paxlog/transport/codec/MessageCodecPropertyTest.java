@@ -33,6 +33,12 @@ class MessageCodecPropertyTest {
         assertThat(MessageCodec.decode(MessageCodec.encode(message))).isEqualTo(message);
     }
 
+    /** The encoder allocates exactly this much; a wrong size costs a grown and a trimmed copy of the body. */
+    @Property(tries = 2000)
+    void encodedBytesIsTheExactBodyLength(@ForAll("messages") Message message) {
+        assertThat(MessageCodec.encodedBytes(message)).isEqualTo(MessageCodec.encode(message).length);
+    }
+
     @Example
     void everyKindHasItsOwnCode() {
         Set<Byte> codes = new java.util.HashSet<>();
