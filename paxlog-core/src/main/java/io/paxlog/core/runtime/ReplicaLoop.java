@@ -203,7 +203,7 @@ public final class ReplicaLoop {
         this.observer = Objects.requireNonNull(parts.observer, "observer");
         RecoveredState recovered = storage.recover();
         if (recovered.snapshot() != null) {
-            exactlyOnce.restore(recovered.snapshot().data());
+            exactlyOnce.restore(recovered.snapshot().slot(), recovered.snapshot().data());
         }
         this.replica = parts.factory.create(Objects.requireNonNull(parts.config, "config"), recovered,
                 Objects.requireNonNull(parts.random, "random"), now);
@@ -347,7 +347,7 @@ public final class ReplicaLoop {
     }
 
     private void install(Snapshot snapshot) {
-        exactlyOnce.restore(snapshot.data());
+        exactlyOnce.restore(snapshot.slot(), snapshot.data());
         observer.restored(replica, snapshot);
         if (snapshotStore != null) {
             // Its slot is above any snapshot we took (ours are of applied slots, it is above them), so
