@@ -10,7 +10,6 @@ import io.paxlog.core.SessionTable.Saved;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -56,9 +55,14 @@ public final class ExactlyOnce {
      *
      * @param slot where the command took effect: this slot when {@link Kind#APPLIED}, the slot of the
      *     first copy when {@link Kind#DUPLICATE} (a retry can land in the log twice), 0 otherwise
-     * @param result the state machine's answer; for {@link Kind#REFUSED}, the reason in UTF-8
+     * @param result the state machine's answer (a register's: the session id as a long)
+     * @param reason why it was {@link Kind#REFUSED}, for people; empty otherwise
      */
-    public record Outcome(Kind kind, byte[] result, long slot) {
+    public record Outcome(Kind kind, byte[] result, long slot, String reason) {
+
+        public Outcome(Kind kind, byte[] result, long slot) {
+            this(kind, result, slot, "");
+        }
 
         public Outcome(Kind kind, byte[] result) {
             this(kind, result, 0);
@@ -87,7 +91,7 @@ public final class ExactlyOnce {
         static final Outcome KEY_REUSED = new Outcome(Kind.KEY_REUSED, new byte[0]);
 
         static Outcome refused(String why) {
-            return new Outcome(Kind.REFUSED, why.getBytes(StandardCharsets.UTF_8));
+            return new Outcome(Kind.REFUSED, new byte[0], 0, why);
         }
 
         /** Whether the command took effect (now or before): what the client may be told was applied. */

@@ -169,14 +169,14 @@ class ExactlyOnceSessionsTest {
         server.register();
         ExactlyOnce.Outcome third = server.apply(layer(1, new SessionCommand.Register()));
         assertThat(third.kind()).isEqualTo(Kind.REFUSED);
-        assertThat(new String(third.result())).contains("maximum of 2 sessions");
+        assertThat(third.reason()).contains("maximum of 2 sessions");
         assertThat(server.layer.sessionCount()).isEqualTo(2);
 
         server.apply(new Command(ClientIds.KEYED_MIN + 1, 1, new byte[] {1}));
         server.apply(new Command(ClientIds.KEYED_MIN + 2, 1, new byte[] {1}));
         ExactlyOnce.Outcome full = server.apply(new Command(ClientIds.KEYED_MIN + 3, 1, new byte[] {1}));
         assertThat(full.kind()).isEqualTo(Kind.REFUSED);
-        assertThat(new String(full.result())).contains("maximum of 2 idempotency keys");
+        assertThat(full.reason()).contains("maximum of 2 idempotency keys");
         assertThat(server.machine.slots).hasSize(2);
     }
 

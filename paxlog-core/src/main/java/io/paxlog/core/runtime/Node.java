@@ -431,7 +431,7 @@ public final class Node {
                         "not applied: the idempotency key was used before with another command; use a new key"));
                 // A full table empties as sessions and keys expire: the caller may retry later.
                 case REFUSED -> reply.answer(CommandAnswer.refused(Status.BUSY, 0, "not applied: "
-                        + new String(outcome.result(), java.nio.charset.StandardCharsets.UTF_8)));
+                        + outcome.reason()));
                 case NOOP -> throw new AssertionError("a no-op answered request " + requestId);
             }
         }
