@@ -167,6 +167,62 @@ public final class PaxlogClient implements AutoCloseable {
     }
 
     /**
+     * Submits {@code command} under an idempotency key: it is the one command (sequence 1) of {@code
+     * keyId}, an id in {@code [2^61, 2^62)} derived from the key's scope (see {@link #keyId}). It is
+     * outside this client's session and window; every retry of it, by this client or by any other
+     * (after a restart, from another server), names the same log command. The servers apply it once and
+     * answer every repeat with the saved result and slot, for the cluster's key ttl (default 24 h) after
+     * it was applied; a repeat with other bytes fails with {@link KeyReusedException}, not applied. The
+     * future fails as {@link #submit}'s does otherwise. Never blocks.
+     *
+     * @throws IllegalArgumentException if {@code keyId} is outside the keyed range, or the command is null or too large
+     */
+    public CompletableFuture<Result> submitKeyed(long keyId, byte[] command) {
+        if (!io.paxlog.client.core.ClientIdRanges.isKeyed(keyId)) {
+            throw new IllegalArgumentException("key id " + keyId + " is not in [2^61, 2^62): use PaxlogClient.keyId");
+        }
+        if (command == null) {
+            throw new IllegalArgumentException("command must not be null (may be empty)");
+        }
+        if (command.length > config.frameBytesMax() - CALL_OVERHEAD_BYTES) {
+            throw new IllegalArgumentException("command of " + command.length + " bytes is over the limit of "
+                    + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
+        }
+        byte[] copy = command.clone();
+        CompletableFuture<Result> future = new CompletableFuture<>();
+        if (closed.get()) {
+            future.completeExceptionally(notSentClosed());
+            return future;
+        }
+        try {
+            dispatcher.onLoop(() -> dispatcher.submittedKeyed(keyId, copy, future));
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(notSentClosed());
+        }
+        return future;
+    }
+
+    /**
+     * The keyed id of an idempotency key's scope: 2^61 plus 61 bits of SHA-256 of {@code scope}, the
+     * same on every client and server. The scope should say everything that makes two requests the same
+     * request besides their bytes (the HTTP API uses service, method, decoded path and the key).
+     */
+    public static long keyId(String scope) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("paxlog-idempotency-key\0" + scope).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError("every JVM has SHA-256", e);
+        }
+        long hash = 0;
+        for (int i = 0; i < 8; i++) {
+            hash = (hash << 8) | (digest[i] & 0xff);
+        }
+        return io.paxlog.client.core.ClientIdRanges.keyed(hash);
+    }
+
+    /**
      * Submits {@code command} and waits for its result, at most about the request timeout.
      *
      * @throws OutcomeUnknownException it may or may not have been applied (its subclasses say why)

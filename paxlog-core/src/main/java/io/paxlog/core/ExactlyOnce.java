@@ -69,7 +69,7 @@ public final class ExactlyOnce {
         }
 
         public enum Kind {
-            /** Applied now; {@code result} is the state machine's answer (a register's: the session id). */
+            /** Applied now; {@code result} is the state machine's answer (a register's: the session id and timeout). */
             APPLIED,
             /** Applied before; {@code result} is the saved answer. */
             DUPLICATE,
@@ -222,7 +222,9 @@ public final class ExactlyOnce {
             return Outcome.refused("session id " + slot + " is taken by a client of before sessions; register again");
         }
         sessions.open(slot, logTime);
-        return new Outcome(Outcome.Kind.APPLIED, new Binary.Writer(8).putLong(slot).finish(), slot);
+        // The timeout, so the client knows how often to keep the session alive.
+        return new Outcome(Outcome.Kind.APPLIED, new Binary.Writer(16).putLong(slot).putLong(limits.sessionTimeoutMs())
+                .finish(), slot);
     }
 
     private byte[] applyToMachine(long slot, byte[] payload) {

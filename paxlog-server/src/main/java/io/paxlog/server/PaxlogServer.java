@@ -191,6 +191,8 @@ public final class PaxlogServer implements AutoCloseable {
         switch (call.kind()) {
             case COMMAND -> loop.submit(call.clientId(), call.sequence(), call.payload(), answer);
             case READ -> loop.read(call.payload(), answer);
+            case REGISTER -> loop.register(answer);
+            case KEEP_ALIVE -> loop.keepAlive(call.clientId(), answer);
         }
     }
 
@@ -202,6 +204,8 @@ public final class PaxlogServer implements AutoCloseable {
             case BUSY -> refused(callId, ClientAnswer.Status.BUSY, answer);
             case REJECTED -> refused(callId, ClientAnswer.Status.REJECTED, answer);
             case ERROR -> refused(callId, ClientAnswer.Status.ERROR, answer);
+            case SESSION_EXPIRED -> refused(callId, ClientAnswer.Status.SESSION_EXPIRED, answer);
+            case KEY_REUSED -> refused(callId, ClientAnswer.Status.KEY_REUSED, answer);
         };
     }
 

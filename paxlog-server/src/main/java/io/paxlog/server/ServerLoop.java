@@ -179,12 +179,24 @@ public final class ServerLoop implements AutoCloseable {
      * or at once from this thread when the queue is full or the server stops.
      */
     public void submit(long clientId, long sequence, byte[] payload, ReplyChannel reply) {
-        offer(new LoopInbox.Call(clientId, sequence, payload, Objects.requireNonNull(reply, "reply"), false));
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.COMMAND, clientId, sequence, payload,
+                Objects.requireNonNull(reply, "reply")));
+    }
+
+    /** A client opens a session through the log; as for {@link #submit}. */
+    public void register(ReplyChannel reply) {
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.REGISTER, 0, 0, new byte[0], Objects.requireNonNull(reply, "reply")));
+    }
+
+    /** A client keeps its idle session open through the log; as for {@link #submit}. */
+    public void keepAlive(long sessionId, ReplyChannel reply) {
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.KEEP_ALIVE, sessionId, 0, new byte[0],
+                Objects.requireNonNull(reply, "reply")));
     }
 
     /** A client's read-only query, answered by the node through read-index; as for {@link #submit}. */
     public void read(byte[] query, ReplyChannel reply) {
-        offer(new LoopInbox.Call(0, 0, query, Objects.requireNonNull(reply, "reply"), true));
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.READ, 0, 0, query, Objects.requireNonNull(reply, "reply")));
     }
 
     private void offer(LoopInbox.Call call) {
@@ -260,7 +272,8 @@ public final class ServerLoop implements AutoCloseable {
                 boolean worked = round();
                 long now = nowMs();
                 if (now >= nextTickAt) {
-                    node.tick(now);
+                    // The wall clock only feeds the leader's clock commands of log time; nothing here decides by it.
+                    node.tick(now, System.currentTimeMillis());
                     nextTickAt = now + settings.tickIntervalMs();
                     worked = true;
                 }
@@ -314,10 +327,12 @@ public final class ServerLoop implements AutoCloseable {
         inbox.drainCalls(clientBatch, BATCH_MAX);
         if (!clientBatch.isEmpty()) {
             for (LoopInbox.Call call : clientBatch) {
-                if (call.read()) {
-                    node.read(call.payload(), guarded(call.reply()), now);
-                } else {
-                    node.command(call.clientId(), call.sequence(), call.payload(), guarded(call.reply()), now);
+                switch (call.kind()) {
+                    case READ -> node.read(call.payload(), guarded(call.reply()), now);
+                    case COMMAND -> node.command(call.clientId(), call.sequence(), call.payload(), guarded(call.reply()),
+                            now);
+                    case REGISTER -> node.register(guarded(call.reply()), now);
+                    case KEEP_ALIVE -> node.keepAlive(call.clientId(), guarded(call.reply()), now);
                 }
             }
             clientBatch.clear();

@@ -279,8 +279,8 @@ public final class Node {
 
     /**
      * A client opens a session: a register command through the log. {@code reply} gets exactly one
-     * answer, as for {@link #command}; APPLIED carries the new session's id (the register's slot, as an
-     * 8-byte big-endian long, also in the answer's slot).
+     * answer, as for {@link #command}; APPLIED carries the new session's id (the register's slot, also
+     * the answer's slot) and the log's session timeout in milliseconds, as two big-endian longs.
      */
     public void register(ReplyChannel reply, long now) {
         Objects.requireNonNull(reply, "reply");

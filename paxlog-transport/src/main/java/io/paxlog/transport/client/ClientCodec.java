@@ -12,6 +12,8 @@ import io.paxlog.transport.internal.BodyWriter;
  * CLIENT_CALL:   kind byte ({@link ClientCall.Kind#code()}), then by kind:
  *   command (1): callId long, clientId long, sequence long, payload bytes
  *   read    (2): callId long, query bytes
+ *   register   (3): callId long, payload bytes (empty)
+ *   keep-alive (4): callId long, sessionId long, payload bytes (empty)
  * CLIENT_ANSWER: callId long, status byte ({@link ClientAnswer.Status#code()}), slot long,
  *                result bytes, leaderHint int, message string
  * </pre>
@@ -29,8 +31,10 @@ public final class ClientCodec {
         BodyWriter out = new BodyWriter(29 + call.payload().length + 4)
                 .writeByte(call.kind().code())
                 .writeLong(call.callId());
-        if (call.kind() == ClientCall.Kind.COMMAND) {
-            out.writeLong(call.clientId()).writeLong(call.sequence());
+        switch (call.kind()) {
+            case COMMAND -> out.writeLong(call.clientId()).writeLong(call.sequence());
+            case KEEP_ALIVE -> out.writeLong(call.clientId());
+            case READ, REGISTER -> { }
         }
         return out.writeSizedBytes(call.payload()).toByteArray();
     }
@@ -45,9 +49,13 @@ public final class ClientCodec {
         long callId = in.readLong();
         long clientId = 0;
         long sequence = 0;
-        if (kind == ClientCall.Kind.COMMAND) {
-            clientId = in.readLong();
-            sequence = in.readLong();
+        switch (kind) {
+            case COMMAND -> {
+                clientId = in.readLong();
+                sequence = in.readLong();
+            }
+            case KEEP_ALIVE -> clientId = in.readLong();
+            case READ, REGISTER -> { }
         }
         byte[] payload = in.readSizedBytes("payload");
         in.finish("call");
