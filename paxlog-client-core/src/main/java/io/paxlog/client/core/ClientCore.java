@@ -566,16 +566,11 @@ public final class ClientCore<H> {
      * the client opens at once if any command waits.
      */
     private void sessionExpired(Request<H> request, int server, String message) {
-        if (request.kind == Request.Kind.KEEP_ALIVE) {
-            session.expired(request.clientId);
-            finish(request, new NotApplied(NotApplied.Reason.SESSION_EXPIRED, name(request) + ": " + message));
-            return;
-        }
-        if (request.kind != Request.Kind.COMMAND) {
+        String what = config.describe(server) + " answered SESSION_EXPIRED: " + message;
+        if (request.kind != Request.Kind.COMMAND && request.kind != Request.Kind.KEEP_ALIVE) {
             rejected(request, server, "SESSION_EXPIRED: " + message);
             return;
         }
-        String what = config.describe(server) + " answered SESSION_EXPIRED: " + message;
         if (session.expired(request.clientId)) {
             nextSequence = 1;
             for (Request<H> other : new ArrayList<>(outstanding.values())) {
@@ -590,7 +585,9 @@ public final class ClientCore<H> {
                 }
             }
         }
-        if (request.mayHaveBeenApplied) {
+        if (request.kind == Request.Kind.KEEP_ALIVE) {
+            finish(request, new NotApplied(NotApplied.Reason.SESSION_EXPIRED, name(request) + ": " + what));
+        } else if (request.mayHaveBeenApplied) {
             finish(request, new Unknown(Unknown.Reason.SESSION_EXPIRED, name(request) + ": outcome unknown: " + what
                     + "; an earlier attempt reached " + request.reachedBy + " and may have been applied before the "
                     + "session expired; " + UNKNOWN_TAIL));
