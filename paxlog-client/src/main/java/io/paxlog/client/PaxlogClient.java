@@ -69,10 +69,18 @@ import org.slf4j.LoggerFactory;
  * later results wait behind them. The blocking methods ({@link #call}, {@link #submitAndWait}) refuse
  * to run on either thread, where they would wait for themselves.
  *
- * <h2>Identity</h2>
- * Sequences start at 1 for every new client, so a client id must not be reused by another client while
- * the servers may still remember it: the default, a random 62-bit id, never is. Ids from 2^62 up are
- * reserved for the servers' internal clients (the lock service's expiry).
+ * <h2>Sessions</h2>
+ * Before its first command the client opens a session through the log (docs/protocol.md#client-sessions):
+ * the servers give it a unique id (the slot its register was applied at), under which it numbers its
+ * commands 1, 2, 3, ...; while idle it sends a keep-alive through the log about every third of the
+ * cluster's session timeout. A session silent for longer (the client cut off from every leader that
+ * long) is dropped on every server: a command then sent under it is not applied, and fails with {@link
+ * SessionExpiredException} if no earlier attempt of it may have reached a server, else with {@link
+ * OutcomeUnknownException}; the client opens a new session for later commands. Commands under an
+ * idempotency key ({@link #submitKeyed}) need no session.
+ *
+ * <p>{@link Builder#clientId} only names the client in messages and logs; the servers know it by its
+ * session.
  */
 public final class PaxlogClient implements AutoCloseable {
 
@@ -459,10 +467,8 @@ public final class PaxlogClient implements AutoCloseable {
         }
 
         /**
-         * The id every command carries, >= 1 and below 2^62 (ids from 2^62 up are reserved for the servers'
-         * internal clients, such as the lock service's expiry). Default: a random 62-bit id. A fixed id must
-         * never be used by two clients, nor reused by a new client while the servers remember its
-         * sequences (they start at 1 again).
+         * The client's name in messages and logs ({@code c<id>}), >= 1 and below 2^62. Default: a random
+         * 62-bit number. The commands carry the id of the session the client opens, not this.
          */
         public Builder clientId(long clientId) {
             this.clientId = clientId;

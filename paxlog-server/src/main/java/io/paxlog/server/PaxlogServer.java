@@ -170,7 +170,8 @@ public final class PaxlogServer implements AutoCloseable {
         config.cluster().servers().forEach(s -> clientAddresses.putIfAbsent(s.id(), s.client().socketAddress()));
         http = HttpApi.start(new HttpApi.Settings(selfId, config.cluster().id(), config.cluster().service(),
                 self.http().socketAddress(), clientAddresses, limits.httpBodyBytesMax(),
-                limits.httpConnectionsPerAddressMax()), started::status, network::isConnected, metrics);
+                limits.httpConnectionsPerAddressMax(), config.cluster().exactlyOnceWindow()), started::status,
+                network::isConnected, metrics);
         openedInOrder.add(http);
     }
 

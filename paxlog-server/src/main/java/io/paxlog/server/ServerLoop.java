@@ -10,6 +10,7 @@ import io.paxlog.core.runtime.CommandAnswer;
 import io.paxlog.core.runtime.CommandAnswer.Status;
 import io.paxlog.core.runtime.Node;
 import io.paxlog.core.runtime.ReplicaLoop;
+import io.paxlog.core.runtime.SessionConfig;
 import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.server.config.ServerConfig;
 import java.util.ArrayList;
@@ -80,7 +81,8 @@ public final class ServerLoop implements AutoCloseable {
         public static Settings of(ServerConfig config, int selfId) {
             var limits = config.settings().limits();
             return new Settings(new Node.Config(config.replicaConfig(selfId), config.cluster().exactlyOnceWindow(),
-                    limits.commandBytesMax(), new ReplicaLoop.SnapshotPolicy(config.settings().snapshotEverySlots())),
+                    limits.commandBytesMax(), new ReplicaLoop.SnapshotPolicy(config.settings().snapshotEverySlots()),
+                    new SessionConfig(config.cluster().sessions(), SessionConfig.CLOCK_INTERVAL_MS_DEFAULT)),
                     config.settings().tickIntervalMs(), limits.clientQueueMax(), limits.peerQueueMax());
         }
     }

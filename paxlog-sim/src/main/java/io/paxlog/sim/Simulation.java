@@ -12,6 +12,7 @@ import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.Rejected;
 import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.Apply;
+import io.paxlog.core.ClientIds;
 import io.paxlog.core.Effects;
 import io.paxlog.core.ExactlyOnce;
 import io.paxlog.core.Replica;
@@ -482,7 +483,8 @@ public final class Simulation {
             public void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {
                 boolean first = apply.slot() > checker.maxAppliedSlot();
                 checker.applied(replica, apply, outcome, workload.stateHash(machine));
-                if (first) {
+                // The session layer's own commands (register, keep-alive, clock) never reach the machine.
+                if (first && !ClientIds.isSessionLayer(apply.command().clientId())) {
                     workload.firstApplied(apply.slot(), apply.command(), outcome, machine);
                 }
             }
