@@ -282,7 +282,8 @@ class ServerLoopTest {
         leader.deliver(new io.paxlog.api.message.Envelope(self, self, query));
         leader.deliver(new io.paxlog.api.message.Envelope(self % 3 + 1, 9, query));
 
-        assertThat(get(cluster.submit(self, 1, 1, append("still fine"))).status()).isEqualTo(Status.APPLIED);
+        assertThat(get(cluster.submit(self, cluster.newClientId(), 1, append("still fine"))).status())
+                .isEqualTo(Status.APPLIED);
         assertThat(leader.failure()).isNull();
     }
 
