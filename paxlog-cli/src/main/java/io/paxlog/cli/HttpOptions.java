@@ -44,7 +44,7 @@ final class HttpOptions {
             + " 5 not found (404); 6 precondition failed (412) or held by another owner (409).";
 
     /** The error codes of a 503 this API sends, each meaning "not applied" ({@code HttpReply}). */
-    private static final java.util.Set<String> NOT_APPLIED_503 = java.util.Set.of("unavailable", "busy");
+    private static final java.util.Set<String> NOT_APPLIED_503 = java.util.Set.of("unavailable", "busy", "session_expired");
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -150,7 +150,8 @@ final class HttpOptions {
         if (status == 409 || status == 412) {
             return EXIT_PRECONDITION_FAILED;
         }
-        if (status == 400 || status == 405 || status == 413 || status == 414 || status == 431 || status == 505) {
+        if (status == 400 || status == 405 || status == 413 || status == 414 || status == 422 || status == 431
+                || status == 505) {
             return EXIT_USAGE; // refused as it was sent: not applied
         }
         if (status == 429 || (status == 503 && NOT_APPLIED_503.contains(code))) {

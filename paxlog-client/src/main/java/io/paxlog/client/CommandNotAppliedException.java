@@ -7,7 +7,8 @@ package io.paxlog.client;
  * ({@link PaxlogClient#query}) is one of these: a read applies nothing.
  */
 public sealed class CommandNotAppliedException extends PaxlogClientException
-        permits CommandRejectedException, UnavailableException, QueryTimeoutException {
+        permits CommandRejectedException, UnavailableException, QueryTimeoutException, SessionExpiredException,
+        KeyReusedException {
 
     CommandNotAppliedException(long clientId, long sequence, String message) {
         super(clientId, sequence, message, null);

@@ -107,6 +107,10 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
         run(core.leaderHint(server, System.nanoTime()));
     }
 
+    void submittedKeyed(long keyId, byte[] command, CompletableFuture<Result> future) {
+        run(core.submitKeyed(future, keyId, command, System.nanoTime()));
+    }
+
     void queried(byte[] query, CompletableFuture<Result> future) {
         run(core.submitQuery(future, query, System.nanoTime()));
     }
@@ -169,6 +173,16 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
         call(send.attempt(), send.server(), ClientCall.read(send.attempt(), send.payload()));
     }
 
+    @Override
+    public void sendRegister(Effect.SendRegister<CompletableFuture<Result>> send) {
+        call(send.attempt(), send.server(), ClientCall.register(send.attempt()));
+    }
+
+    @Override
+    public void sendKeepAlive(Effect.SendKeepAlive<CompletableFuture<Result>> send) {
+        call(send.attempt(), send.server(), ClientCall.keepAlive(send.attempt(), send.sessionId()));
+    }
+
     /** Puts {@code call} on the connection its attempt was just given. */
     private void call(long attempt, int server, ClientCall call) {
         ClientConnection connection = links.get(server).open();
@@ -227,21 +241,26 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
             case NOT_APPLIED -> {
                 Outcome.NotApplied notApplied = (Outcome.NotApplied) outcome;
                 yield switch (notApplied.reason()) {
-                    case CLOSED, NO_ROOM, WAITED_FOR_ROOM ->
+                    case CLOSED, NO_ROOM, WAITED_FOR_ROOM, NO_SESSION ->
                             new CommandNotAppliedException(clientId, sequence, notApplied.message());
+                    case SESSION_EXPIRED -> new SessionExpiredException(clientId, sequence, notApplied.message());
                     case UNAVAILABLE -> new UnavailableException(clientId, sequence, notApplied.message());
                     case QUERY_TIMED_OUT -> new QueryTimeoutException(clientId, notApplied.message());
                 };
             }
             case REJECTED -> {
                 Outcome.Rejected rejected = (Outcome.Rejected) outcome;
-                yield new CommandRejectedException(clientId, sequence, rejected.server(), rejected.serverMessage(),
-                        rejected.message());
+                yield switch (rejected.reason()) {
+                    case REFUSED -> new CommandRejectedException(clientId, sequence, rejected.server(),
+                            rejected.serverMessage(), rejected.message());
+                    case KEY_REUSED -> new KeyReusedException(clientId, rejected.server(), rejected.serverMessage(),
+                            rejected.message());
+                };
             }
             case UNKNOWN -> {
                 Outcome.Unknown unknown = (Outcome.Unknown) outcome;
                 yield switch (unknown.reason()) {
-                    case TIMED_OUT, RETRY_REJECTED, CLOSED ->
+                    case TIMED_OUT, RETRY_REJECTED, CLOSED, SESSION_EXPIRED ->
                             new OutcomeUnknownException(clientId, sequence, unknown.message(), null);
                     case NO_LEADER -> new NoQuorumException(clientId, sequence, unknown.message());
                     case SERVER_ERROR -> new ServerErrorException(clientId, sequence, unknown.server(),
@@ -259,6 +278,8 @@ final class Dispatcher implements Effect.Handler<CompletableFuture<Result>> {
             case BUSY -> ServerAnswer.Status.BUSY;
             case REJECTED -> ServerAnswer.Status.REJECTED;
             case ERROR -> ServerAnswer.Status.ERROR;
+            case SESSION_EXPIRED -> ServerAnswer.Status.SESSION_EXPIRED;
+            case KEY_REUSED -> ServerAnswer.Status.KEY_REUSED;
         };
         return new ServerAnswer(status, answer.slot(), answer.result(), answer.leaderHint(), answer.message());
     }

@@ -69,10 +69,18 @@ import org.slf4j.LoggerFactory;
  * later results wait behind them. The blocking methods ({@link #call}, {@link #submitAndWait}) refuse
  * to run on either thread, where they would wait for themselves.
  *
- * <h2>Identity</h2>
- * Sequences start at 1 for every new client, so a client id must not be reused by another client while
- * the servers may still remember it: the default, a random 62-bit id, never is. Ids from 2^62 up are
- * reserved for the servers' internal clients (the lock service's expiry).
+ * <h2>Sessions</h2>
+ * Before its first command the client opens a session through the log (docs/protocol.md#client-sessions):
+ * the servers give it a unique id (the slot its register was applied at), under which it numbers its
+ * commands 1, 2, 3, ...; while idle it sends a keep-alive through the log about every third of the
+ * cluster's session timeout. A session silent for longer (the client cut off from every leader that
+ * long) is dropped on every server: a command then sent under it is not applied, and fails with {@link
+ * SessionExpiredException} if no earlier attempt of it may have reached a server, else with {@link
+ * OutcomeUnknownException}; the client opens a new session for later commands. Commands under an
+ * idempotency key ({@link #submitKeyed}) need no session.
+ *
+ * <p>{@link Builder#clientId} only names the client in messages and logs; the servers know it by its
+ * session.
  */
 public final class PaxlogClient implements AutoCloseable {
 
@@ -164,6 +172,62 @@ public final class PaxlogClient implements AutoCloseable {
             future.completeExceptionally(notSentClosed());
         }
         return future;
+    }
+
+    /**
+     * Submits {@code command} under an idempotency key: it is the one command (sequence 1) of {@code
+     * keyId}, an id in {@code [2^61, 2^62)} derived from the key's scope (see {@link #keyId}). It is
+     * outside this client's session and window; every retry of it, by this client or by any other
+     * (after a restart, from another server), names the same log command. The servers apply it once and
+     * answer every repeat with the saved result and slot, for the cluster's key ttl (default 24 h) after
+     * it was applied; a repeat with other bytes fails with {@link KeyReusedException}, not applied. The
+     * future fails as {@link #submit}'s does otherwise. Never blocks.
+     *
+     * @throws IllegalArgumentException if {@code keyId} is outside the keyed range, or the command is null or too large
+     */
+    public CompletableFuture<Result> submitKeyed(long keyId, byte[] command) {
+        if (!io.paxlog.client.core.ClientIdRanges.isKeyed(keyId)) {
+            throw new IllegalArgumentException("key id " + keyId + " is not in [2^61, 2^62): use PaxlogClient.keyId");
+        }
+        if (command == null) {
+            throw new IllegalArgumentException("command must not be null (may be empty)");
+        }
+        if (command.length > config.frameBytesMax() - CALL_OVERHEAD_BYTES) {
+            throw new IllegalArgumentException("command of " + command.length + " bytes is over the limit of "
+                    + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
+        }
+        byte[] copy = command.clone();
+        CompletableFuture<Result> future = new CompletableFuture<>();
+        if (closed.get()) {
+            future.completeExceptionally(notSentClosed());
+            return future;
+        }
+        try {
+            dispatcher.onLoop(() -> dispatcher.submittedKeyed(keyId, copy, future));
+        } catch (RejectedExecutionException e) {
+            future.completeExceptionally(notSentClosed());
+        }
+        return future;
+    }
+
+    /**
+     * The keyed id of an idempotency key's scope: 2^61 plus 61 bits of SHA-256 of {@code scope}, the
+     * same on every client and server. The scope should say everything that makes two requests the same
+     * request besides their bytes (the HTTP API uses service, method, decoded path and the key).
+     */
+    public static long keyId(String scope) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("paxlog-idempotency-key\0" + scope).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError("every JVM has SHA-256", e);
+        }
+        long hash = 0;
+        for (int i = 0; i < 8; i++) {
+            hash = (hash << 8) | (digest[i] & 0xff);
+        }
+        return io.paxlog.client.core.ClientIdRanges.keyed(hash);
     }
 
     /**
@@ -403,10 +467,8 @@ public final class PaxlogClient implements AutoCloseable {
         }
 
         /**
-         * The id every command carries, >= 1 and below 2^62 (ids from 2^62 up are reserved for the servers'
-         * internal clients, such as the lock service's expiry). Default: a random 62-bit id. A fixed id must
-         * never be used by two clients, nor reused by a new client while the servers remember its
-         * sequences (they start at 1 again).
+         * The client's name in messages and logs ({@code c<id>}), >= 1 and below 2^62. Default: a random
+         * 62-bit number. The commands carry the id of the session the client opens, not this.
          */
         public Builder clientId(long clientId) {
             this.clientId = clientId;

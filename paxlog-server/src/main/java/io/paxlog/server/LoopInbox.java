@@ -22,8 +22,15 @@ import org.slf4j.LoggerFactory;
  */
 final class LoopInbox {
 
-    /** A client's command, or (read) a read-only query. */
-    record Call(long clientId, long sequence, byte[] payload, ReplyChannel reply, boolean read) {}
+    /** A client's call: a command, a read-only query, a register or a keep-alive ({@code clientId} its session). */
+    record Call(Kind kind, long clientId, long sequence, byte[] payload, ReplyChannel reply) {
+        enum Kind {
+            COMMAND,
+            READ,
+            REGISTER,
+            KEEP_ALIVE
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(LoopInbox.class);
 

@@ -171,7 +171,8 @@ public final class PaxlogServer implements AutoCloseable {
         config.cluster().servers().forEach(s -> clientAddresses.putIfAbsent(s.id(), s.client().socketAddress()));
         http = HttpApi.start(new HttpApi.Settings(selfId, config.cluster().id(), config.cluster().service(),
                 self.http().socketAddress(), clientAddresses, limits.httpBodyBytesMax(),
-                limits.httpConnectionsPerAddressMax()), started::status, network::isConnected, metrics);
+                limits.httpConnectionsPerAddressMax(), config.cluster().exactlyOnceWindow()), started::status,
+                network::isConnected, metrics);
         openedInOrder.add(http);
     }
 
@@ -192,6 +193,8 @@ public final class PaxlogServer implements AutoCloseable {
         switch (call.kind()) {
             case COMMAND -> loop.submit(call.clientId(), call.sequence(), call.payload(), answer);
             case READ -> loop.read(call.payload(), answer);
+            case REGISTER -> loop.register(answer);
+            case KEEP_ALIVE -> loop.keepAlive(call.clientId(), answer);
         }
     }
 
@@ -203,6 +206,8 @@ public final class PaxlogServer implements AutoCloseable {
             case BUSY -> refused(callId, ClientAnswer.Status.BUSY, answer);
             case REJECTED -> refused(callId, ClientAnswer.Status.REJECTED, answer);
             case ERROR -> refused(callId, ClientAnswer.Status.ERROR, answer);
+            case SESSION_EXPIRED -> refused(callId, ClientAnswer.Status.SESSION_EXPIRED, answer);
+            case KEY_REUSED -> refused(callId, ClientAnswer.Status.KEY_REUSED, answer);
         };
     }
 

@@ -10,6 +10,7 @@ import io.paxlog.core.runtime.CommandAnswer;
 import io.paxlog.core.runtime.CommandAnswer.Status;
 import io.paxlog.core.runtime.Node;
 import io.paxlog.core.runtime.ReplicaLoop;
+import io.paxlog.core.runtime.SessionConfig;
 import io.paxlog.core.runtime.ReplyChannel;
 import io.paxlog.server.config.ServerConfig;
 import java.util.ArrayList;
@@ -81,7 +82,8 @@ public final class ServerLoop implements AutoCloseable {
         public static Settings of(ServerConfig config, int selfId) {
             var limits = config.settings().limits();
             return new Settings(new Node.Config(config.replicaConfig(selfId), config.cluster().exactlyOnceWindow(),
-                    limits.commandBytesMax(), new ReplicaLoop.SnapshotPolicy(config.settings().snapshotEverySlots())),
+                    limits.commandBytesMax(), new ReplicaLoop.SnapshotPolicy(config.settings().snapshotEverySlots()),
+                    new SessionConfig(config.cluster().sessions(), SessionConfig.CLOCK_INTERVAL_MS_DEFAULT)),
                     config.settings().tickIntervalMs(), limits.clientQueueMax(), limits.peerQueueMax());
         }
     }
@@ -181,12 +183,24 @@ public final class ServerLoop implements AutoCloseable {
      * or at once from this thread when the queue is full or the server stops.
      */
     public void submit(long clientId, long sequence, byte[] payload, ReplyChannel reply) {
-        offer(new LoopInbox.Call(clientId, sequence, payload, Objects.requireNonNull(reply, "reply"), false));
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.COMMAND, clientId, sequence, payload,
+                Objects.requireNonNull(reply, "reply")));
+    }
+
+    /** A client opens a session through the log; as for {@link #submit}. */
+    public void register(ReplyChannel reply) {
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.REGISTER, 0, 0, new byte[0], Objects.requireNonNull(reply, "reply")));
+    }
+
+    /** A client keeps its idle session open through the log; as for {@link #submit}. */
+    public void keepAlive(long sessionId, ReplyChannel reply) {
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.KEEP_ALIVE, sessionId, 0, new byte[0],
+                Objects.requireNonNull(reply, "reply")));
     }
 
     /** A client's read-only query, answered by the node through read-index; as for {@link #submit}. */
     public void read(byte[] query, ReplyChannel reply) {
-        offer(new LoopInbox.Call(0, 0, query, Objects.requireNonNull(reply, "reply"), true));
+        offer(new LoopInbox.Call(LoopInbox.Call.Kind.READ, 0, 0, query, Objects.requireNonNull(reply, "reply")));
     }
 
     private void offer(LoopInbox.Call call) {
@@ -262,7 +276,8 @@ public final class ServerLoop implements AutoCloseable {
                 boolean worked = round();
                 long now = nowMs();
                 if (now >= nextTickAt) {
-                    node.tick(now);
+                    // The wall clock only feeds the leader's clock commands of log time; nothing here decides by it.
+                    node.tick(now, System.currentTimeMillis());
                     nextTickAt = now + settings.tickIntervalMs();
                     worked = true;
                 }
@@ -316,12 +331,21 @@ public final class ServerLoop implements AutoCloseable {
         inbox.drainCalls(clientBatch, BATCH_MAX);
         if (!clientBatch.isEmpty()) {
             for (LoopInbox.Call call : clientBatch) {
-                if (call.read()) {
-                    submitCommands(now); // the commands drained before the read keep their place
-                    node.read(call.payload(), guarded(call.reply()), now);
-                } else {
-                    commandBatch.add(new Node.CommandCall(call.clientId(), call.sequence(), call.payload(),
-                            guarded(call.reply())));
+                switch (call.kind()) {
+                    case READ -> {
+                        submitCommands(now); // the commands drained before the read keep their place
+                        node.read(call.payload(), guarded(call.reply()), now);
+                    }
+                    case COMMAND -> commandBatch.add(new Node.CommandCall(call.clientId(), call.sequence(),
+                            call.payload(), guarded(call.reply())));
+                    case REGISTER -> {
+                        submitCommands(now);
+                        node.register(guarded(call.reply()), now);
+                    }
+                    case KEEP_ALIVE -> {
+                        submitCommands(now);
+                        node.keepAlive(call.clientId(), guarded(call.reply()), now);
+                    }
                 }
             }
             submitCommands(now);

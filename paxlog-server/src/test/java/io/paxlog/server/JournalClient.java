@@ -29,21 +29,49 @@ final class JournalClient implements AutoCloseable {
     private final NetworkThreads network = NetworkThreads.start(1, "test-client");
     private final EventLoopGroup group = network.group();
     private final Map<Integer, ClientConnection> connections = new HashMap<>();
-    private final long clientId;
+    /** The session this client's commands carry; 0 until its first command opened one. */
+    private long clientId;
     private final AtomicLong callIds = new AtomicLong(1);
     private long sequence;
     private int target;
     private int lastAnswered;
     private Exception lastFailure;
 
-    JournalClient(ServerConfig config, long clientId) {
+    /** @param label unused by the servers: the client opens a session through the log before its first command */
+    JournalClient(ServerConfig config, long label) {
         this.config = config;
-        this.clientId = clientId;
         this.target = config.cluster().serverIds().get(0);
+    }
+
+    /** Opens a session (docs/protocol.md#client-sessions), following hints as {@link #submit} does. */
+    private void openSession(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        List<Integer> ids = config.cluster().serverIds();
+        while (clientId == 0 && System.nanoTime() < deadline) {
+            ClientAnswer answer = null;
+            try {
+                answer = connection(target, Duration.ofSeconds(2)).call(ClientCall.register(callIds.getAndIncrement()))
+                        .get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                lastFailure = e;
+                drop(target);
+            }
+            if (answer != null && answer.status() == ClientAnswer.Status.APPLIED) {
+                clientId = java.nio.ByteBuffer.wrap(answer.result()).getLong();
+            } else if (answer != null && answer.status() == ClientAnswer.Status.NOT_LEADER && answer.leaderHint() != 0) {
+                target = answer.leaderHint();
+            } else {
+                target = ids.get((ids.indexOf(target) + 1) % ids.size());
+                pause();
+            }
+        }
     }
 
     /** One attempt at one server; the answer or null if the server could not be reached or answered. */
     ClientAnswer callOnce(int serverId, long sequence, byte[] payload, Duration timeout) {
+        if (clientId == 0) {
+            openSession(timeout.multipliedBy(5));
+        }
         try {
             ClientConnection connection = connection(serverId, timeout);
             return connection.call(new ClientCall(callIds.getAndIncrement(), clientId, sequence, payload))

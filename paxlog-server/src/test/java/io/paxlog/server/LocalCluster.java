@@ -198,7 +198,21 @@ final class LocalCluster implements AutoCloseable {
         return count == null ? 0 : count.get();
     }
 
+    /**
+     * A client id to submit under: a session opened through the log (docs/protocol.md#client-sessions)
+     * when some running server leads, as a real client would; else an id of no session, which a server
+     * that leads would refuse but which tests of refusals (no leader, not the leader) never get that far
+     * with.
+     */
     long newClientId() {
+        for (ServerLoop loop : loops.values()) {
+            CompletableFuture<CommandAnswer> opened = new CompletableFuture<>();
+            loop.register(opened::complete);
+            CommandAnswer answer = get(opened);
+            if (answer.status() == CommandAnswer.Status.APPLIED) {
+                return java.nio.ByteBuffer.wrap(answer.result()).getLong();
+            }
+        }
         return nextClient.getAndIncrement();
     }
 

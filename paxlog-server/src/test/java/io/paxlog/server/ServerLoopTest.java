@@ -205,16 +205,17 @@ class ServerLoopTest {
         cluster = new LocalCluster(dir, 1, () -> new BlockingMachine(applying, release), "");
         cluster.start(1);
         cluster.awaitLeader();
-        CompletableFuture<CommandAnswer> first = cluster.submit(1, 1, 1, append("blocks the loop"));
+        long client = cluster.newClientId();
+        CompletableFuture<CommandAnswer> first = cluster.submit(1, client, 1, append("blocks the loop"));
         applying.await();
-        CompletableFuture<CommandAnswer> queued = cluster.submit(1, 1, 2, append("queued"));
+        CompletableFuture<CommandAnswer> queued = cluster.submit(1, client, 2, append("queued"));
 
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> cluster.stop(1));
         // A probe sent before the stop began is queued (and answered when the loop ends); one sent after
         // is refused on the spot.
         long[] probe = {100};
         Await.until(LocalCluster.WAIT, "calls are refused on arrival once stopping", () -> {
-            CompletableFuture<CommandAnswer> answer = cluster.submitIfRunning(1, 1, probe[0]++);
+            CompletableFuture<CommandAnswer> answer = cluster.submitIfRunning(1, client, probe[0]++);
             return answer.isDone() && answer.join().status() == Status.ERROR;
         });
         release.countDown();
@@ -282,7 +283,8 @@ class ServerLoopTest {
         leader.deliver(new io.paxlog.api.message.Envelope(self, self, query));
         leader.deliver(new io.paxlog.api.message.Envelope(self % 3 + 1, 9, query));
 
-        assertThat(get(cluster.submit(self, 1, 1, append("still fine"))).status()).isEqualTo(Status.APPLIED);
+        assertThat(get(cluster.submit(self, cluster.newClientId(), 1, append("still fine"))).status())
+                .isEqualTo(Status.APPLIED);
         assertThat(leader.failure()).isNull();
     }
 

@@ -65,6 +65,8 @@ public final class Checker {
     private final Map<Long, Command> chosen = new HashMap<>();
     /** stateHashAfter.get(slot - 1): state hash after applying slots 1..slot. */
     private final List<Long> stateHashAfter = new ArrayList<>();
+    /** outcomeAt.get(slot - 1): what the exactly-once layer decided for that slot, the same on every server. */
+    private final List<ExactlyOnce.Outcome.Kind> outcomeAt = new ArrayList<>();
     private final Map<Integer, Epoch> promisedSeen = new HashMap<>();
     /** slot -> epoch -> servers that durably accepted that slot's command at that epoch. */
     private final Map<Long, Map<Epoch, Accepted>> accepted = new HashMap<>();
@@ -356,6 +358,16 @@ public final class Checker {
     void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome, long stateHash) {
         agree(replica.selfId(), apply.slot(), apply.command());
         long slot = apply.slot();
+        if (slot <= outcomeAt.size()) {
+            // Sessions and keys are decided by the log alone: every server must decide each slot alike.
+            ExactlyOnce.Outcome.Kind expected = outcomeAt.get((int) (slot - 1));
+            if (expected != outcome.kind()) {
+                throw new Violation("exactly-once diverged: server " + replica.selfId() + " decided " + outcome.kind()
+                        + " for " + apply.command() + " at slot " + slot + ", another server " + expected);
+            }
+        } else if (slot == outcomeAt.size() + 1) {
+            outcomeAt.add(outcome.kind());
+        }
         if (slot <= stateHashAfter.size()) {
             long expected = stateHashAfter.get((int) (slot - 1));
             if (expected != stateHash) {
@@ -408,6 +420,19 @@ public final class Checker {
 
     Map<Long, Command> chosen() {
         return chosen;
+    }
+
+    /**
+     * Whether the command at {@code slot} took effect (applied, or a repeat of one that was), as the
+     * servers that applied the slot agreed; a slot no server applied (only restored from a snapshot)
+     * counts as having taken effect, the cautious answer for the label check.
+     */
+    boolean tookEffect(long slot) {
+        if (slot < 1 || slot > outcomeAt.size() || outcomeAt.get((int) (slot - 1)) == null) {
+            return true;
+        }
+        ExactlyOnce.Outcome.Kind kind = outcomeAt.get((int) (slot - 1));
+        return kind == ExactlyOnce.Outcome.Kind.APPLIED || kind == ExactlyOnce.Outcome.Kind.DUPLICATE;
     }
 
     long maxAppliedSlot() {

@@ -31,9 +31,9 @@ final class Linearizability {
 
     private Linearizability() {}
 
-    /** The append workload's check: {@link #check(Map, long, List, StateMachine, OpRecord.Describer)}. */
+    /** The append workload's check, every slot taking effect by the window's rules alone. */
     static void check(Map<Long, Command> chosen, long lastSlot, List<OpRecord> ops) {
-        check(chosen, lastSlot, ops, new AppendMachine(false), new AppendWorkload());
+        check(chosen, lastSlot, ops, new AppendMachine(false), new AppendWorkload(), slot -> true);
     }
 
     /**
@@ -41,9 +41,14 @@ final class Linearizability {
      * ops} against it: a logged command's answer against the model's result at its first slot, a
      * read-index read's answer against {@link StateMachine#query} of the model's state after the slot it
      * was answered at, and real-time order for both.
+     *
+     * <p>The session layer's own commands (register, keep-alive, clock) change no state, and a command
+     * whose session had expired took no effect: {@code tookEffect} says which slots' commands the
+     * servers applied or repeated (they all decide it alike, from the log, which the {@link Checker}
+     * checks as they apply); the window's rules are still played here on their own.
      */
     static void check(Map<Long, Command> chosen, long lastSlot, List<OpRecord> ops, StateMachine model,
-            OpRecord.Describer describer) {
+            OpRecord.Describer describer, java.util.function.LongPredicate tookEffect) {
         Map<Long, long[]> firstSlot = new HashMap<>(); // id -> {slot}
         Map<Long, byte[]> results = new HashMap<>();
         // The exactly-once window, played here on its own: a client's command applies at its first slot
@@ -70,8 +75,10 @@ final class Linearizability {
             if (slot > 0 && command == null) {
                 throw new Violation("slot " + slot + " was applied somewhere but no server finalized it");
             }
-            // A membership change is applied by the core, never by the service: the model skips it too.
-            if (command != null && !command.isNoop() && !io.paxlog.core.MembershipChange.isChange(command)) {
+            // A membership change is applied by the core, and the session layer's own commands by the
+            // exactly-once layer, never by the service: the model skips them too.
+            if (command != null && !command.isNoop() && !io.paxlog.core.MembershipChange.isChange(command)
+                    && !io.paxlog.core.ClientIds.isSessionLayer(command.clientId()) && tookEffect.test(slot)) {
                 long id = id(command);
                 long highest = highestApplied.getOrDefault(command.clientId(), 0L);
                 // Else a retried copy, or one too old for the window: the exactly-once layer makes it a no-op.

@@ -21,7 +21,13 @@ final class OpRecord {
         }
     }
 
-    final Command command;
+    /**
+     * The command as its client core last sent it (its session's id and sequence); until it is first
+     * sent, the client's label and its operation number, which no log holds.
+     */
+    Command command;
+    /** Whether an attempt of it was put on the wire. */
+    boolean sent;
     final long invokedAt;
     /** A read-index read: answered from a server's state without going through the log. */
     final boolean indexRead;

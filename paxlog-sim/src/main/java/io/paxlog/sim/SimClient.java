@@ -14,8 +14,15 @@ import java.util.Map;
  */
 final class SimClient {
 
-    /** One attempt of a command (or read) travelling to a server. */
-    record Request(int client, long attempt, Command command, boolean read) {}
+    /** One attempt of a call travelling to a server: {@code command} carries its ids and bytes (a register's are empty). */
+    record Request(int client, long attempt, Command command, Kind kind) {
+        enum Kind {
+            COMMAND,
+            READ,
+            REGISTER,
+            KEEP_ALIVE
+        }
+    }
 
     /** A server's answer to attempt {@code attempt}, travelling back. */
     record Reply(long attempt, CommandAnswer answer) {}

@@ -187,13 +187,16 @@ final class SimClients {
     }
 
     /**
-     * Every command a client was told was not applied is absent from the log: a "not applied" that was
-     * applied is the worst lie a client can be told (a retry applies it twice).
+     * Every command a client was told was not applied took effect at no slot of the log: a "not applied"
+     * that was applied is the worst lie a client can be told (a retry applies it twice). A copy the
+     * exactly-once layer refused (its session expired) may sit in the log: {@code tookEffect} says which
+     * slots' commands took effect, as every server agreed.
      */
-    void checkLabels(Map<Long, Command> chosen) {
+    void checkLabels(Map<Long, Command> chosen, java.util.function.LongPredicate tookEffect) {
         for (Map.Entry<Long, Command> slot : chosen.entrySet()) {
             Command command = slot.getValue();
-            if (!command.isNoop() && notApplied.contains(key(command.clientId(), command.sequence()))) {
+            if (!command.isNoop() && tookEffect.test(slot.getKey())
+                    && notApplied.contains(key(command.clientId(), command.sequence()))) {
                 throw new Violation("outcome label: c" + command.clientId() + "#" + command.sequence()
                         + " was reported not applied, but slot " + slot.getKey() + " holds it");
             }
@@ -213,15 +216,30 @@ final class SimClients {
             @Override
             public void sendCommand(Effect.SendCommand<OpRecord> send) {
                 Command command = new Command(send.clientId(), send.sequence(), send.payload());
-                if (!command.equals(client.current.command)) {
+                if (!java.util.Arrays.equals(command.payload(), client.current.command.payload())) {
                     throw new AssertionError("client " + client.clientId + " sends " + command + " for " + client.current);
                 }
-                send(client, send.attempt(), send.server(), command, false);
+                // The core numbers commands within its session: the op is known by what it last sent.
+                client.current.command = command;
+                client.current.sent = true;
+                send(client, send.attempt(), send.server(), command, SimClient.Request.Kind.COMMAND);
             }
 
             @Override
             public void sendQuery(Effect.SendQuery<OpRecord> send) {
-                send(client, send.attempt(), send.server(), client.current.command, true);
+                send(client, send.attempt(), send.server(), client.current.command, SimClient.Request.Kind.READ);
+            }
+
+            @Override
+            public void sendRegister(Effect.SendRegister<OpRecord> send) {
+                send(client, send.attempt(), send.server(), new Command(client.clientId, 1, new byte[0]),
+                        SimClient.Request.Kind.REGISTER);
+            }
+
+            @Override
+            public void sendKeepAlive(Effect.SendKeepAlive<OpRecord> send) {
+                send(client, send.attempt(), send.server(), new Command(send.sessionId(), 1, new byte[0]),
+                        SimClient.Request.Kind.KEEP_ALIVE);
             }
 
             @Override
@@ -249,10 +267,10 @@ final class SimClients {
         }
     }
 
-    private void send(SimClient client, long attempt, int server, Command command, boolean read) {
+    private void send(SimClient client, long attempt, int server, Command command, SimClient.Request.Kind kind) {
         client.onTheWire.put(attempt, server);
         sim.schedule(sim.network().clientHopMs(), new Event.ClientRequest(server,
-                new SimClient.Request(client.index, attempt, command, read)));
+                new SimClient.Request(client.index, attempt, command, kind)));
     }
 
     private void ended(SimClient client, OpRecord op, Outcome reported) {
@@ -263,7 +281,7 @@ final class SimClients {
             case NOT_APPLIED, UNKNOWN -> {
                 op.failure = outcome.kind() + ": " + outcome.message();
                 op.definitelyNotApplied = !outcome.mayHaveBeenApplied();
-                if (op.definitelyNotApplied && !op.indexRead) {
+                if (op.definitelyNotApplied && !op.indexRead && op.sent) {
                     notApplied.add(key(op.command.clientId(), op.command.sequence()));
                 }
                 sim.trace().add(sim.now(), 0, "ended", op, outcome.kind().ordinal());
@@ -315,6 +333,8 @@ final class SimClients {
             case BUSY -> ServerAnswer.Status.BUSY;
             case REJECTED -> ServerAnswer.Status.REJECTED;
             case ERROR -> ServerAnswer.Status.ERROR;
+            case SESSION_EXPIRED -> ServerAnswer.Status.SESSION_EXPIRED;
+            case KEY_REUSED -> ServerAnswer.Status.KEY_REUSED;
         };
         return new ServerAnswer(status, answer.slot(), answer.result(), answer.leaderHint(), answer.message());
     }

@@ -12,6 +12,7 @@ import io.paxlog.api.message.ReadReply;
 import io.paxlog.api.message.Rejected;
 import io.paxlog.api.storage.Snapshot;
 import io.paxlog.core.Apply;
+import io.paxlog.core.ClientIds;
 import io.paxlog.core.Effects;
 import io.paxlog.core.ExactlyOnce;
 import io.paxlog.core.Membership;
@@ -19,6 +20,8 @@ import io.paxlog.core.MembershipHistory;
 import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.Role;
+import io.paxlog.core.SessionLimits;
+import io.paxlog.core.runtime.SessionConfig;
 import io.paxlog.core.runtime.Node;
 import io.paxlog.core.runtime.ReplicaLoop;
 import io.paxlog.core.runtime.ReplyChannel;
@@ -61,12 +64,27 @@ public final class Simulation {
     static final long CATCH_UP_GRACE_MS = 30_000;
     /** Servers beyond the seed that a reconfiguring run may add. */
     static final int SPARES = 2;
+    /**
+     * Sessions expire after 2 s of log time without a command (a partition of a client's leader, or a
+     * long election, outlasts it), keys after 10 s; the leader proposes a clock every 200 ms.
+     */
+    static final SessionConfig SESSIONS = new SessionConfig(new SessionLimits(2_000, 10_000, 10_000, 100_000), 200);
+    /** The wall clock's reading at simulated time 0, before each server's skew. */
+    static final long WALL_EPOCH_MS = 1_700_000_000_000L;
+    /**
+     * Each server's wall clock is off by up to this much either way, for the whole run: well below the
+     * session timeout, as a deployment must keep it (a leader whose clock runs ahead by more than the
+     * timeout expires every session once it leads).
+     */
+    static final long WALL_SKEW_MAX_MS = 300;
 
     private final long seed;
     private final SimOptions options;
     private final SplittableRandom random;
     /** Split once per server for its disk's fault choices (where a crash lands, what it tears). */
     private final SplittableRandom diskRandom;
+    /** Each server's wall-clock skew. */
+    private final SplittableRandom clockRandom;
     /** The seed membership's size. */
     private final int n;
     /**
@@ -110,6 +128,7 @@ public final class Simulation {
         SplittableRandom networkRandom = master.split();
         SplittableRandom clientRandom = master.split();
         this.diskRandom = master.split();
+        this.clockRandom = master.split();
         // Drawn even when the size is given, so that the replay command (which names the size) replays
         // exactly the run the seed gave when it chose the size itself.
         int drawnServers = random.nextBoolean() ? 3 : 5;
@@ -155,7 +174,7 @@ public final class Simulation {
         String violation = null;
         try {
             for (int id = 1; id <= universe; id++) {
-                servers[id] = new SimServer(id);
+                servers[id] = new SimServer(id, clockRandom.nextLong(-WALL_SKEW_MAX_MS, WALL_SKEW_MAX_MS + 1));
                 servers[id].disk = options.disk() == SimOptions.DiskModel.WAL
                         ? new WalDisk(id, diskScheduler(id), checker, diskRandom.split())
                         : new SimDisk(id, diskScheduler(id), checker);
@@ -180,9 +199,9 @@ public final class Simulation {
                     throw new Violation("message storm: " + queue.size() + " events queued");
                 }
             }
-            clients.checkLabels(checker.chosen());
+            clients.checkLabels(checker.chosen(), checker::tookEffect);
             Linearizability.check(checker.chosen(), checker.maxAppliedSlot(), clients.history(), workload.newModel(),
-                    workload);
+                    workload, checker::tookEffect);
         } catch (Violation e) {
             violation = e.getMessage();
         } catch (AssertionError | RuntimeException e) {
@@ -230,7 +249,7 @@ public final class Simulation {
             schedule(TICK_MS, event);
             if (!server.paused) {
                 trace.add(now, event.server(), "tick", null, 0);
-                server.node.tick(now);
+                server.node.tick(now, server.wallMillis());
                 afterStep(server);
             }
         }
@@ -288,12 +307,13 @@ public final class Simulation {
                 schedule(network.clientHopMs(), new Event.ClientReply(request.client(),
                         new SimClient.Reply(request.attempt(), answer)));
             };
-            if (request.read()) {
-                trace.add(now, event.server(), "read", command, request.attempt());
-                server.node.read(command.payload(), reply, now);
-            } else {
-                trace.add(now, event.server(), "request", command, request.attempt());
-                server.node.command(command.clientId(), command.sequence(), command.payload(), reply, now);
+            trace.add(now, event.server(), request.kind().name().toLowerCase(java.util.Locale.ROOT), command,
+                    request.attempt());
+            switch (request.kind()) {
+                case READ -> server.node.read(command.payload(), reply, now);
+                case COMMAND -> server.node.command(command.clientId(), command.sequence(), command.payload(), reply, now);
+                case REGISTER -> server.node.register(reply, now);
+                case KEEP_ALIVE -> server.node.keepAlive(command.clientId(), reply, now);
             }
             afterStep(server);
         }
@@ -440,9 +460,17 @@ public final class Simulation {
         final List<Runnable> deferred = new ArrayList<>();
         /** Snapshots the disk reported durable during the disk event being handled. */
         final List<Long> snapshotsSaved = new ArrayList<>();
+        /** How far this server's wall clock is off. */
+        final long wallSkewMs;
 
-        SimServer(int id) {
+        SimServer(int id, long wallSkewMs) {
             this.id = id;
+            this.wallSkewMs = wallSkewMs;
+        }
+
+        /** What this server's wall clock reads now. */
+        long wallMillis() {
+            return WALL_EPOCH_MS + now + wallSkewMs;
         }
     }
 
@@ -461,7 +489,7 @@ public final class Simulation {
         // Durability reaches the node through disk events (see SimStorage), not the batch callback; a
         // saved snapshot is noted during such an event and handed over after it (or on resume).
         server.node = Node.builder(new Node.Config(config.forServer(id), EXACTLY_ONCE_WINDOW, COMMAND_BYTES_MAX,
-                snapshotPolicy)).storage(server.disk, batchId -> { }, slot -> {
+                snapshotPolicy, SESSIONS)).storage(server.disk, batchId -> { }, slot -> {
                     if (server.incarnation == incarnation) {
                         server.snapshotsSaved.add(slot);
                     }
@@ -489,7 +517,8 @@ public final class Simulation {
             public void applied(Replica replica, Apply apply, ExactlyOnce.Outcome outcome) {
                 boolean first = apply.slot() > checker.maxAppliedSlot();
                 checker.applied(replica, apply, outcome, workload.stateHash(machine));
-                if (first) {
+                // The session layer's own commands (register, keep-alive, clock) never reach the machine.
+                if (first && !ClientIds.isSessionLayer(apply.command().clientId())) {
                     workload.firstApplied(apply.slot(), apply.command(), outcome, machine);
                 }
             }
@@ -563,7 +592,7 @@ public final class Simulation {
         // After a pause, timers and queued input race: the order is up to the seed.
         boolean tickFirst = random.nextBoolean();
         if (tickFirst) {
-            server.node.tick(now); // timers fire late
+            server.node.tick(now, server.wallMillis()); // timers fire late
             afterStep(server);
         }
         for (Runnable input : backlog) {
@@ -574,7 +603,7 @@ public final class Simulation {
             afterStep(server);
         }
         if (!tickFirst && server.node != null && !server.paused) {
-            server.node.tick(now);
+            server.node.tick(now, server.wallMillis());
             afterStep(server);
         }
     }

@@ -29,6 +29,29 @@ class OutcomeLabelTest {
                 .startsWith("outcome label: ").contains("was reported not applied, but slot");
     }
 
+    /**
+     * The broken client core of issue 11: it calls a retry answered SESSION_EXPIRED "not applied" even
+     * though an earlier attempt may have been applied before the session expired.
+     */
+    @Test
+    void aClientToldNotAppliedForARetryWhoseSessionExpiredIsCaught() {
+        SimOptions lying = SimOptions.defaults().withSafetyMs(20_000).withRelabel(outcome ->
+                outcome instanceof Outcome.Unknown unknown && unknown.reason() == Outcome.Unknown.Reason.SESSION_EXPIRED
+                        ? new Outcome.NotApplied(Outcome.NotApplied.Reason.SESSION_EXPIRED, "(a lie) " + unknown.message())
+                        : outcome);
+        String caught = null;
+        long seed = 1;
+        for (; seed <= 200 && caught == null; seed++) {
+            SeedResult result = Simulation.run(seed, lying);
+            if (!result.passed()) {
+                caught = result.violation();
+            }
+        }
+        System.out.printf("a SESSION_EXPIRED lie caught at seed %d: %s%n", seed - 1, caught);
+        assertThat(caught).as("a lying label is caught within 200 seeds").isNotNull()
+                .startsWith("outcome label: ").contains("was reported not applied, but slot");
+    }
+
     @Test
     void theTruthPassesTheSameSeeds() {
         for (long seed = 1; seed <= 20; seed++) {

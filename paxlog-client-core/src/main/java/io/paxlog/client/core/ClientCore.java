@@ -69,6 +69,10 @@ public final class ClientCore<H> {
     private final ArrayDeque<Request<H>> waiting = new ArrayDeque<>();
     /** Queries sent and not finished. */
     private final Set<Request<H>> queries = new LinkedHashSet<>();
+    /** Keyed commands sent and not finished: each has its own id, outside the window. */
+    private final Set<Request<H>> keyed = new LinkedHashSet<>();
+    /** The session this client's commands carry (docs/protocol.md#client-sessions); 0 while none is open. */
+    private final SessionKeeper session = new SessionKeeper();
     /** The current attempt of every request that has one under way, by attempt id. */
     private final Map<Long, Request<H>> attempts = new HashMap<>();
     /** Every request's timeout and retry, earliest first. */
@@ -120,9 +124,14 @@ public final class ClientCore<H> {
         return leader;
     }
 
-    /** Commands in the window plus those waiting for room plus queries in flight: requests not yet complete. */
+    /** Commands in the window, waiting for room or under a key, plus queries in flight: requests not yet complete. */
     public int pending() {
-        return outstanding.size() + waiting.size() + queries.size();
+        return outstanding.size() + waiting.size() + queries.size() + keyed.size();
+    }
+
+    /** The session this client's commands carry now, 0 while none is open. */
+    public long session() {
+        return session.id();
     }
 
     // ---- Events
@@ -130,7 +139,7 @@ public final class ClientCore<H> {
     /** A command to apply once; {@code payload} is the core's from now on. */
     public List<Effect<H>> submitCommand(H handle, byte[] payload, long now) {
         begin(now);
-        Request<H> command = new Request<>(handle, payload, false, 0);
+        Request<H> command = new Request<>(handle, payload, Request.Kind.COMMAND, 0);
         if (closed) {
             finish(command, new NotApplied(NotApplied.Reason.CLOSED, name(command) + ": not sent: the client is closed"));
         } else if (!hasRoom() && waiting.size() >= config.maxWaiting()) {
@@ -148,7 +157,7 @@ public final class ClientCore<H> {
     /** A read-only query; {@code payload} is the core's from now on. */
     public List<Effect<H>> submitQuery(H handle, byte[] payload, long now) {
         begin(now);
-        Request<H> query = new Request<>(handle, payload, true, nextQueryId++);
+        Request<H> query = new Request<>(handle, payload, Request.Kind.QUERY, nextQueryId++);
         if (closed) {
             finish(query, new NotApplied(NotApplied.Reason.CLOSED, name(query) + ": not sent: the client is closed"));
         } else if (queries.size() >= config.maxWaiting()) {
@@ -162,6 +171,33 @@ public final class ClientCore<H> {
         return end();
     }
 
+    /**
+     * A command under an idempotency key: it carries {@code keyId} (in {@link ClientIdRanges#isKeyed the
+     * keyed range}) and sequence 1 in every attempt, outside the session and its window; every retry,
+     * by this client or any other with the same key, names the same log command, and the servers answer
+     * a repeat with the saved result, or KEY_REUSED when the key was applied with other bytes.
+     */
+    public List<Effect<H>> submitKeyed(H handle, long keyId, byte[] payload, long now) {
+        begin(now);
+        if (!ClientIdRanges.isKeyed(keyId)) {
+            throw new IllegalArgumentException("key id " + keyId + " is not in the keyed range [2^61, 2^62)");
+        }
+        Request<H> command = new Request<>(handle, payload, Request.Kind.KEYED, 0);
+        command.clientId = keyId;
+        command.sequence = 1;
+        if (closed) {
+            finish(command, new NotApplied(NotApplied.Reason.CLOSED, name(command) + ": not sent: the client is closed"));
+        } else if (keyed.size() >= config.maxWaiting()) {
+            finish(command, new NotApplied(NotApplied.Reason.NO_ROOM, name(command) + ": not sent: " + keyed.size()
+                    + " keyed commands are in flight (maxWaiting " + config.maxWaiting() + ")"));
+        } else {
+            command.timeout = deadline(command, now + config.requestTimeoutNanos(), Request.Wait.REQUEST);
+            keyed.add(command);
+            attempt(command, nextTarget());
+        }
+        return end();
+    }
+
     /** Attempt {@code attempt} has its connection: the core sends its call if it still wants it. */
     public List<Effect<H>> connected(long attempt, long now) {
         begin(now);
@@ -171,10 +207,12 @@ public final class ClientCore<H> {
             if (config.attemptTimeoutNanos() > 0) {
                 request.attemptDeadline = deadline(request, now + config.attemptTimeoutNanos(), Request.Wait.ATTEMPT);
             }
-            if (request.query) {
-                out.add(new Effect.SendQuery<>(attempt, request.server, request.payload));
-            } else {
-                out.add(new Effect.SendCommand<>(attempt, request.server, clientId, request.sequence, request.payload));
+            switch (request.kind) {
+                case QUERY -> out.add(new Effect.SendQuery<>(attempt, request.server, request.payload));
+                case COMMAND, KEYED -> out.add(new Effect.SendCommand<>(attempt, request.server, request.clientId,
+                        request.sequence, request.payload));
+                case REGISTER -> out.add(new Effect.SendRegister<>(attempt, request.server));
+                case KEEP_ALIVE -> out.add(new Effect.SendKeepAlive<>(attempt, request.server, request.clientId));
             }
         }
         return end();
@@ -237,6 +275,13 @@ public final class ClientCore<H> {
     public List<Effect<H>> timerFired(long now) {
         begin(now);
         armedAt = NONE;
+        if (!closed && session.keepAliveDue(now)) {
+            Request<H> keepAlive = new Request<>(null, new byte[0], Request.Kind.KEEP_ALIVE, 0);
+            keepAlive.clientId = session.id();
+            keepAlive.timeout = deadline(keepAlive, now + config.requestTimeoutNanos(), Request.Wait.REQUEST);
+            session.keepAliveSent(keepAlive);
+            attempt(keepAlive, nextTarget());
+        }
         while (!deadlines.isEmpty() && deadlines.first().at() <= now) {
             Deadline due = deadlines.pollFirst();
             @SuppressWarnings("unchecked")
@@ -266,7 +311,12 @@ public final class ClientCore<H> {
     public List<Effect<H>> close(long now) {
         begin(now);
         closed = true;
-        for (Request<H> command : new ArrayList<>(outstanding.values())) {
+        List<Request<H>> inFlight = new ArrayList<>(outstanding.values());
+        inFlight.addAll(keyed);
+        for (Request<H> own : session.<H>ownRequests()) {
+            finish(own, new NotApplied(NotApplied.Reason.CLOSED, name(own) + ": the client was closed"));
+        }
+        for (Request<H> command : inFlight) {
             if (command.mayHaveBeenApplied || command.stage == Stage.SENT) {
                 finish(command, new Unknown(Unknown.Reason.CLOSED, name(command)
                         + ": outcome unknown: the client was closed with the command outstanding; " + UNKNOWN_TAIL));
@@ -297,8 +347,10 @@ public final class ClientCore<H> {
 
     /** Asks for a timer if the earliest deadline comes before any asked for, and hands the effects over. */
     private List<Effect<H>> end() {
-        if (!deadlines.isEmpty()) {
-            long earliest = deadlines.first().at();
+        long keepAliveAt = closed ? NONE : session.keepAliveAt();
+        if (!deadlines.isEmpty() || keepAliveAt != NONE) {
+            long earliest = deadlines.isEmpty() ? keepAliveAt
+                    : keepAliveAt == NONE ? deadlines.first().at() : Math.min(keepAliveAt, deadlines.first().at());
             if (armedAt == NONE || earliest < armedAt) {
                 armedAt = earliest;
                 out.add(new Effect.ArmTimer<>(earliest));
@@ -332,10 +384,17 @@ public final class ClientCore<H> {
         return outstanding.isEmpty() || nextSequence - outstanding.firstKey() < config.maxOutstanding();
     }
 
-    /** Moves waiting commands into the window while there is room. */
+    /** Moves waiting commands into the window while there is room, once a session is open. */
     private void admit() {
-        while (!closed && !waiting.isEmpty() && hasRoom()) {
+        if (!closed && !waiting.isEmpty() && session.id() == 0 && !session.opening()) {
+            Request<H> register = new Request<>(null, new byte[0], Request.Kind.REGISTER, 0);
+            register.timeout = deadline(register, lastNow + config.requestTimeoutNanos(), Request.Wait.REQUEST);
+            session.registerSent(register);
+            attempt(register, nextTarget());
+        }
+        while (!closed && !waiting.isEmpty() && session.id() != 0 && hasRoom()) {
             Request<H> command = waiting.poll();
+            command.clientId = session.id();
             command.sequence = nextSequence++;
             outstanding.put(command.sequence, command);
             attempt(command, nextTarget());
@@ -367,7 +426,21 @@ public final class ClientCore<H> {
                 setLeader(server, "it applied " + name(request));
                 leaderSeen = true;
                 clearNoLeader();
+                if (request.kind == Request.Kind.COMMAND || request.kind == Request.Kind.KEEP_ALIVE) {
+                    session.active(request.clientId, lastNow);
+                }
                 finish(request, new Outcome.Applied(answer.slot(), answer.result()));
+            }
+            case SESSION_EXPIRED -> sessionExpired(request, server, answer.message());
+            case KEY_REUSED -> {
+                if (request.kind != Request.Kind.KEYED || request.mayHaveBeenApplied) {
+                    // After an attempt that may have reached a log, the key may have expired and been reused since.
+                    rejected(request, server, "KEY_REUSED: " + answer.message());
+                } else {
+                    finish(request, new Outcome.Rejected(Outcome.Rejected.Reason.KEY_REUSED, server, answer.message(),
+                            name(request) + ": not applied: " + config.describe(server) + " answered KEY_REUSED: "
+                                    + answer.message()));
+                }
             }
             case NOT_LEADER -> {
                 // A leader deposed while the command waited answers NOT_LEADER, yet a later leader may
@@ -506,6 +579,63 @@ public final class ClientCore<H> {
         return true;
     }
 
+    /**
+     * The server says {@code request}'s session is not open. That copy was not applied; an earlier
+     * attempt's copy may have been, before the expiry, so the command is unknown if one may have reached
+     * a log and not applied otherwise. Every other command of the session that may have reached a log is
+     * unknown for the same reason; those that never left the client wait for the next session, which
+     * the client opens at once if any command waits.
+     */
+    private void sessionExpired(Request<H> request, int server, String message) {
+        String what = config.describe(server) + " answered SESSION_EXPIRED: " + message;
+        if (request.kind != Request.Kind.COMMAND && request.kind != Request.Kind.KEEP_ALIVE) {
+            rejected(request, server, "SESSION_EXPIRED: " + message);
+            return;
+        }
+        if (session.expired(request.clientId)) {
+            nextSequence = 1;
+            for (Request<H> other : new ArrayList<>(outstanding.values())) {
+                if (other == request) {
+                    continue;
+                }
+                if (other.mayHaveBeenApplied || other.stage == Stage.SENT) {
+                    finish(other, new Unknown(Unknown.Reason.SESSION_EXPIRED, name(other) + ": outcome unknown: "
+                            + "its session expired while it was outstanding (" + what + "); " + UNKNOWN_TAIL));
+                } else {
+                    requeue(other);
+                }
+            }
+        }
+        if (request.kind == Request.Kind.KEEP_ALIVE) {
+            finish(request, new NotApplied(NotApplied.Reason.SESSION_EXPIRED, name(request) + ": " + what));
+        } else if (request.mayHaveBeenApplied) {
+            finish(request, new Unknown(Unknown.Reason.SESSION_EXPIRED, name(request) + ": outcome unknown: " + what
+                    + "; an earlier attempt reached " + request.reachedBy + " and may have been applied before the "
+                    + "session expired; " + UNKNOWN_TAIL));
+        } else {
+            finish(request, new NotApplied(NotApplied.Reason.SESSION_EXPIRED, name(request) + ": not applied: " + what
+                    + "; no earlier attempt of it reached a server"));
+        }
+    }
+
+    /** A command of an expired session that never left the client goes back to wait for the next session. */
+    private void requeue(Request<H> command) {
+        if (outstanding.remove(command.sequence) != command) {
+            throw new AssertionError(name(command) + " was not outstanding");
+        }
+        if (command.retry != null) {
+            deadlines.remove(command.retry);
+            command.retry = null;
+        }
+        dropAttemptDeadline(command);
+        attempts.remove(command.attempt);
+        command.stage = Stage.WAITING;
+        command.clientId = 0;
+        command.sequence = 0;
+        command.backoffs = 0;
+        waiting.addFirst(command);
+    }
+
     private void rejected(Request<H> request, int server, String message) {
         if (request.mayHaveBeenApplied) {
             // A retry refused as too old for the exactly-once window: the first copy may have applied.
@@ -565,7 +695,10 @@ public final class ClientCore<H> {
             return;
         }
         switch (request.stage) {
-            case WAITING -> finish(request, new NotApplied(NotApplied.Reason.WAITED_FOR_ROOM, name(request)
+            case WAITING -> finish(request, outstanding.isEmpty()
+                    ? new NotApplied(NotApplied.Reason.NO_SESSION, name(request) + ": not sent" + after
+                            + ": no session could be opened (" + session.lastFailure() + ")")
+                    : new NotApplied(NotApplied.Reason.WAITED_FOR_ROOM, name(request)
                     + ": not sent" + after + ": it waited for room behind " + outstanding.size()
                     + " outstanding commands (maxOutstanding " + config.maxOutstanding() + ", oldest "
                     + name(outstanding.firstEntry().getValue()) + ")"));
@@ -628,8 +761,24 @@ public final class ClientCore<H> {
         }
         dropAttemptDeadline(request);
         attempts.remove(request.attempt);
+        if (request.kind.internal()) {
+            session.ended(request, outcome, lastNow);
+            if (request.kind == Request.Kind.REGISTER && outcome instanceof NotApplied notApplied
+                    && notApplied.reason() == NotApplied.Reason.UNAVAILABLE) {
+                // No server led for the no-leader wait: the commands waiting for the session fail as fast as
+                // commands of an open session would; none of them was ever sent.
+                for (Request<H> command : new ArrayList<>(waiting)) {
+                    finish(command, new NotApplied(NotApplied.Reason.UNAVAILABLE, name(command)
+                            + ": not sent: no session could be opened: " + notApplied.message()));
+                }
+            }
+            admit();
+            return;
+        }
         if (request.query) {
             queries.remove(request);
+        } else if (request.kind == Request.Kind.KEYED) {
+            keyed.remove(request);
         } else if (wasWaiting) {
             waiting.remove(request);
         } else if (request.sequence != 0 && outstanding.remove(request.sequence) != request) {
@@ -640,10 +789,14 @@ public final class ClientCore<H> {
     }
 
     private String name(Request<H> request) {
-        if (request.query) {
-            return "query c" + clientId + "/q" + request.queryId;
-        }
-        return "command c" + clientId + "#" + (request.sequence == 0 ? "-" : Long.toString(request.sequence));
+        return switch (request.kind) {
+            case QUERY -> "query c" + clientId + "/q" + request.queryId;
+            case COMMAND -> "command c" + clientId + (request.clientId == 0 ? "" : " s" + request.clientId) + "#"
+                    + (request.sequence == 0 ? "-" : Long.toString(request.sequence));
+            case KEYED -> "keyed command c" + clientId + " k" + Long.toHexString(request.clientId);
+            case REGISTER -> "register of c" + clientId;
+            case KEEP_ALIVE -> "keep-alive of c" + clientId + " s" + request.clientId;
+        };
     }
 
     /** {@code 700 ms}, {@code 5 s}, {@code 1.5 s}. */

@@ -7,8 +7,8 @@ package io.paxlog.client.core;
  *
  * @param <H> the caller's handle for a request, given at submit and handed back in {@link Complete}
  */
-public sealed interface Effect<H> permits Effect.Connect, Effect.SendCommand, Effect.SendQuery, Effect.ArmTimer,
-        Effect.Complete, Effect.LeaderChanged {
+public sealed interface Effect<H> permits Effect.Connect, Effect.SendCommand, Effect.SendQuery, Effect.SendRegister,
+        Effect.SendKeepAlive, Effect.ArmTimer, Effect.Complete, Effect.LeaderChanged {
 
     /** Carries this effect out on {@code handler}. */
     void applyTo(Handler<H> handler);
@@ -20,6 +20,10 @@ public sealed interface Effect<H> permits Effect.Connect, Effect.SendCommand, Ef
         void sendCommand(SendCommand<H> send);
 
         void sendQuery(SendQuery<H> send);
+
+        void sendRegister(SendRegister<H> send);
+
+        void sendKeepAlive(SendKeepAlive<H> send);
 
         void armTimer(ArmTimer<H> timer);
 
@@ -58,6 +62,22 @@ public sealed interface Effect<H> permits Effect.Connect, Effect.SendCommand, Ef
         @Override
         public void applyTo(Handler<H> handler) {
             handler.sendQuery(this);
+        }
+    }
+
+    /** As {@link SendCommand}, for a register: open a session (docs/protocol.md#client-sessions). */
+    record SendRegister<H>(long attempt, int server) implements Effect<H> {
+        @Override
+        public void applyTo(Handler<H> handler) {
+            handler.sendRegister(this);
+        }
+    }
+
+    /** As {@link SendCommand}, for a keep-alive of the idle session {@code sessionId}. */
+    record SendKeepAlive<H>(long attempt, int server, long sessionId) implements Effect<H> {
+        @Override
+        public void applyTo(Handler<H> handler) {
+            handler.sendKeepAlive(this);
         }
     }
 

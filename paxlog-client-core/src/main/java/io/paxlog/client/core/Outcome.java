@@ -81,7 +81,14 @@ public sealed interface Outcome permits Outcome.Applied, Outcome.NotApplied, Out
             /** No server took it: unreachable or BUSY until the client gave up. */
             UNAVAILABLE,
             /** A query got no answer within the request timeout; a read applies nothing. */
-            QUERY_TIMED_OUT
+            QUERY_TIMED_OUT,
+            /**
+             * Its session expired, and no attempt of it before the one answered so may have reached a server
+             * (docs/protocol.md#client-sessions). The client opens a new session for later commands.
+             */
+            SESSION_EXPIRED,
+            /** Never sent: no session could be opened within its request timeout. */
+            NO_SESSION
         }
 
         public NotApplied {
@@ -100,12 +107,24 @@ public sealed interface Outcome permits Outcome.Applied, Outcome.NotApplied, Out
      * The cluster refused it for good ({@code REJECTED} on an attempt before any other may have reached
      * a server): not applied, and the same request would be refused again.
      */
-    record Rejected(int server, String serverMessage, String message) implements Outcome {
+    record Rejected(Reason reason, int server, String serverMessage, String message) implements Outcome {
+
+        public enum Reason {
+            /** The command itself is refused (too large, malformed, a query the machine does not answer). */
+            REFUSED,
+            /** Its idempotency key was applied before with another command. */
+            KEY_REUSED
+        }
 
         public Rejected {
-            if (serverMessage == null || message == null) {
-                throw new IllegalArgumentException("a rejected outcome needs the server's message and a message");
+            if (reason == null || serverMessage == null || message == null) {
+                throw new IllegalArgumentException("a rejected outcome needs a reason, the server's message and a message");
             }
+        }
+
+        /** Refused for what it is ({@link Reason#REFUSED}). */
+        public Rejected(int server, String serverMessage, String message) {
+            this(Reason.REFUSED, server, serverMessage, message);
         }
 
         @Override
@@ -130,7 +149,12 @@ public sealed interface Outcome permits Outcome.Applied, Outcome.NotApplied, Out
             /** A retry was refused (too old for the exactly-once window) after an earlier attempt reached a server. */
             RETRY_REJECTED,
             /** The client was closed while an attempt may have reached a server. */
-            CLOSED
+            CLOSED,
+            /**
+             * Its session expired after an attempt of it may have reached a server: that copy may have been
+             * applied before the expiry, and no server can tell any more.
+             */
+            SESSION_EXPIRED
         }
 
         public Unknown {

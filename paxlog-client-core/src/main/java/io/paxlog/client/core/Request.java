@@ -23,6 +23,34 @@ final class Request<H> {
         DONE
     }
 
+    /** What the request is. */
+    enum Kind {
+        /** A command of the client's session, in its window. */
+        COMMAND,
+        /** A command under an idempotency key: its own id, sequence 1, outside the window. */
+        KEYED,
+        /** A read-only query. */
+        QUERY,
+        /** The client's own: open a session. */
+        REGISTER,
+        /** The client's own: keep the idle session open. */
+        KEEP_ALIVE;
+
+        /**
+         * Whether every failure of it leaves nothing the caller must know about, so any server may be asked
+         * again: a read changes nothing; a lost register at worst leaves a session nobody uses, which
+         * expires; a keep-alive is idempotent.
+         */
+        boolean readLike() {
+            return this == QUERY || this == REGISTER || this == KEEP_ALIVE;
+        }
+
+        /** The client's own request, which no caller waits for. */
+        boolean internal() {
+            return this == REGISTER || this == KEEP_ALIVE;
+        }
+    }
+
     /** What a deadline ends: the whole request, a backoff, or the wait for one attempt's answer. */
     enum Wait {
         REQUEST,
@@ -36,11 +64,17 @@ final class Request<H> {
     final H handle;
     /** The request's bytes, owned by the core (the shell copies the caller's), never mutated. */
     final byte[] payload;
-    /** A read-only query: a READ call, retried anywhere, never "outcome unknown", outside the window. */
+    final Kind kind;
+    /** {@link Kind#readLike}: retried anywhere, never "outcome unknown", outside the window. */
     final boolean query;
     /** A query's number among this client's queries, for the messages; 0 for a command. */
     final long queryId;
 
+    /**
+     * The id the command carries: its session's (set when it enters the window), its key's, or the
+     * session a keep-alive keeps; 0 for a query or a register.
+     */
+    long clientId;
     /** 0 until the command enters the window; then fixed for every attempt (the point of exactly-once). */
     long sequence;
     Stage stage = Stage.WAITING;
@@ -69,10 +103,11 @@ final class Request<H> {
     /** When the current attempt stops waiting for its server, or null. */
     Deadline attemptDeadline;
 
-    Request(H handle, byte[] payload, boolean query, long queryId) {
+    Request(H handle, byte[] payload, Kind kind, long queryId) {
         this.handle = handle;
         this.payload = payload;
-        this.query = query;
+        this.kind = kind;
+        this.query = kind.readLike();
         this.queryId = queryId;
     }
 

@@ -11,7 +11,7 @@ package io.paxlog.client.core;
  */
 public record ServerAnswer(Status status, long slot, byte[] result, int leaderHint, String message) {
 
-    /** The same six outcomes as the client protocol's. */
+    /** The same outcomes as the client protocol's. */
     public enum Status {
         /** Applied, now or by an earlier attempt of the same sequence. */
         APPLIED,
@@ -24,7 +24,14 @@ public record ServerAnswer(Status status, long slot, byte[] result, int leaderHi
         /** Will never apply (too large, a sequence the exactly-once window dropped, a query refused). */
         REJECTED,
         /** Something unexpected on the server (it was stopping, its handler failed). */
-        ERROR
+        ERROR,
+        /**
+         * This copy was not applied: its session is not open (expired or never opened). An earlier copy of
+         * the same command may have been applied before the session expired.
+         */
+        SESSION_EXPIRED,
+        /** Not applied: the idempotency key was applied before with another command. */
+        KEY_REUSED
     }
 
     private static final byte[] EMPTY = new byte[0];

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * answered, servers answer anything. Whatever happens, the rules hold: no call outside the
  * exactly-once window, every request ends once and within its request timeout, "not applied" only
  * when no attempt could have reached a server's log, "applied" only when a server applied it, and a
- * query never ends "unknown". A failure names the seed.
+ * query never ends "unknown". Sessions open through random registers and expire at random: a
+ * command is "not applied" after SESSION_EXPIRED only if no earlier copy of it may have been applied
+ * while its session was open. A failure names the seed.
  */
 class ClientCoreRandomTest {
 
@@ -49,11 +51,16 @@ class ClientCoreRandomTest {
         long now;
         final Map<String, Long> submittedAt = new HashMap<>();
         final Map<String, Outcome> outcomes = new HashMap<>();
-        /** Sequences some attempt may have put into a server's log. */
-        final Set<Long> reached = new HashSet<>();
-        final Set<Long> applied = new HashSet<>();
-        final Set<Long> completedSequences = new HashSet<>();
-        long smallestIncomplete = 1;
+        /** Commands (by handle) some attempt may have put into a server's log while their session was open. */
+        final Set<String> reached = new HashSet<>();
+        final Set<String> applied = new HashSet<>();
+        /** Per session: the sequences sent and not completed (only sent copies can meet the servers' window). */
+        final Map<Long, java.util.TreeSet<Long>> sentIncomplete = new HashMap<>();
+        /** The session of each handle's last attempt. */
+        final Map<String, Long> sessionOf = new HashMap<>();
+        final Set<Long> expiredSessions = new HashSet<>();
+        final Map<String, Long> sequenceOf = new HashMap<>();
+        long nextSession = 1;
 
         Run(long seed) {
             this.seed = seed;
@@ -78,8 +85,8 @@ class ClientCoreRandomTest {
                 long time = network.nextLong(3_000 * MS);
                 at(time, () -> {
                     submittedAt.put(handle, now);
-                    return handle.startsWith("q") ? core.submitQuery(handle, new byte[0], now)
-                            : core.submitCommand(handle, new byte[0], now);
+                    return handle.startsWith("q") ? core.submitQuery(handle, handle.getBytes(), now)
+                            : core.submitCommand(handle, handle.getBytes(), now);
                 });
             }
             int steps = 0;
@@ -111,22 +118,68 @@ class ClientCoreRandomTest {
 
         @Override
         public void sendCommand(Effect.SendCommand<String> send) {
-            assertThat(send.sequence() - smallestIncomplete).as("seed %d: sequence %d sent while %d is incomplete",
-                    seed, send.sequence(), smallestIncomplete).isLessThan(MAX_OUTSTANDING);
-            answer(send.attempt(), send.sequence());
+            long session = send.clientId();
+            java.util.TreeSet<Long> open = sentIncomplete.computeIfAbsent(session, s -> new java.util.TreeSet<>());
+            long smallest = open.isEmpty() ? send.sequence() : Math.min(open.first(), send.sequence());
+            assertThat(send.sequence() - smallest).as("seed %d: sequence %d sent while %d is incomplete",
+                    seed, send.sequence(), smallest).isLessThan(MAX_OUTSTANDING);
+            open.add(send.sequence());
+            assertThat(session).as("seed %d: a command carries a session the servers opened", seed)
+                    .isBetween(1L, nextSession - 1);
+            String handle = new String(send.payload());
+            Long before = sessionOf.put(handle, session);
+            if (before != null && before != session) {
+                // Never sent in that session in a way that could reach a log: the core moved it on.
+                assertThat(reached).as("seed %d: %s moved to another session after it may have been logged", seed,
+                        handle).doesNotContain(handle);
+                completed(before, sequenceOf.get(handle));
+            }
+            sequenceOf.put(handle, send.sequence());
+            if (expiredSessions.contains(session) || network.nextInt(30) == 0) {
+                expiredSessions.add(session); // the servers dropped it: this copy is not applied, nor any later one
+                at(soon(), () -> core.answered(send.attempt(), ServerAnswer.refused(Status.SESSION_EXPIRED, 0, "expired"),
+                        now));
+                return;
+            }
+            answer(send.attempt(), handle);
         }
 
         @Override
         public void sendQuery(Effect.SendQuery<String> send) {
-            answer(send.attempt(), 0);
+            answer(send.attempt(), null);
         }
 
-        /** A random server's random fate for one call; {@code sequence} 0 for a query. */
-        private void answer(long attempt, long sequence) {
+        @Override
+        public void sendRegister(Effect.SendRegister<String> send) {
+            int roll = network.nextInt(10);
+            if (roll < 6) {
+                long session = nextSession++;
+                byte[] result = java.nio.ByteBuffer.allocate(16).putLong(session).putLong(900).array();
+                at(soon(), () -> core.answered(send.attempt(), ServerAnswer.applied(session, result), now));
+            } else if (roll < 8) {
+                at(soon(), () -> core.answered(send.attempt(), ServerAnswer.refused(Status.NOT_LEADER, 0, "no"), now));
+            } else if (roll < 9) {
+                at(soon(), () -> core.lost(send.attempt(), "reset", now));
+            } // else never answered
+        }
+
+        @Override
+        public void sendKeepAlive(Effect.SendKeepAlive<String> send) {
+            boolean expired = expiredSessions.contains(send.sessionId()) || network.nextInt(10) == 0;
+            if (expired) {
+                expiredSessions.add(send.sessionId());
+            }
+            ServerAnswer answer = expired ? ServerAnswer.refused(Status.SESSION_EXPIRED, 0, "expired")
+                    : ServerAnswer.applied(1, new byte[0]);
+            at(soon(), () -> core.answered(send.attempt(), answer, now));
+        }
+
+        /** A random server's random fate for one call; {@code handle} null for a query. */
+        private void answer(long attempt, String handle) {
             int roll = network.nextInt(100);
             boolean mayBeLogged = roll >= 10; // only BUSY and REJECTED keep a command out of the log
-            if (sequence != 0 && mayBeLogged) {
-                reached.add(sequence);
+            if (handle != null && mayBeLogged) {
+                reached.add(handle);
             }
             ServerAnswer answer;
             if (roll < 5) {
@@ -134,10 +187,10 @@ class ClientCoreRandomTest {
             } else if (roll < 10) {
                 answer = ServerAnswer.refused(Status.REJECTED, 0, "rejected");
             } else if (roll < 40) {
-                if (sequence != 0) {
-                    applied.add(sequence);
+                if (handle != null) {
+                    applied.add(handle);
                 }
-                answer = ServerAnswer.applied(sequence, new byte[0]);
+                answer = ServerAnswer.applied(1, new byte[0]);
             } else if (roll < 60) {
                 answer = ServerAnswer.refused(Status.NOT_LEADER, network.nextInt(5), "not leader");
             } else if (roll < 80) {
@@ -173,17 +226,19 @@ class ClientCoreRandomTest {
                 return;
             }
             switch (outcome.kind()) {
-                case APPLIED -> assertThat(applied).as("seed %d: %s", seed, handle).contains(sequence);
+                case APPLIED -> assertThat(applied).as("seed %d: %s", seed, handle).contains(handle);
                 case NOT_APPLIED, REJECTED -> assertThat(reached).as("seed %d: %s: %s", seed, handle, outcome.message())
-                        .doesNotContain(sequence);
+                        .doesNotContain(handle);
                 case UNKNOWN -> assertThat(sequence).isPositive();
             }
-            if (sequence != 0) {
-                completedSequences.add(sequence);
-                while (completedSequences.contains(smallestIncomplete)) {
-                    smallestIncomplete++;
-                }
+            Long session = sessionOf.get(handle);
+            if (sequence != 0 && session != null) {
+                completed(session, sequence);
             }
+        }
+
+        private void completed(long session, long sequence) {
+            sentIncomplete.getOrDefault(session, new java.util.TreeSet<>()).remove(sequence);
         }
 
         @Override
@@ -202,6 +257,10 @@ class ClientCoreRandomTest {
         ClientCore<String> core = new Run(seed).core;
         List<Long> retries = new ArrayList<>();
         List<Effect<String>> effects = core.submitCommand("a", new byte[0], 0);
+        long register = ((Effect.Connect<String>) effects.get(0)).attempt();
+        core.connected(register, 0);
+        effects = core.answered(register, ServerAnswer.applied(5,
+                java.nio.ByteBuffer.allocate(16).putLong(5).putLong(60_000).array()), 0);
         for (int busy = 0; busy < 8; busy++) {
             long attempt = ((Effect.Connect<String>) effects.stream().filter(Effect.Connect.class::isInstance)
                     .findFirst().orElseThrow()).attempt();

@@ -74,7 +74,18 @@ class ClientCoreTest {
     // ---- Driving
 
     private Connect<String> submit(String handle) {
-        return one(core.submitCommand(handle, handle.getBytes(), now), Connect.class);
+        Connect<String> first = one(core.submitCommand(handle, handle.getBytes(), now), Connect.class);
+        if (core.session() != 0) {
+            return first;
+        }
+        // The client's first command opens its session: server 42's register is answered at once.
+        Effect.SendRegister<String> register = one(core.connected(first.attempt(), now), Effect.SendRegister.class);
+        return one(core.answered(register.attempt(), ServerAnswer.applied(42, session(42, 30_000)), now), Connect.class);
+    }
+
+    /** A register's result: the session id and the session timeout in ms. */
+    static byte[] session(long id, long timeoutMs) {
+        return java.nio.ByteBuffer.allocate(16).putLong(id).putLong(timeoutMs).array();
     }
 
     /** Connects {@code attempt} and returns the command it sends. */
@@ -179,7 +190,7 @@ class ClientCoreTest {
         Outcome outcome = outcome(effects, "a");
         assertThat(outcome).isInstanceOf(Unknown.class);
         assertThat(outcome.mayHaveBeenApplied()).isTrue();
-        assertThat(outcome.message()).contains("command c42#1", "1=s1 may have logged it");
+        assertThat(outcome.message()).contains("command c42 s42#1", "1=s1 may have logged it");
     }
 
     @Test
@@ -233,29 +244,31 @@ class ClientCoreTest {
     void theWindowHoldsBackSequencesBeyondTheOldestOutstandingOneAndFillsWhenItCompletes() {
         core = core(4, 100, 1);
         List<SendCommand<String>> sent = new ArrayList<>();
+        // c0 opens the session and takes sequence 1.
+        answer(send(submit("c0")), ServerAnswer.applied(1, new byte[0]));
         for (int i = 1; i <= 10; i++) {
             List<Effect<String>> effects = core.submitCommand("c" + i, new byte[0], now);
             for (Connect<String> connect : all(effects, Connect.class)) {
                 sent.add(send(connect));
             }
         }
-        assertThat(sent).extracting(SendCommand::sequence).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(sent).extracting(SendCommand::sequence).containsExactly(2L, 3L, 4L, 5L);
 
         for (int i = 1; i < 4; i++) {
             assertThat(all(answer(sent.get(i), ServerAnswer.applied(i, new byte[0])), Connect.class))
-                    .as("sequence 1 is unanswered: nothing beyond 4 may go").isEmpty();
+                    .as("sequence 2 is unanswered: nothing beyond 5 may go").isEmpty();
         }
-        // A retry of sequence 1 keeps its sequence and still lets nothing new in.
+        // A retry of sequence 2 keeps its sequence and still lets nothing new in.
         List<Effect<String>> busy = answer(sent.get(0), Status.BUSY, 0);
         SendCommand<String> retry = send(one(fireTimer(busy), Connect.class));
-        assertThat(retry.sequence()).isEqualTo(1);
+        assertThat(retry.sequence()).isEqualTo(2);
 
         List<Effect<String>> room = answer(retry, ServerAnswer.applied(9, new byte[0]));
         List<Long> admitted = new ArrayList<>();
         for (Connect<String> connect : all(room, Connect.class)) {
             admitted.add(send(connect).sequence());
         }
-        assertThat(admitted).containsExactly(5L, 6L, 7L, 8L);
+        assertThat(admitted).containsExactly(6L, 7L, 8L, 9L);
     }
 
     @Test
@@ -395,36 +408,51 @@ class ClientCoreTest {
     @Test
     void rightAfterTheServersStartAFreshClientWaitsOutTheFirstElectionInsteadOfTheNoLeaderTimeout() {
         long start = now;
-        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
-        SendCommand<String> last = null;
+        // The first command's register meets servers holding their first election.
+        List<Effect<String>> effects = registerAnswered(
+                one(core.submitCommand("a", new byte[0], now), Connect.class), refusedNoQuorum());
         while (now - start < NO_LEADER_TIMEOUT + 1_000 * MS) {
             assertThat(all(effects, Complete.class)).as("gave up at %d ms", (now - start) / MS).isEmpty();
             effects = fireTimer(effects);
             for (Connect<String> connect : all(effects, Connect.class)) {
-                last = send(connect);
                 effects = new ArrayList<>(effects);
-                effects.addAll(answer(last, Status.NO_QUORUM, 0));
+                effects.addAll(registerAnswered(connect, refusedNoQuorum()));
             }
         }
-        // The election ends: server 3 leads.
+        // The election ends: server 3 leads, opens the session and applies the command.
         effects = fireTimer(effects);
-        SendCommand<String> toLeader = send(one(effects, Connect.class));
-        assertThat(outcome(answer(toLeader, ServerAnswer.applied(1, new byte[0])), "a")).isInstanceOf(Outcome.Applied.class);
+        Connect<String> command = one(registerAnswered(one(effects, Connect.class),
+                ServerAnswer.applied(42, session(42, 30_000))), Connect.class);
+        assertThat(outcome(answer(send(command), ServerAnswer.applied(43, new byte[0])), "a"))
+                .isInstanceOf(Outcome.Applied.class);
     }
 
     @Test
-    void aFreshClientStillGivesUpAtTheFirstLeaderWaitWhenNoLeaderComes() {
+    void aFreshClientStillGivesUpAtTheFirstLeaderWaitWhenNoLeaderComesAndItsFirstCommandWasNeverSent() {
         long start = now;
-        List<Effect<String>> effects = answer(send(submit("a")), Status.NO_QUORUM, 0);
+        List<Effect<String>> effects = registerAnswered(
+                one(core.submitCommand("a", new byte[0], now), Connect.class), refusedNoQuorum());
         while (all(effects, Complete.class).isEmpty()) {
             effects = fireTimer(effects);
             for (Connect<String> connect : all(effects, Connect.class)) {
                 effects = new ArrayList<>(effects);
-                effects.addAll(answer(send(connect), Status.NO_QUORUM, 0));
+                effects.addAll(registerAnswered(connect, refusedNoQuorum()));
             }
         }
-        assertThat(outcome(effects, "a")).isInstanceOf(Unknown.class);
+        assertThat(outcome(effects, "a")).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.UNAVAILABLE));
+        assertThat(outcome(effects, "a").message()).contains("no session could be opened", "NO_QUORUM");
         assertThat(now - start).isBetween(FIRST_LEADER_WAIT, FIRST_LEADER_WAIT + BACKOFF_MAX);
+    }
+
+    private static ServerAnswer refusedNoQuorum() {
+        return ServerAnswer.refused(Status.NO_QUORUM, 0, "no quorum");
+    }
+
+    /** Connects the register attempt {@code connect} and answers it {@code answer}. */
+    private List<Effect<String>> registerAnswered(Connect<String> connect, ServerAnswer answer) {
+        Effect.SendRegister<String> register = one(core.connected(connect.attempt(), now), Effect.SendRegister.class);
+        return core.answered(register.attempt(), answer, now);
     }
 
     @Test
@@ -445,7 +473,7 @@ class ClientCoreTest {
     @Test
     void rejectedIsFinalAndNotAppliedUnlessAnEarlierAttemptMayHaveReachedAServer() {
         Outcome first = outcome(answer(send(submit("a")), Status.REJECTED, 0), "a");
-        assertThat(first).isEqualTo(new Outcome.Rejected(1, "rejected", "command c42#1: rejected by 1=s1: rejected; not applied"));
+        assertThat(first).isEqualTo(new Outcome.Rejected(1, "rejected", "command c42 s42#1: rejected by 1=s1: rejected; not applied"));
 
         SendCommand<String> call = send(submit("b"));
         SendCommand<String> retry = send(one(answer(call, Status.NOT_LEADER, 2), Connect.class));
@@ -508,5 +536,64 @@ class ClientCoreTest {
         assertThatThrownBy(() -> core.answered(connect.attempt(), ServerAnswer.applied(1, new byte[0]), now))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("out of order");
         assertThatThrownBy(() -> core.timerFired(now - 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void sessionExpiredIsNotAppliedOnAFirstAttemptUnknownAfterOneThatMayHaveReachedALogAndANewSessionFollows() {
+        SendCommand<String> first = send(submit("a"));
+        assertThat(first.clientId()).as("the command carries the session").isEqualTo(42);
+        Outcome a = outcome(answer(first, ServerAnswer.refused(Status.SESSION_EXPIRED, 0, "expired")), "a");
+        assertThat(a).isInstanceOfSatisfying(NotApplied.class,
+                n -> assertThat(n.reason()).isEqualTo(NotApplied.Reason.SESSION_EXPIRED));
+        assertThat(core.session()).isZero();
+
+        // The next command opens a new session, and numbers from 1 again.
+        Connect<String> register = one(core.submitCommand("b", "b".getBytes(), now), Connect.class);
+        SendCommand<String> b = send(one(registerAnswered(register, ServerAnswer.applied(77, session(77, 30_000))),
+                Connect.class));
+        assertThat(b.clientId()).isEqualTo(77);
+        assertThat(b.sequence()).isEqualTo(1);
+        // b's first copy may be in a deposed leader's log; its retry finds the session expired.
+        SendCommand<String> retry = send(one(answer(b, Status.NOT_LEADER, 2), Connect.class));
+        Outcome outcome = outcome(answer(retry, ServerAnswer.refused(Status.SESSION_EXPIRED, 0, "expired")), "b");
+        assertThat(outcome).isInstanceOfSatisfying(Unknown.class,
+                u -> assertThat(u.reason()).isEqualTo(Unknown.Reason.SESSION_EXPIRED));
+        assertThat(outcome.message()).contains("may have been applied before the session expired");
+    }
+
+    @Test
+    void anIdleSessionSendsAKeepAliveAboutEveryThirdOfItsTimeoutAndOneThatExpiredIsReopenedByTheNextCommand() {
+        answer(send(submit("a")), ServerAnswer.applied(50, new byte[0]));
+        long openedAt = now;
+        List<Effect<String>> effects = List.of(new ArmTimer<>(now + 10_000 * MS));
+        Effect.SendKeepAlive<String> keepAlive = null;
+        for (int round = 0; round < 10 && keepAlive == null; round++) {
+            effects = fireTimer(effects);
+            for (Connect<String> connect : all(effects, Connect.class)) {
+                keepAlive = one(core.connected(connect.attempt(), now), Effect.SendKeepAlive.class);
+            }
+        }
+        assertThat(keepAlive).isNotNull();
+        assertThat(keepAlive.sessionId()).isEqualTo(42);
+        assertThat(now - openedAt).as("a third of the 30 s timeout").isEqualTo(10_000 * MS);
+        core.answered(keepAlive.attempt(), ServerAnswer.refused(Status.SESSION_EXPIRED, 0, "expired"), now);
+        assertThat(core.session()).isZero();
+        Effect.SendRegister<String> register = one(core.connected(
+                one(core.submitCommand("b", new byte[0], now), Connect.class).attempt(), now), Effect.SendRegister.class);
+        assertThat(register.server()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeyedCommandCarriesItsKeyOutsideTheSessionAndKeyReusedIsRejectedNotApplied() {
+        long key = ClientIdRanges.keyed(0x1234_5678_9abcL);
+        Connect<String> connect = one(core.submitKeyed("k", key, new byte[] {1}, now), Connect.class);
+        SendCommand<String> call = one(core.connected(connect.attempt(), now), SendCommand.class);
+        assertThat(call.clientId()).isEqualTo(key);
+        assertThat(call.sequence()).isEqualTo(1);
+        assertThat(core.session()).as("no session needed").isZero();
+        Outcome outcome = outcome(answer(call, ServerAnswer.refused(Status.KEY_REUSED, 0, "reused")), "k");
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(Outcome.Rejected.Reason.KEY_REUSED));
+        assertThatThrownBy(() -> core.submitKeyed("bad", 5, new byte[0], now)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -24,7 +24,11 @@ public record CommandAnswer(Status status, long slot, byte[] result, int leaderH
         /** The command itself is refused (too large, malformed, too old to know); do not retry as is. */
         REJECTED,
         /** The server failed or is stopping; the outcome is unknown, retry elsewhere. */
-        ERROR
+        ERROR,
+        /** This copy was not applied: its session is not open (expired or never opened). */
+        SESSION_EXPIRED,
+        /** Not applied: its idempotency key was applied before with another command. */
+        KEY_REUSED
     }
 
     private static final byte[] EMPTY = new byte[0];

@@ -8,6 +8,7 @@ import io.paxlog.api.service.LeaderDuties;
 import io.paxlog.api.service.Service;
 import io.paxlog.api.storage.Storage;
 import io.paxlog.api.transport.Transport;
+import io.paxlog.core.ClientIds;
 import io.paxlog.core.ClientRequest;
 import io.paxlog.core.ExactlyOnce;
 import io.paxlog.core.MembershipChange;
@@ -16,6 +17,7 @@ import io.paxlog.core.Replica;
 import io.paxlog.core.ReplicaConfig;
 import io.paxlog.core.ReplicaFactory;
 import io.paxlog.core.Role;
+import io.paxlog.core.SessionCommand;
 import io.paxlog.core.runtime.CommandAnswer.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,13 +62,21 @@ public final class Node {
      * @param exactlyOnceWindow results kept per client for retries; must match across the cluster
      * @param commandBytesMax   largest command or query payload accepted from a client
      * @param snapshots         when the node takes snapshots by itself
+     * @param sessions          the session limits its clock commands carry, and how often it proposes one
      */
     public record Config(ReplicaConfig replica, int exactlyOnceWindow, int commandBytesMax,
-            ReplicaLoop.SnapshotPolicy snapshots) {
+            ReplicaLoop.SnapshotPolicy snapshots, SessionConfig sessions) {
+
+        /** With the default session settings. */
+        public Config(ReplicaConfig replica, int exactlyOnceWindow, int commandBytesMax,
+                ReplicaLoop.SnapshotPolicy snapshots) {
+            this(replica, exactlyOnceWindow, commandBytesMax, snapshots, SessionConfig.DEFAULT);
+        }
 
         public Config {
             Objects.requireNonNull(replica, "replica");
             Objects.requireNonNull(snapshots, "snapshots");
+            Objects.requireNonNull(sessions, "sessions");
             if (exactlyOnceWindow < 1 || commandBytesMax < 1) {
                 throw new IllegalArgumentException("exactlyOnceWindow and commandBytesMax must be positive: "
                         + exactlyOnceWindow + ", " + commandBytesMax);
@@ -91,6 +101,13 @@ public final class Node {
     /** The term whose internal client the duties propose as, and the last sequence used in it. */
     private Epoch dutyTerm;
     private long dutySequence;
+    /** Proposes the clock commands of log time while this server leads. */
+    private final SessionClock clock;
+    /** The session layer's commands this node proposed since it started (their sequences; never deduplicated). */
+    private long sessionLayerSequence;
+    /** The wall clock as last told, and the monotonic time it was told at; 0 while never told. */
+    private long wallMillis;
+    private long wallToldAt;
     private boolean stopped;
 
     private Node(Builder parts, long now) {
@@ -99,6 +116,7 @@ public final class Node {
         this.machine = Objects.requireNonNull(parts.machine, "stateMachine");
         this.duties = Objects.requireNonNull(parts.duties, "leaderDuties");
         this.now = now;
+        this.clock = new SessionClock(config.sessions());
         this.loop = parts.loop.config(config.replica()).exactlyOnceWindow(config.exactlyOnceWindow())
                 .snapshotPolicy(config.snapshots()).stateMachine(machine).responder(new Answers()).start(now);
     }
@@ -172,12 +190,35 @@ public final class Node {
         loop.receive(envelope, now);
     }
 
-    /** Time passed: the core's timers, then the service's leader duties. */
+    /**
+     * Time passed, with the wall clock's reading in milliseconds since the epoch ({@code
+     * System.currentTimeMillis()} on a server, the simulator's time plus the server's skew): the core's
+     * timers, then the leader's duties, among them the clock commands of log time. The wall time is
+     * only ever proposed, never used to decide anything here.
+     */
+    public void tick(long now, long wallMillis) {
+        if (wallMillis < 1) {
+            throw new IllegalArgumentException("wall time must be positive, was " + wallMillis);
+        }
+        this.wallMillis = wallMillis;
+        this.wallToldAt = now;
+        tick(now);
+    }
+
+    /**
+     * Time passed; the wall clock advanced as the monotonic one since it was last told ({@link
+     * #tick(long, long)}). A node never told the wall time proposes no clock commands, and its log runs
+     * by the rules of before sessions (tests of the protocol alone drive it so).
+     */
     public void tick(long now) {
         advance(now);
         loop.tick(now);
         Replica replica = loop.replica();
         Epoch leading = replica.role() == Role.LEADER ? replica.ownEpoch() : null;
+        SessionCommand.Clock due = clock.due(leading, now, wallMillis == 0 ? 0 : wallMillis + (now - wallToldAt));
+        if (due != null) {
+            proposeSessionLayer(due, NOBODY);
+        }
         List<byte[]> proposals = duties.tick(leading, now);
         if (proposals.isEmpty()) {
             return;
@@ -255,6 +296,9 @@ public final class Node {
                         + sequence + ")"
                 : clientId >= INTERNAL_CLIENT_ID_MIN
                         ? "client id " + clientId + " is in the range reserved for the servers' own proposals (2^62 and up)"
+                        : ClientIds.isKeyed(clientId) && sequence != 1
+                                ? "client id " + clientId + " is an idempotency key's (2^61 to 2^62), whose one command has "
+                                        + "sequence 1, not " + sequence
                         : payload.length > config.commandBytesMax()
                                 ? "command of " + payload.length + " bytes is above this server's limit of "
                                         + config.commandBytesMax()
@@ -268,6 +312,39 @@ public final class Node {
             return null;
         }
         return new ClientRequest(handOver(reply, null), new Command(clientId, sequence, payload));
+    }
+
+    /**
+     * A client opens a session: a register command through the log. {@code reply} gets exactly one
+     * answer, as for {@link #command}; APPLIED carries the new session's id (the register's slot, also
+     * the answer's slot) and the log's session timeout in milliseconds, as two big-endian longs.
+     */
+    public void register(ReplyChannel reply, long now) {
+        Objects.requireNonNull(reply, "reply");
+        advance(now);
+        if (stopped) {
+            reply.answer(stoppedAnswer());
+            return;
+        }
+        proposeSessionLayer(new SessionCommand.Register(), reply);
+    }
+
+    /**
+     * A client keeps its idle session {@code sessionId} alive: a keep-alive command through the log.
+     * APPLIED when the session was open; SESSION_EXPIRED when it is not.
+     */
+    public void keepAlive(long sessionId, ReplyChannel reply, long now) {
+        Objects.requireNonNull(reply, "reply");
+        advance(now);
+        if (!ClientIds.isSession(sessionId)) {
+            reply.answer(CommandAnswer.refused(Status.REJECTED, 0, "id " + sessionId + " is no session id (1 to 2^61)"));
+            return;
+        }
+        if (stopped) {
+            reply.answer(stoppedAnswer());
+            return;
+        }
+        proposeSessionLayer(new SessionCommand.KeepAlive(sessionId), reply);
     }
 
     /**
@@ -351,7 +428,8 @@ public final class Node {
      * serverId}, unique per epoch.
      */
     public static long dutyClientId(Epoch epoch) {
-        if (epoch.serverId() >= 1 << 16 || epoch.round() >= 1L << 46) {
+        // Rounds below 2^45 keep duty ids below the session layer's range (ClientIds).
+        if (epoch.serverId() >= 1 << 16 || epoch.round() >= 1L << 45) {
             throw new AssertionError("epoch " + epoch + " does not fit an internal client id");
         }
         return INTERNAL_CLIENT_ID_MIN + (epoch.round() << 16) + epoch.serverId();
@@ -364,6 +442,11 @@ public final class Node {
             throw new IllegalArgumentException("time went back from " + this.now + " to " + now + " ms");
         }
         this.now = now;
+    }
+
+    private void proposeSessionLayer(SessionCommand command, ReplyChannel reply) {
+        Command logged = new Command(ClientIds.sessionLayer(selfId), ++sessionLayerSequence, command.encode());
+        loop.submit(new ClientRequest(handOver(reply, null), logged));
     }
 
     private long handOver(ReplyChannel reply, byte[] query) {
@@ -396,6 +479,15 @@ public final class Node {
                 case EXPIRED -> reply.answer(CommandAnswer.refused(Status.REJECTED, 0,
                         "the sequence is older than the last " + config.exactlyOnceWindow()
                                 + " of this client: whether it was applied is unknown"));
+                case SESSION_EXPIRED -> reply.answer(CommandAnswer.refused(Status.SESSION_EXPIRED, 0,
+                        "this copy was not applied: its session is not open (silent for longer than the session "
+                                + "timeout, or never opened), so whether an earlier copy was applied cannot be told any "
+                                + "more; open a new session"));
+                case KEY_REUSED -> reply.answer(CommandAnswer.refused(Status.KEY_REUSED, 0,
+                        "not applied: the idempotency key was used before with another command; use a new key"));
+                // A full table empties as sessions and keys expire: the caller may retry later.
+                case REFUSED -> reply.answer(CommandAnswer.refused(Status.BUSY, 0, "not applied: "
+                        + outcome.reason()));
                 case NOOP -> throw new AssertionError("a no-op answered request " + requestId);
             }
         }

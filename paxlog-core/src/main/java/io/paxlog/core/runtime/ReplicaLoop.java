@@ -211,7 +211,7 @@ public final class ReplicaLoop {
         RecoveredState recovered = storage.recover();
         if (recovered.snapshot() != null) {
             // The core reads its own part (the membership history) itself.
-            exactlyOnce.restore(CoreSnapshot.split(recovered.snapshot().data()).state());
+            exactlyOnce.restore(recovered.snapshot().slot(), CoreSnapshot.split(recovered.snapshot().data()).state());
         }
         this.replica = parts.factory.create(Objects.requireNonNull(parts.config, "config"), recovered,
                 Objects.requireNonNull(parts.random, "random"), now);
@@ -374,7 +374,7 @@ public final class ReplicaLoop {
     }
 
     private void install(Snapshot snapshot) {
-        exactlyOnce.restore(CoreSnapshot.split(snapshot.data()).state());
+        exactlyOnce.restore(snapshot.slot(), CoreSnapshot.split(snapshot.data()).state());
         observer.restored(replica, snapshot);
         if (snapshotStore != null) {
             // Its slot is above any snapshot we took (ours are of applied slots, it is above them), so

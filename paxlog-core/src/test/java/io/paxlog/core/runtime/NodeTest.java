@@ -167,7 +167,8 @@ class NodeTest {
         assertThat(Node.dutyClientId(new Epoch(0, 1))).isEqualTo(Node.INTERNAL_CLIENT_ID_MIN + 1);
         assertThat(Node.dutyClientId(new Epoch(1, 1))).isNotEqualTo(Node.dutyClientId(new Epoch(0, 1)))
                 .isNotEqualTo(Node.dutyClientId(new Epoch(1, 2)));
-        assertThat(Node.dutyClientId(new Epoch((1L << 46) - 1, 65535))).isPositive();
+        assertThat(Node.dutyClientId(new Epoch((1L << 45) - 1, 65535))).isPositive()
+                .isLessThan(io.paxlog.core.ClientIds.SESSION_LAYER_MIN);
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import io.paxlog.core.SessionLimits;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -20,8 +22,18 @@ import java.util.regex.Pattern;
  *                          name's form, {@link #problems} checks that the name picks a service
  * @param exactlyOnceWindow how many recent results per client are kept for retries
  * @param servers           every server, 1 to 31 of them, ids and addresses distinct
+ * @param sessions          the bounds of the exactly-once table: session timeout, key ttl, sessions and keys at
+ *                          most ({@code sessionTimeoutMs}, {@code keyTtlMs}, {@code sessionsMax}, {@code keysMax});
+ *                          a leader's clock commands carry its own, so they take effect cluster-wide at one slot
+ *                          (docs/protocol.md#client-sessions) and a change needs no restart of every server at once
  */
-public record ClusterConfig(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers) {
+public record ClusterConfig(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers,
+        SessionLimits sessions) {
+
+    /** With the default session limits. */
+    public ClusterConfig(String id, String service, int exactlyOnceWindow, List<ServerAddresses> servers) {
+        this(id, service, exactlyOnceWindow, servers, SessionLimits.DEFAULT);
+    }
 
     public static final int EXACTLY_ONCE_WINDOW_DEFAULT = 1024;
     static final int EXACTLY_ONCE_WINDOW_MAX = 1 << 20;
@@ -37,6 +49,7 @@ public record ClusterConfig(String id, String service, int exactlyOnceWindow, Li
      */
     public ClusterConfig {
         servers = List.copyOf(servers);
+        Objects.requireNonNull(sessions, "sessions");
         List<String> problems = problems(id, service, exactlyOnceWindow, servers, null);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));

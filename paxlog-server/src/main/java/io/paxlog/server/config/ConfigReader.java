@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import io.paxlog.core.SessionLimits;
+import io.paxlog.core.runtime.SessionConfig;
 import java.util.TreeSet;
 
 /**
@@ -28,7 +30,8 @@ final class ConfigReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private static final Set<String> ROOT_FIELDS = Set.of("cluster", "server");
-    private static final Set<String> CLUSTER_FIELDS = Set.of("id", "service", "exactlyOnceWindow", "servers");
+    private static final Set<String> CLUSTER_FIELDS = Set.of("id", "service", "exactlyOnceWindow", "servers",
+            "sessionTimeoutMs", "keyTtlMs", "sessionsMax", "keysMax");
     private static final Set<String> SERVER_ENTRY_FIELDS = Set.of("id", "peer", "client", "http");
     private static final Set<String> SETTINGS_FIELDS = Set.of("dataDir", "electionTimeoutMinMs",
             "electionTimeoutMaxMs", "heartbeatIntervalMs", "tickIntervalMs", "snapshotEverySlots", "walSegmentBytes",
@@ -103,11 +106,12 @@ final class ConfigReader {
         String id = text(node, path, "id", null);
         String service = service(node, path);
         Long window = number(node, path, "exactlyOnceWindow", (long) ClusterConfig.EXACTLY_ONCE_WINDOW_DEFAULT);
+        SessionLimits sessions = sessions(node, path);
         List<Integer> ids = serverIds;
         List<ServerAddresses> servers = servers(node.get("servers"), path + ".servers", ids);
         if (problems.size() == before) {
             return build(path, () -> ClusterConfig.problems(id, service, window.intValue(), servers, services),
-                    () -> new ClusterConfig(id, service, window.intValue(), servers));
+                    () -> new ClusterConfig(id, service, window.intValue(), servers, sessions));
         }
         // Still name every other mistake that can be seen, so the file is fixed in one pass.
         List<String> found = new ArrayList<>();
@@ -118,6 +122,33 @@ final class ConfigReader {
         found.addAll(ClusterConfig.duplicateAddresses(servers));
         found.forEach(problem -> problems.add(path + "." + problem));
         return null;
+    }
+
+    /**
+     * The session limits, each optional with its default; null (and a problem noted) when one is invalid.
+     * The clock interval of log time is {@link SessionConfig#CLOCK_INTERVAL_MS_DEFAULT}, which the
+     * timeout must be at least three of.
+     */
+    private SessionLimits sessions(JsonNode node, String path) {
+        Long timeout = number(node, path, "sessionTimeoutMs", SessionLimits.SESSION_TIMEOUT_MS_DEFAULT);
+        Long ttl = number(node, path, "keyTtlMs", SessionLimits.KEY_TTL_MS_DEFAULT);
+        Long sessionsMax = number(node, path, "sessionsMax", (long) SessionLimits.SESSIONS_MAX_DEFAULT);
+        Long keysMax = number(node, path, "keysMax", (long) SessionLimits.KEYS_MAX_DEFAULT);
+        if (timeout == null || ttl == null || sessionsMax == null || keysMax == null) {
+            return null;
+        }
+        if (sessionsMax > Integer.MAX_VALUE || keysMax > Integer.MAX_VALUE) {
+            problems.add(path + ": sessionsMax and keysMax must be at most " + Integer.MAX_VALUE);
+            return null;
+        }
+        try {
+            SessionLimits limits = new SessionLimits(timeout, ttl, sessionsMax.intValue(), keysMax.intValue());
+            new SessionConfig(limits, SessionConfig.CLOCK_INTERVAL_MS_DEFAULT);
+            return limits;
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** The entries that are whole; {@code ids} receives the id of every entry that has a valid one. */

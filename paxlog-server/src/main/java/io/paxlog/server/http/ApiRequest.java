@@ -22,9 +22,4 @@ public record ApiRequest(String method, String path, Map<String, byte[]> query, 
     public String idempotencyKey() {
         return header("Idempotency-Key");
     }
-
-    /** What an idempotency key is scoped to: the same key on another method or path is another request. */
-    public String idempotencyScope() {
-        return method + " " + path + "\0" + idempotencyKey();
-    }
 }

@@ -4,14 +4,8 @@ import io.paxlog.client.PaxlogClient;
 import io.paxlog.client.Result;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
@@ -20,54 +14,52 @@ import java.util.function.IntSupplier;
  * any client's command would be: following leader hints, retried with the same {@code (clientId,
  * sequence)}, and failing with the client's typed exceptions.
  *
- * <p><b>Idempotency keys.</b> A write with {@code Idempotency-Key: K} is submitted by a one-command client
- * whose id is derived from {@code (method, path, K)} (63 bits of SHA-256) with sequence 1. Every retry of
- * the same request therefore names the same log command, and the exactly-once layer applies it once and
- * answers every repeat with the saved result, on any server, after any leader change or restart; the
- * HTTP response is recomputed from that saved result, so it is the same response. Limits, stated in the
- * README: the key is scoped to method and path, not the body (a retry with another body gets the first
- * body's response); every key used adds a client to the replicated exactly-once table, which keeps it
- * (and the saved result) for good; and at most {@link #IDEMPOTENT_IN_FLIGHT_MAX} such requests run at once
- * per server (each has its own connection), beyond which they are answered 503.
+ * <p><b>One client.</b> Every request this server forwards goes through one long-lived {@link
+ * PaxlogClient}: one session (opened through the log, kept alive while idle), one connection per
+ * server, and one memory of which attempts may have reached a log, so a retry's outcome is never
+ * judged by a client that forgot the first attempt (issue 11). Its window of outstanding commands is at
+ * most the cluster's {@code exactlyOnceWindow}, as the servers' exactly-once table requires.
+ *
+ * <p><b>Idempotency keys.</b> A write with {@code Idempotency-Key: K} is submitted as a keyed command
+ * ({@link PaxlogClient#submitKeyed}): its id is 2^61 plus 61 bits of SHA-256 of the key's scope (the
+ * service, the method, the decoded path and K), sequence 1. Every retry of the same request therefore
+ * names the same log command, whichever server it reaches and whenever; the exactly-once table applies
+ * it once and answers every repeat with the saved result and slot, for the cluster's {@code keyTtl}
+ * (24 h by default) after it was applied, so the HTTP response, recomputed from that result, is the
+ * same. A repeat whose command bytes differ (another body) is answered {@code KEY_REUSED}: 422 {@code
+ * idempotency_key_reused}, not applied.
  *
  * <p>Public for {@link ServiceRoutes}, which reach the cluster through it; the server makes the one
  * instance.
  *
- * <p>Threads: any. Futures complete on the clients' threads.
+ * <p>Threads: any. Futures complete on the client's callback thread.
  */
 public final class Forwarder implements AutoCloseable {
 
-    static final int IDEMPOTENT_IN_FLIGHT_MAX = 64;
+    /** The forwarding client's outstanding commands at most, unless the cluster's window is smaller. */
+    static final int OUTSTANDING_MAX = 64;
 
-    private final Map<Integer, InetSocketAddress> servers;
-    private final String clusterId;
+    private final String service;
     private final PaxlogClient shared;
     /** Who this server believes leads (itself when leading), 0 when unknown. */
     private final IntSupplier localLeader;
     /** The last such hint handed to {@link #shared}. */
     private volatile int hinted;
-    private final Semaphore idempotentSlots = new Semaphore(IDEMPOTENT_IN_FLIGHT_MAX);
-    /** Closes the one-command clients off their own threads (a close waits for its network thread). */
-    private final ExecutorService closer = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "paxlog-http-idempotent-close");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    /** @param servers client addresses by server id, in the order to try them (this server first) */
-    Forwarder(Map<Integer, InetSocketAddress> servers, String clusterId) {
-        this(servers, clusterId, () -> 0);
-    }
 
     /**
-     * @param localLeader who this server believes leads, 0 when unknown: the forwarding client goes
-     *     there first whenever that view changes, so a request on the leader is served by the leader
+     * @param servers           client addresses by server id, in the order to try them (this server first)
+     * @param service           the cluster's service, part of every idempotency key's scope
+     * @param exactlyOnceWindow the cluster's window: the client keeps fewer commands outstanding
+     * @param localLeader       who this server believes leads, 0 when unknown: the forwarding client goes
+     *                          there first whenever that view changes, so a request on the leader is served by
+     *                          the leader
      */
-    Forwarder(Map<Integer, InetSocketAddress> servers, String clusterId, IntSupplier localLeader) {
-        this.servers = servers;
-        this.clusterId = clusterId;
+    Forwarder(Map<Integer, InetSocketAddress> servers, String clusterId, String service, int exactlyOnceWindow,
+            IntSupplier localLeader) {
+        this.service = service;
         this.localLeader = localLeader;
-        this.shared = PaxlogClient.builder().servers(servers).clusterId(clusterId).build();
+        this.shared = PaxlogClient.builder().servers(servers).clusterId(clusterId)
+                .maxOutstanding(Math.min(OUTSTANDING_MAX, exactlyOnceWindow)).build();
     }
 
     /** Hands the client this server's view of the leader when it changed since the last request. */
@@ -90,7 +82,7 @@ public final class Forwarder implements AutoCloseable {
             java.util.function.Function<byte[], R> decode, java.util.function.Function<R, HttpReply> reply) {
         boolean read = request.method().equals("GET");
         CompletableFuture<Result> result = read ? query(command)
-                : request.idempotencyKey() != null ? submitOnce(request.idempotencyScope(), command)
+                : request.idempotencyKey() != null ? submitOnce(request, command)
                 : submit(command);
         return result.handle((applied, failure) -> {
             if (failure != null) {
@@ -109,7 +101,7 @@ public final class Forwarder implements AutoCloseable {
         });
     }
 
-    /** Submits a command through the log. */
+    /** Submits a command through the log, in this server's session. */
     public CompletableFuture<Result> submit(byte[] command) {
         followLocalView();
         return shared.submit(command);
@@ -122,69 +114,35 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
-     * Submits a command as the one command of the client that {@code scope} names: see the class comment.
-     * Fails with {@link TooManyIdempotentRequests} when too many are under way.
+     * Submits {@code command} as the keyed command of {@code request}'s {@code Idempotency-Key}: see the
+     * class comment. Its outcome comes from the log: the key's saved result when a copy was applied.
      */
-    public CompletableFuture<Result> submitOnce(String scope, byte[] command) {
-        if (!idempotentSlots.tryAcquire()) {
-            return CompletableFuture.failedFuture(new TooManyIdempotentRequests());
-        }
-        PaxlogClient once;
-        try {
-            once = PaxlogClient.builder().servers(servers).clusterId(clusterId).clientId(clientId(scope))
-                    .maxOutstanding(1).callbackExecutor(Runnable::run).build();
-        } catch (RuntimeException e) {
-            idempotentSlots.release();
-            throw e;
-        }
-        once.leaderHint(localLeader.getAsInt());
-        CompletableFuture<Result> result = once.submit(command);
-        result.whenCompleteAsync((value, failure) -> {
-            try {
-                once.close();
-            } finally {
-                idempotentSlots.release();
-            }
-        }, closer);
-        return result;
+    public CompletableFuture<Result> submitOnce(ApiRequest request, byte[] command) {
+        followLocalView();
+        return shared.submitKeyed(keyId(scope(service, request)), command);
     }
 
     /**
-     * A positive client id below 2^62 from SHA-256 of {@code scope}; stable across servers and restarts.
-     * Ids from 2^62 up are the servers' own (their leader duties' proposals), which a server refuses from
-     * any client.
+     * What an idempotency key is scoped to: the service, the method, the path as decoded (two encodings
+     * of one path are one request; fix 6 of issue 11) and the key. Lengths separate the parts, so no
+     * part can run into the next.
      */
-    static long clientId(String scope) {
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256")
-                    .digest(("paxlog-http-idempotency\0" + scope).getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JVM has SHA-256", e);
+    static String scope(String service, ApiRequest request) {
+        String path = new String(Urls.decode(request.path(), false), StandardCharsets.ISO_8859_1);
+        StringBuilder scope = new StringBuilder();
+        for (String part : new String[] {service, request.method(), path, request.idempotencyKey()}) {
+            scope.append(part.length()).append(':').append(part);
         }
-        long id = 0;
-        for (int i = 0; i < 8; i++) {
-            id = (id << 8) | (digest[i] & 0xff);
-        }
-        id &= (1L << 62) - 1;
-        return id == 0 ? 1 : id;
+        return scope.toString();
+    }
+
+    /** The keyed client id of {@code scope}: in [2^61, 2^62), below the servers' own ids; stable everywhere. */
+    static long keyId(String scope) {
+        return PaxlogClient.keyId(scope);
     }
 
     @Override
     public void close() {
         shared.close();
-        closer.shutdown();
-        try {
-            closer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** More idempotent requests under way than {@link #IDEMPOTENT_IN_FLIGHT_MAX}. */
-    static final class TooManyIdempotentRequests extends RuntimeException {
-        TooManyIdempotentRequests() {
-            super(IDEMPOTENT_IN_FLIGHT_MAX + " requests with an Idempotency-Key are under way on this server; retry later");
-        }
     }
 }

@@ -78,7 +78,8 @@ public final class HttpApi implements AutoCloseable {
      * @param service         the name of the cluster's service: whose routes answer
      */
     public record Settings(int selfId, String clusterId, String service, InetSocketAddress listen,
-            Map<Integer, InetSocketAddress> clientAddresses, int bodyBytesMax, int connectionsPerAddressMax) {}
+            Map<Integer, InetSocketAddress> clientAddresses, int bodyBytesMax, int connectionsPerAddressMax,
+            int exactlyOnceWindow) {}
 
     /**
      * Binds the listen address and starts serving.
@@ -91,7 +92,8 @@ public final class HttpApi implements AutoCloseable {
                 NioIoHandler.newFactory());
         // The forwarder follows this server's own view of who leads, so a request here never waits on a
         // leader this server already knows to be gone (issue 10).
-        Forwarder forwarder = new Forwarder(settings.clientAddresses(), settings.clusterId(), () -> {
+        Forwarder forwarder = new Forwarder(settings.clientAddresses(), settings.clusterId(), settings.service(),
+                settings.exactlyOnceWindow(), () -> {
             ServerStatus now = status.get();
             return now == null ? 0 : now.leaderHint();
         });

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paxlog.client.CommandNotAppliedException;
 import io.paxlog.client.CommandRejectedException;
+import io.paxlog.client.KeyReusedException;
+import io.paxlog.client.SessionExpiredException;
 import io.paxlog.client.NoQuorumException;
 import io.paxlog.client.OutcomeUnknownException;
 import io.paxlog.client.PaxlogClientException;
@@ -83,9 +85,6 @@ public record HttpReply(int status, Map<String, String> headers, byte[] body, St
         if (cause instanceof CommandNotAppliedException notApplied) {
             return notApplied(notApplied);
         }
-        if (cause instanceof Forwarder.TooManyIdempotentRequests) {
-            return error(503, "busy", cause.getMessage() + " (not applied)").header("Retry-After", RETRY_AFTER_SECONDS);
-        }
         // Anything else came from a route or this layer, not from the cluster's answer: the write may have
         // been sent before it failed, so nothing here may claim it was not applied.
         return error(500, "internal", "internal error (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
@@ -127,6 +126,15 @@ public record HttpReply(int status, Map<String, String> headers, byte[] body, St
     private static HttpReply notApplied(CommandNotAppliedException notApplied) {
         if (notApplied instanceof CommandRejectedException rejected) {
             return error(400, "rejected", "refused by the cluster, not applied: " + rejected.serverMessage());
+        }
+        if (notApplied instanceof KeyReusedException reused) {
+            // Refused for good under this key: asking again with the same key and body changes nothing.
+            return error(422, "idempotency_key_reused", "not applied: this Idempotency-Key was used before with "
+                    + "another request body (" + reused.serverMessage() + "); use a new key for a new request");
+        }
+        if (notApplied instanceof SessionExpiredException) {
+            return error(503, "session_expired", "not applied: " + notApplied.getMessage() + "; asking again is safe")
+                    .header("Retry-After", RETRY_AFTER_SECONDS);
         }
         // Unavailable, or never sent (no room, client closed), or a query's timeout: nothing was applied.
         return error(503, "unavailable", "not applied: " + notApplied.getMessage() + "; asking again is safe")

@@ -170,7 +170,7 @@ public final class KvRoutes implements ServiceRoutes {
             }
             byte[] command = write.apply(found.version());
             boolean once = request.idempotencyKey() != null;
-            CompletableFuture<Result> written = once ? forwarder.submitOnce(request.idempotencyScope(), command)
+            CompletableFuture<Result> written = once ? forwarder.submitOnce(request, command)
                     : forwarder.submit(command);
             return written.handle((applied, writeFailure) -> {
                 if (writeFailure != null) {

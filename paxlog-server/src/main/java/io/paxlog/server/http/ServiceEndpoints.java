@@ -45,7 +45,7 @@ final class ServiceEndpoints {
         }
         byte[] payload = request.body();
         CompletableFuture<Result> result = !command ? forwarder.query(payload)
-                : request.idempotencyKey() != null ? forwarder.submitOnce(request.idempotencyScope(), payload)
+                : request.idempotencyKey() != null ? forwarder.submitOnce(request, payload)
                 : forwarder.submit(payload);
         return result.handle((answered, failure) -> {
             if (failure != null) {

@@ -148,7 +148,8 @@ class ServerConfigTest {
                 + "extra: 1\n";
         assertThat(problems(yaml)).containsExactly(
                 "extra: unknown field (known here: cluster, server)",
-                "cluster.sevrers: unknown field (known here: exactlyOnceWindow, id, servers, service)",
+                "cluster.sevrers: unknown field (known here: exactlyOnceWindow, id, keyTtlMs, keysMax, servers, service, "
+                        + "sessionTimeoutMs, sessionsMax)",
                 "cluster.servers[0].ssl: unknown field (known here: client, http, id, peer)",
                 "server.heartbeat: unknown field (known here: dataDir, electionTimeoutMaxMs, electionTimeoutMinMs, "
                         + "heartbeatIntervalMs, limits, snapshotEverySlots, tickIntervalMs, walSegmentBytes)",

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class ApiHandlerTest {
 
-    private final Forwarder forwarder = new Forwarder(Map.of(1, new InetSocketAddress("127.0.0.1", 1)), "test");
+    private final Forwarder forwarder = new Forwarder(Map.of(1, new InetSocketAddress("127.0.0.1", 1)), "test", "kv", 64,
+            () -> 0);
 
     @AfterEach
     void close() {
@@ -148,7 +149,7 @@ class ApiHandlerTest {
 
     private EmbeddedChannel channel(String service, List<ServiceRoutes> routes) {
         HttpApi.Settings settings = new HttpApi.Settings(1, "test", service, new InetSocketAddress("127.0.0.1", 0),
-                Map.of(1, new InetSocketAddress("127.0.0.1", 1)), 1 << 20, 8);
+                Map.of(1, new InetSocketAddress("127.0.0.1", 1)), 1 << 20, 8, 1024);
         return new EmbeddedChannel(new ApiHandler(settings, forwarder, RouteTable.of(routes),
                 new StatusRoute(1, "test", List.of(1), () -> {
                     throw new AssertionError("no status here");

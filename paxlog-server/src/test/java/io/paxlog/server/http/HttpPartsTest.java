@@ -35,11 +35,21 @@ class HttpPartsTest {
     }
 
     @Test
-    void anIdempotencyScopeAlwaysNamesTheSamePositiveClientAndAnotherScopeAnother() {
-        long id = Forwarder.clientId("PUT /v1/kv/a\0k1");
-        assertThat(id).isPositive().isEqualTo(Forwarder.clientId("PUT /v1/kv/a\0k1"));
-        assertThat(Forwarder.clientId("PUT /v1/kv/b\0k1")).isNotEqualTo(id);
-        assertThat(Forwarder.clientId("DELETE /v1/kv/a\0k1")).isNotEqualTo(id);
+    void anIdempotencyScopeIsTheDecodedPathMethodServiceAndKeyAndNamesAKeyedIdBelowTheServersOwn() {
+        long id = Forwarder.keyId(Forwarder.scope("kv", request("PUT", "/v1/kv/a%20b", "k1")));
+        assertThat(id).isEqualTo(Forwarder.keyId(Forwarder.scope("kv", request("PUT", "/v1/kv/a b", "k1"))))
+                .as("two encodings of one path are one request")
+                .isBetween(1L << 61, (1L << 62) - 1);
+        assertThat(Forwarder.keyId(Forwarder.scope("kv", request("PUT", "/v1/kv/a", "k1")))).isNotEqualTo(id);
+        assertThat(Forwarder.keyId(Forwarder.scope("kv", request("DELETE", "/v1/kv/a%20b", "k1")))).isNotEqualTo(id);
+        assertThat(Forwarder.keyId(Forwarder.scope("lock", request("PUT", "/v1/kv/a%20b", "k1")))).isNotEqualTo(id);
+        assertThat(Forwarder.keyId(Forwarder.scope("kv", request("PUT", "/v1/kv/a%20b", "k2")))).isNotEqualTo(id);
+    }
+
+    private static ApiRequest request(String method, String path, String key) {
+        io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        headers.set("Idempotency-Key", key);
+        return new ApiRequest(method, path, java.util.Map.of(), headers, new byte[0]);
     }
 
     @Test
@@ -125,9 +135,6 @@ class HttpPartsTest {
         assertThat(noQuorum.headers()).doesNotContainKey("Retry-After");
         assertThat(noQuorum.bodyText()).contains("\"error\":\"outcome_unknown\"", "\"reason\":\"no_quorum\"",
                 "same Idempotency-Key");
-        HttpReply busy = HttpReply.failure(new Forwarder.TooManyIdempotentRequests());
-        assertThat(busy.status()).isEqualTo(503);
-        assertThat(busy.headers()).containsKey("Retry-After");
         HttpReply bug = HttpReply.failure(new IllegalStateException("bug"));
         assertThat(bug.status()).isEqualTo(500);
         assertThat(bug.bodyText()).contains("may or may not have taken effect");

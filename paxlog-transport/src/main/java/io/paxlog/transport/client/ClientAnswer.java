@@ -25,7 +25,14 @@ public record ClientAnswer(long callId, Status status, long slot, byte[] result,
         /** The command will never apply (e.g. too large, or a sequence the exactly-once window dropped). */
         REJECTED(5),
         /** Something unexpected went wrong on the server; the message says what. */
-        ERROR(6);
+        ERROR(6),
+        /**
+         * This copy was not applied: its session is not open (expired, or never opened). An earlier copy
+         * of the same command may have been; the client opens a new session for later commands.
+         */
+        SESSION_EXPIRED(7),
+        /** Not applied: the idempotency key was applied before with another command. */
+        KEY_REUSED(8);
 
         private final byte code;
 

@@ -21,7 +21,14 @@ public record ClientCall(long callId, Kind kind, long clientId, long sequence, b
          * A read-only query, answered from the leader's state machine once read-index proved it current,
          * without writing to the log. Retrying one is always safe.
          */
-        READ(2);
+        READ(2),
+        /**
+         * Open a session: a register command through the log, answered with the new session's id (in the
+         * answer's slot, and as the 8-byte result). No client id, sequence or payload.
+         */
+        REGISTER(3),
+        /** Keep the idle session {@code clientId} open: a keep-alive through the log. No sequence or payload. */
+        KEEP_ALIVE(4);
 
         private final byte code;
 
@@ -68,6 +75,17 @@ public record ClientCall(long callId, Kind kind, long clientId, long sequence, b
                             + clientId + " and " + sequence);
                 }
             }
+            case REGISTER -> {
+                if (clientId != 0 || sequence != 0 || payload.length != 0) {
+                    throw new IllegalArgumentException("a register has no clientId, sequence or payload");
+                }
+            }
+            case KEEP_ALIVE -> {
+                if (clientId < 1 || sequence != 0 || payload.length != 0) {
+                    throw new IllegalArgumentException("a keep-alive names its session (>= 1), with no sequence or "
+                            + "payload; had " + clientId + ", " + sequence + ", " + payload.length + " bytes");
+                }
+            }
         }
     }
 
@@ -79,6 +97,16 @@ public record ClientCall(long callId, Kind kind, long clientId, long sequence, b
     /** A read-only query call. */
     public static ClientCall read(long callId, byte[] query) {
         return new ClientCall(callId, Kind.READ, 0, 0, query);
+    }
+
+    /** A register call: open a session. */
+    public static ClientCall register(long callId) {
+        return new ClientCall(callId, Kind.REGISTER, 0, 0, new byte[0]);
+    }
+
+    /** A keep-alive call of session {@code sessionId}. */
+    public static ClientCall keepAlive(long callId, long sessionId) {
+        return new ClientCall(callId, Kind.KEEP_ALIVE, sessionId, 0, new byte[0]);
     }
 
     @Override
@@ -99,8 +127,11 @@ public record ClientCall(long callId, Kind kind, long clientId, long sequence, b
 
     @Override
     public String toString() {
-        return kind == Kind.READ
-                ? "call#" + callId + "(read, " + payload.length + "B)"
-                : "call#" + callId + "(c" + clientId + "#" + sequence + ", " + payload.length + "B)";
+        return switch (kind) {
+            case READ -> "call#" + callId + "(read, " + payload.length + "B)";
+            case COMMAND -> "call#" + callId + "(c" + clientId + "#" + sequence + ", " + payload.length + "B)";
+            case REGISTER -> "call#" + callId + "(register)";
+            case KEEP_ALIVE -> "call#" + callId + "(keep-alive c" + clientId + ")";
+        };
     }
 }

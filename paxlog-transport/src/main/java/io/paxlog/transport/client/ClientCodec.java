@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  * CLIENT_CALL:   kind byte ({@link ClientCall.Kind#code()}), then by kind:
  *   command (1): callId long, clientId long, sequence long, payload bytes
  *   read    (2): callId long, query bytes
+ *   register   (3): callId long, payload bytes (empty)
+ *   keep-alive (4): callId long, sessionId long, payload bytes (empty)
  * CLIENT_ANSWER: callId long, status byte ({@link ClientAnswer.Status#code()}), slot long,
  *                result bytes, leaderHint int, message string
  * </pre>
@@ -32,8 +34,10 @@ public final class ClientCodec {
         BodyWriter out = new BodyWriter(length)
                 .writeByte(call.kind().code())
                 .writeLong(call.callId());
-        if (call.kind() == ClientCall.Kind.COMMAND) {
-            out.writeLong(call.clientId()).writeLong(call.sequence());
+        switch (call.kind()) {
+            case COMMAND -> out.writeLong(call.clientId()).writeLong(call.sequence());
+            case KEEP_ALIVE -> out.writeLong(call.clientId());
+            case READ, REGISTER -> { }
         }
         return out.writeSizedBytes(call.payload()).toByteArray();
     }
@@ -48,9 +52,13 @@ public final class ClientCodec {
         long callId = in.readLong();
         long clientId = 0;
         long sequence = 0;
-        if (kind == ClientCall.Kind.COMMAND) {
-            clientId = in.readLong();
-            sequence = in.readLong();
+        switch (kind) {
+            case COMMAND -> {
+                clientId = in.readLong();
+                sequence = in.readLong();
+            }
+            case KEEP_ALIVE -> clientId = in.readLong();
+            case READ, REGISTER -> { }
         }
         byte[] payload = in.readSizedBytes("payload");
         in.finish("call");

@@ -23,7 +23,10 @@ class ClientCodecPropertyTest {
         Arbitrary<ClientCall> reads = Combinators.combine(Arbitraries.longs(),
                         Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
                 .as(ClientCall::read);
-        return Arbitraries.oneOf(commands, reads);
+        Arbitrary<ClientCall> registers = Arbitraries.longs().map(ClientCall::register);
+        Arbitrary<ClientCall> keepAlives = Combinators.combine(Arbitraries.longs(), Arbitraries.longs().greaterOrEqual(1))
+                .as(ClientCall::keepAlive);
+        return Arbitraries.oneOf(commands, reads, registers, keepAlives);
     }
 
     @Provide
@@ -75,7 +78,7 @@ class ClientCodecPropertyTest {
                 .hasMessage("unknown answer status 42");
 
         byte[] call = ClientCodec.encodeCall(new ClientCall(1, 2, 3, new byte[0]));
-        for (byte unknown : new byte[] {0, 3, 42, -1}) {
+        for (byte unknown : new byte[] {0, 5, 42, -1}) {
             call[0] = unknown;
             assertThatThrownBy(() -> ClientCodec.decodeCall(call)).isInstanceOf(DecodeException.class)
                     .hasMessage("unknown call kind " + unknown);
