@@ -16,7 +16,12 @@ public final class CoreSnapshot {
 
     private static final int MAGIC = 0x434F5245; // "CORE"
 
-    /** A snapshot split in its two parts. */
+    /**
+     * A snapshot split in its two parts.
+     *
+     * @param memberships null for a snapshot written before memberships were replicated state (no
+     *     membership part): its whole content is the state, and the seed governed every slot
+     */
     public record Parts(MembershipHistory memberships, byte[] state) {}
 
     private CoreSnapshot() {}
@@ -35,7 +40,9 @@ public final class CoreSnapshot {
     public static Parts split(byte[] snapshot) {
         Binary.Reader in = new Binary.Reader(snapshot, "snapshot");
         if (snapshot.length < 8 || in.getInt() != MAGIC) {
-            throw new IllegalArgumentException("not a paxlog snapshot (bad magic)");
+            // Written before memberships were in snapshots: a data directory (or a peer) of the release
+            // before must still load. The state's own frame checks what follows.
+            return new Parts(null, snapshot);
         }
         int length = in.getInt();
         if (length < 0 || length > snapshot.length - 8) {

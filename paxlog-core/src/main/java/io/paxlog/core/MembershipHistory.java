@@ -37,6 +37,14 @@ public final class MembershipHistory {
         this.prune = prune;
     }
 
+    /**
+     * The seed alone, applied through {@code appliedSlot}: the history of a snapshot written before
+     * memberships were replicated state, when the seed governed every slot.
+     */
+    public static MembershipHistory seedAt(Membership seed, long appliedSlot) {
+        return new MembershipHistory(List.of(new Since(0, seed)), appliedSlot);
+    }
+
     private MembershipHistory(List<Since> history, long appliedSlot) {
         this.history.addAll(history);
         this.appliedSlot = appliedSlot;

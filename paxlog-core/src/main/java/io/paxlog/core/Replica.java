@@ -717,8 +717,11 @@ public final class Replica {
     }
 
     /** The membership history a snapshot carries; it must be at the snapshot's slot. */
-    private static MembershipHistory membershipsOf(Snapshot snapshot) {
+    private MembershipHistory membershipsOf(Snapshot snapshot) {
         MembershipHistory history = CoreSnapshot.split(snapshot.data()).memberships();
+        if (history == null) {
+            return MembershipHistory.seedAt(config.seedMembership(), snapshot.slot());
+        }
         if (history.appliedSlot() != snapshot.slot()) {
             throw new IllegalArgumentException("the snapshot at slot " + snapshot.slot()
                     + " carries the membership history of slot " + history.appliedSlot());
