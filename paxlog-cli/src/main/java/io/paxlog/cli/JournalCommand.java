@@ -108,8 +108,8 @@ final class JournalCommand implements Callable<Integer> {
 
         /**
          * The id of the cluster actually listening, when it is not {@link #clusterId}; null when it is, or
-         * cannot be told. A server closes a connection whose frames carry another cluster's id without a
-         * word, so the client library can only report the commands on it as lost, outcome unknown. The
+         * cannot be told. A server answers a call of another cluster REJECTED ("belongs to cluster X")
+         * and closes the connection; this names the cluster actually there as the option to give. The
          * demo's servers also answer HTTP on known ports, whose {@code /v1/status} names the cluster; for
          * other {@code --servers} there is no such address to ask.
          */

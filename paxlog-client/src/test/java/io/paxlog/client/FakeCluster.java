@@ -54,6 +54,10 @@ final class FakeCluster implements AutoCloseable {
                 behaviors.put(self, behavior);
                 ClientListener listener = ClientListener.start(ClientListenerConfig.defaults(CLUSTER, self, anyPort),
                         (call, reply) -> {
+                            if (call.kind() == ClientCall.Kind.REGISTER || call.kind() == ClientCall.Kind.KEEP_ALIVE) {
+                                session(self, call, reply);
+                                return;
+                            }
                             synchronized (seen) {
                                 seen.add(new Seen(self, call.clientId(), call.sequence()));
                             }
@@ -65,6 +69,29 @@ final class FakeCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** Session ids handed out, from 42: a test's first client is known as 42 in what the servers see. */
+    private final AtomicLong sessions = new AtomicLong(41);
+
+    /**
+     * Opens and keeps sessions as a real cluster's leader would (a session's id is its register's slot
+     * there; here a counter), and refuses them elsewhere as {@link #normal} refuses commands. Kept out of
+     * {@link #seen} and the behaviours: the tests are about commands.
+     */
+    private void session(int self, ClientCall call, ClientReplyChannel reply) {
+        int current = leader;
+        if (current != self) {
+            normal(self).call(call, reply);
+            return;
+        }
+        if (call.kind() == ClientCall.Kind.REGISTER) {
+            long id = sessions.incrementAndGet();
+            byte[] result = java.nio.ByteBuffer.allocate(16).putLong(id).putLong(60_000).array();
+            reply.answer(ClientAnswer.applied(call.callId(), id, result));
+        } else {
+            reply.answer(ClientAnswer.applied(call.callId(), Math.max(1, lastSlot.get()), new byte[0]));
         }
     }
 

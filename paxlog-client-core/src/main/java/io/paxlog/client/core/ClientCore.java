@@ -771,6 +771,13 @@ public final class ClientCore<H> {
                     finish(command, new NotApplied(NotApplied.Reason.UNAVAILABLE, name(command)
                             + ": not sent: no session could be opened: " + notApplied.message()));
                 }
+            } else if (request.kind == Request.Kind.REGISTER && outcome instanceof Outcome.Rejected rejected) {
+                // Refused for good (a server of another cluster says so before reading the call): the
+                // commands waiting for the session were never sent and would be refused the same way.
+                for (Request<H> command : new ArrayList<>(waiting)) {
+                    finish(command, new Outcome.Rejected(rejected.server(), rejected.serverMessage(), name(command)
+                            + ": not sent: no session could be opened: " + rejected.message()));
+                }
             }
             admit();
             return;

@@ -13,6 +13,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.paxlog.transport.codec.DecodeException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.paxlog.transport.frame.ForeignClusterFrameException;
 import io.paxlog.transport.frame.Frame;
 import io.paxlog.transport.frame.FrameDecoder;
 import io.paxlog.transport.frame.FrameEncoder;
@@ -159,7 +162,41 @@ public final class ClientListener implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof ForeignClusterFrameException foreign && ctx.channel().isActive()
+                    && refuseForeignCall(ctx, foreign)) {
+                // Closed once the refusal is written: closing now would throw the refusal away.
+                log.warn("{} {} closed: {}; its call was answered REJECTED", WHAT, ctx.channel().remoteAddress(),
+                        cause.getMessage());
+                return;
+            }
             ConnectionErrors.close(ctx, cause, log, WHAT);
+        }
+
+        /**
+         * A call from a client of another cluster is answered REJECTED, in that cluster's tag (the only
+         * one its decoder accepts), before the connection closes: the call was never handed to this
+         * server, so the client may say "not applied" and why, instead of "connection lost, outcome
+         * unknown". Written as raw bytes past our own encoder, which would use our tag.
+         */
+        private boolean refuseForeignCall(ChannelHandlerContext ctx, ForeignClusterFrameException foreign) {
+            if (foreign.frame().type() != FrameType.CLIENT_CALL) {
+                return false; // a ping: nothing to answer
+            }
+            ClientCall call;
+            try {
+                call = ClientCodec.decodeCall(foreign.frame().body());
+            } catch (DecodeException e) {
+                return false; // not even a call: the close alone is the answer
+            }
+            byte[] body = ClientCodec.encodeAnswer(ClientAnswer.refused(call.callId(), ClientAnswer.Status.REJECTED, 0,
+                    "server " + config.serverId() + " belongs to cluster '" + config.clusterId()
+                            + "', not to the cluster this client was configured for (check the client's cluster id"
+                            + " and server list); nothing was applied"));
+            Frame answer = new Frame(FrameType.CLIENT_ANSWER, config.serverId(), body);
+            ByteBuf bytes = ctx.alloc().buffer(FrameFormat.encodedBytes(answer));
+            FrameFormat.write(bytes, foreign.clusterTag(), answer);
+            ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
+            return true;
         }
     }
 

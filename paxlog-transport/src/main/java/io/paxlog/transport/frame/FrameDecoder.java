@@ -101,11 +101,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (readable < 10) {
             return null;
         }
+        // Another cluster's frame is refused, but only once it is whole and its checksum holds: then
+        // the refusal can carry it (ForeignClusterFrameException), so the listener can answer its sender.
         int tag = in.getInt(start + 6);
-        if (tag != clusterTag) {
-            throw new FrameException("cluster tag 0x" + Integer.toHexString(tag) + " does not match cluster '"
-                    + clusterId + "' (0x" + Integer.toHexString(clusterTag) + ")");
-        }
         if (readable < FrameFormat.HEADER_BYTES) {
             return null;
         }
@@ -130,6 +128,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         byte[] body = bodyLength == 0 ? Frame.EMPTY : new byte[bodyLength];
         in.getBytes(start + FrameFormat.HEADER_BYTES, body);
         in.skipBytes(total);
+        if (tag != clusterTag) {
+            throw new ForeignClusterFrameException("cluster tag 0x" + Integer.toHexString(tag)
+                    + " does not match cluster '" + clusterId + "' (0x" + Integer.toHexString(clusterTag) + ")", tag,
+                    new Frame(type, senderId, body));
+        }
         return new Frame(type, senderId, body);
     }
 

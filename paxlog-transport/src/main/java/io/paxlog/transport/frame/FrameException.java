@@ -8,7 +8,7 @@ import io.netty.handler.codec.CorruptedFrameException;
  *
  * <p>It extends Netty's {@link CorruptedFrameException} so that Netty passes it through unwrapped.
  */
-public final class FrameException extends CorruptedFrameException {
+public class FrameException extends CorruptedFrameException {
 
     public FrameException(String message) {
         super(message);

@@ -143,11 +143,20 @@ class ClientProtocolTest {
     }
 
     @Test
-    void aClientOfAnotherClusterIsDisconnectedAtItsFirstCall() throws Exception {
-        ClientListener listener = listen((call, reply) -> reply.answer(ClientAnswer.applied(call.callId(), 1, new byte[0])));
+    void aClientOfAnotherClusterIsToldItsCallWasNotAppliedAndDisconnected() throws Exception {
+        List<ClientCall> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ClientListener listener = listen((call, reply) -> {
+            handled.add(call);
+            reply.answer(ClientAnswer.applied(call.callId(), 1, new byte[0]));
+        });
         ClientConnection wrong = connect(listener, "other");
-        CompletableFuture<ClientAnswer> answer = wrong.call(new ClientCall(1, 1, 1, new byte[0]));
-        assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionClosedException.class);
+        ClientAnswer answer = wrong.call(new ClientCall(1, 1, 1, new byte[0])).get(5, TimeUnit.SECONDS);
+        // Before: the connection closed with the call pending, which a client must report as unknown.
+        assertThat(answer.status()).isEqualTo(ClientAnswer.Status.REJECTED);
+        assertThat(answer.message()).contains("belongs to cluster '" + CLUSTER + "'").contains("nothing was applied");
+        assertThat(handled).isEmpty();
+        wrong.closed().get(5, TimeUnit.SECONDS);
+        assertThat(wrong.isOpen()).isFalse();
         // The listener keeps serving everyone else.
         assertThat(connect(listener, CLUSTER).call(new ClientCall(2, 1, 2, new byte[0])).get(5, TimeUnit.SECONDS).status())
                 .isEqualTo(ClientAnswer.Status.APPLIED);
