@@ -51,13 +51,17 @@ class BusyOutcomeProcessTest {
         UnavailableException java;
         HttpResponse<byte[]> http;
         CliRun cli;
+        // The Java probe's session is opened before the stall: a client without one sends no command at
+        // all (not applied, but not because of BUSY, which is what this tests).
+        try (PaxlogClient probe = client(leader, Duration.ofMillis(1500))) {
+            probe.call(KvCommands.put(bytes("probe-session"), bytes("v")));
         try (LoopPause pause = LoopPause.pause(cluster, leader);
                 PaxlogClient filler = client(leader, Duration.ofSeconds(1))) {
             // One call waits in the stalled loop's queue, which holds one: from now on every call is BUSY.
             CompletableFuture<?> waiting = filler.submit(KvCommands.put(bytes("filler"), bytes("x")));
             awaitQueueFull(leader);
 
-            java = javaProbe(leader);
+            java = javaProbe(probe);
             // HTTP's forwarding client gives up after its 5 s request timeout: run it beside the CLI's.
             CompletableFuture<HttpResponse<byte[]>> httpAnswer = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -68,6 +72,7 @@ class BusyOutcomeProcessTest {
             });
             cli = cliProbe(leader);
             http = httpAnswer.join();
+        }
         }
 
         System.out.printf("BUSY labels: Java %s: %s%n  HTTP %d %s%n  CLI exit %d: %s%n", java.getClass().getSimpleName(),
@@ -89,10 +94,10 @@ class BusyOutcomeProcessTest {
         }
     }
 
-    private UnavailableException javaProbe(int leader) throws InterruptedException {
+    private UnavailableException javaProbe(PaxlogClient probe) throws InterruptedException {
         Throwable last = null;
         for (int i = 0; i < PROBE_TRIES; i++) {
-            try (PaxlogClient probe = client(leader, Duration.ofMillis(1500))) {
+            {
                 last = catchThrowable(() -> probe.call(KvCommands.put(bytes("busy-java"), bytes("v"))));
             }
             if (last instanceof UnavailableException unavailable) {

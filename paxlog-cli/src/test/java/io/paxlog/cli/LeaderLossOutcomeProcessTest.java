@@ -79,6 +79,10 @@ class LeaderLossOutcomeProcessTest {
                 PaxlogClient patient = javaClient(Duration.ofSeconds(40), Duration.ofSeconds(35), cluster.all())) {
             brief.leaderHint(leader);
             patient.leaderHint(leader);
+            // Each opens its session first (a register through the log): a client without one sends no
+            // command, and a command never sent is simply not applied, which is not what this tests.
+            brief.call(put("kill-java-brief-session"));
+            patient.call(put("kill-java-patient-session"));
             CompletableFuture<Result> briefWrite;
             CompletableFuture<Result> patientWrite;
             CompletableFuture<HttpResponse<byte[]>> httpViaLeader;
@@ -155,13 +159,15 @@ class LeaderLossOutcomeProcessTest {
 
         // ---- Three of five down: the dead leader, the next one, and one more.
         int third = Arrays.stream(survivors).filter(id -> id != next).findFirst().orElseThrow();
-        cluster.kill9(next);
-        cluster.kill9(third);
         int[] down = {leader, next, third};
         int[] up = Arrays.stream(cluster.all()).filter(id -> Arrays.stream(down).noneMatch(d -> d == id)).toArray();
         int live = up[0];
         try (PaxlogClient everyone = javaClient(Duration.ofSeconds(5), Duration.ofSeconds(1), cluster.all());
                 PaxlogClient deadOnly = javaClient(Duration.ofSeconds(5), Duration.ofSeconds(1), down)) {
+            // Its session is open before the servers die, so its write is sent (and reaches survivors).
+            everyone.call(put("down-java-session"));
+            cluster.kill9(next);
+            cluster.kill9(third);
             CompletableFuture<Result> toEveryone = everyone.submit(put("down-java"));
             CompletableFuture<Result> toTheDead = deadOnly.submit(put("down-java-dead"));
             CompletableFuture<HttpResponse<byte[]>> viaSurvivor = http(live, "down-http");
