@@ -152,26 +152,7 @@ public final class PaxlogClient implements AutoCloseable {
      * @throws IllegalArgumentException if {@code command} is null or larger than a frame can carry
      */
     public CompletableFuture<Result> submit(byte[] command) {
-        if (command == null) {
-            throw new IllegalArgumentException("command must not be null (may be empty)");
-        }
-        if (command.length > config.frameBytesMax() - CALL_OVERHEAD_BYTES) {
-            throw new IllegalArgumentException("command of " + command.length + " bytes is over the limit of "
-                    + (config.frameBytesMax() - CALL_OVERHEAD_BYTES) + " bytes");
-        }
-        byte[] copy = command.clone();
-        CompletableFuture<Result> future = new CompletableFuture<>();
-        if (closed.get()) {
-            future.completeExceptionally(notSentClosed());
-            return future;
-        }
-        try {
-            dispatcher.onLoop(() -> dispatcher.submitted(copy, future));
-        } catch (RejectedExecutionException e) {
-            // Closed between the check and here: the network thread is gone.
-            future.completeExceptionally(notSentClosed());
-        }
-        return future;
+        return handOver(command, dispatcher::submitted);
     }
 
     /**
@@ -189,6 +170,15 @@ public final class PaxlogClient implements AutoCloseable {
         if (!io.paxlog.client.core.ClientIdRanges.isKeyed(keyId)) {
             throw new IllegalArgumentException("key id " + keyId + " is not in [2^61, 2^62): use PaxlogClient.keyId");
         }
+        return handOver(command, (copy, future) -> dispatcher.submittedKeyed(keyId, copy, future));
+    }
+
+    /**
+     * Checks {@code command}, copies it and hands the copy to the network thread ({@code handOff} runs
+     * there); a closed client fails the future at once, as not sent.
+     */
+    private CompletableFuture<Result> handOver(byte[] command,
+            java.util.function.BiConsumer<byte[], CompletableFuture<Result>> handOff) {
         if (command == null) {
             throw new IllegalArgumentException("command must not be null (may be empty)");
         }
@@ -203,8 +193,9 @@ public final class PaxlogClient implements AutoCloseable {
             return future;
         }
         try {
-            dispatcher.onLoop(() -> dispatcher.submittedKeyed(keyId, copy, future));
+            dispatcher.onLoop(() -> handOff.accept(copy, future));
         } catch (RejectedExecutionException e) {
+            // Closed between the check and here: the network thread is gone.
             future.completeExceptionally(notSentClosed());
         }
         return future;
