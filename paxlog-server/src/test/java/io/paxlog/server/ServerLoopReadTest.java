@@ -76,14 +76,20 @@ class ServerLoopReadTest {
 
         assertThat(got.status()).as(got.toString()).isEqualTo(Status.APPLIED);
         assertThat(KvCommands.decodeResult(got.result())).isEqualTo(new KvResult.Found(bytes("v1"), put.slot()));
-        assertThat(got.slot()).as("read at the applied slot").isEqualTo(put.slot());
+        // At the applied slot: the put's, or a later one if the leader's clock command (log time for
+        // sessions, one a second) was applied in between.
+        assertThat(got.slot()).as("read at the applied slot").isBetween(put.slot(), put.slot() + 1);
         KvResult.Page page = (KvResult.Page) KvCommands.decodeResult(listed.result());
         assertThat(page.entries()).singleElement().satisfies(entry -> {
             assertThat(entry.key()).isEqualTo(bytes("k1"));
             assertThat(entry.version()).isEqualTo(put.slot());
         });
-        assertThat(slots()).as("applied and first unfinalized slot of every server: nothing was logged")
-                .isEqualTo(before);
+        // Nothing was logged for the reads; only a clock command of the leader's may have been.
+        List<Long> after = slots();
+        for (int i = 0; i < before.size(); i++) {
+            assertThat(after.get(i) - before.get(i)).as("applied and first unfinalized slots of every server: "
+                    + "nothing logged but a clock command (%s -> %s)", before, after).isBetween(0L, 1L);
+        }
     }
 
     @Test
